@@ -1,0 +1,4 @@
+//! cli (to be written)
+pub fn main() -> i32 {
+    0
+}

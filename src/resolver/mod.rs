@@ -1,0 +1,1 @@
+//! resolver (to be written)

@@ -1,0 +1,1 @@
+//! venv (to be written)
