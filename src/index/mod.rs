@@ -1,1 +1,676 @@
-//! index (to be written)
+//! The simple repository API client (PEP 503 HTML, PEP 691 JSON), core
+//! metadata fetching (PEP 658/714 `.metadata` files, else the distribution
+//! itself), verified downloads, and the on-disk cache.
+//!
+//! This is the only module that does HTTP. It is thread-safe: the resolver
+//! prefetches pages and metadata from a pool of threads while it solves, and
+//! concurrent requests for the same page or file are made once.
+
+pub mod cache;
+pub mod sdist;
+pub mod simple;
+
+use crate::types::hash::sha256_bytes;
+use crate::types::metadata::CoreMetadata;
+use crate::types::DistFilename;
+use cache::{write_atomic, Cache};
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::PackageName;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+use url::Url;
+
+/// The default index: PyPI's simple API.
+pub const PYPI_SIMPLE: &str = "https://pypi.org/simple";
+
+/// One file listed on a project page.
+#[derive(Debug, Clone)]
+pub struct IndexFile {
+    /// The filename, as listed.
+    pub filename: String,
+    /// Absolute URL, without fragment.
+    pub url: String,
+    /// sha256 in lowercase hex, when the index gave one.
+    pub sha256: Option<String>,
+    /// Size in bytes (PEP 700), when given.
+    pub size: Option<u64>,
+    /// `Requires-Python` of the file (PEP 503 `data-requires-python`).
+    pub requires_python: Option<VersionSpecifiers>,
+    /// `Some(reason)` (possibly empty) when yanked (PEP 592).
+    pub yanked: Option<String>,
+    /// Whether the index offers `<url>.metadata` (PEP 658/714).
+    pub core_metadata: bool,
+    /// Upload time (PEP 700), RFC 3339, when given.
+    pub upload_time: Option<String>,
+    /// The index URL this file came from (credentials redacted).
+    pub index: String,
+    /// The parsed filename.
+    pub dist: DistFilename,
+}
+
+impl IndexFile {
+    /// Whether this file is a wheel.
+    pub fn is_wheel(&self) -> bool {
+        matches!(self.dist, DistFilename::Wheel(_))
+    }
+}
+
+/// Every file of one project on the first index that lists it, grouped by version.
+#[derive(Debug)]
+pub struct ProjectPage {
+    /// The normalized project name.
+    pub name: PackageName,
+    /// The index the page came from.
+    pub index: String,
+    /// Files by version, ascending.
+    pub versions: BTreeMap<Version, Vec<IndexFile>>,
+}
+
+impl ProjectPage {
+    fn from_files(name: PackageName, index: String, files: Vec<IndexFile>) -> Self {
+        let mut versions: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
+        for f in files {
+            versions.entry(f.dist.version().clone()).or_default().push(f);
+        }
+        for files in versions.values_mut() {
+            files.sort_by(|a, b| a.filename.cmp(&b.filename));
+            files.dedup_by(|a, b| a.filename == b.filename);
+        }
+        Self {
+            name,
+            index,
+            versions,
+        }
+    }
+}
+
+/// What went wrong talking to an index. Cloneable, so one failed request can
+/// answer every thread that waited for it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IndexError {
+    /// No configured index lists the project.
+    #[error("package `{name}` was not found in the package index ({indexes})")]
+    NotFound {
+        /// The project name.
+        name: String,
+        /// The indexes asked, comma-separated.
+        indexes: String,
+    },
+    /// Connecting or reading failed after retries.
+    #[error("could not fetch `{url}`: {reason}")]
+    Network {
+        /// The URL (credentials redacted).
+        url: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The server answered with an error status.
+    #[error("`{url}` answered HTTP {status}")]
+    Status {
+        /// The URL (credentials redacted).
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// Offline and the cache cannot answer.
+    #[error("{what} is not in the cache and the network is off (`--offline`)")]
+    Offline {
+        /// What was needed.
+        what: String,
+    },
+    /// Downloaded bytes did not match the expected sha256.
+    #[error("hash mismatch for `{filename}`\n  expected sha256: {expected}\n  actual sha256:   {actual}\n  from: {url}")]
+    HashMismatch {
+        /// The distribution filename.
+        filename: String,
+        /// The URL it came from.
+        url: String,
+        /// The sha256 the lock or index promised.
+        expected: String,
+        /// The sha256 of what was received.
+        actual: String,
+    },
+    /// A response that cannot be understood.
+    #[error("cannot read `{url}`: {reason}")]
+    Invalid {
+        /// The URL or file.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A local I/O error (cache or find-links).
+    #[error("{0}")]
+    Io(String),
+}
+
+impl From<std::io::Error> for IndexError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e.to_string())
+    }
+}
+
+/// Where to look for distributions and how.
+#[derive(Debug, Clone)]
+pub struct IndexConfig {
+    /// The primary simple index URL.
+    pub index_url: String,
+    /// Further simple indexes, asked in order after the primary one.
+    pub extra_index_urls: Vec<String>,
+    /// Local directories of distribution files (like pip's `--find-links`).
+    pub find_links: Vec<PathBuf>,
+    /// Never use the network.
+    pub offline: bool,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        Self {
+            index_url: PYPI_SIMPLE.to_string(),
+            extra_index_urls: Vec::new(),
+            find_links: Vec::new(),
+            offline: false,
+        }
+    }
+}
+
+/// Remove `user:password@` from a URL for display and for the lock.
+pub fn redact(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedPage {
+    url: String,
+    content_type: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    body: String,
+}
+
+type Slot<T> = Arc<OnceLock<Result<Arc<T>, IndexError>>>;
+
+/// A thread-safe simple-index client with an on-disk cache.
+pub struct Client {
+    http: reqwest::blocking::Client,
+    cache: Cache,
+    config: IndexConfig,
+    retries: u32,
+    pages: Mutex<HashMap<PackageName, Slot<ProjectPage>>>,
+    metadata: Mutex<HashMap<String, Slot<CoreMetadata>>>,
+    downloads: Mutex<HashMap<String, Slot<PathBuf>>>,
+}
+
+const ACCEPT_SIMPLE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+fn slot<K: std::hash::Hash + Eq + Clone, T>(map: &Mutex<HashMap<K, Slot<T>>>, key: &K) -> Slot<T> {
+    let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+    m.entry(key.clone()).or_default().clone()
+}
+
+impl Client {
+    /// Make a client.
+    ///
+    /// Timeout per request: `ENVY_HTTP_TIMEOUT` seconds (default 30); retries
+    /// of transient failures: `ENVY_HTTP_RETRIES` (default 3).
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be set up.
+    pub fn new(config: IndexConfig, cache: Cache) -> Result<Self, IndexError> {
+        let timeout = std::env::var("ENVY_HTTP_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(30);
+        let retries = std::env::var("ENVY_HTTP_RETRIES")
+            .ok()
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(3);
+        let http = reqwest::blocking::Client::builder()
+            .user_agent(concat!("envy/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(timeout.min(10)))
+            .timeout(Duration::from_secs(timeout))
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| IndexError::Io(format!("cannot start the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            cache,
+            config,
+            retries,
+            pages: Mutex::default(),
+            metadata: Mutex::default(),
+            downloads: Mutex::default(),
+        })
+    }
+
+    /// The cache this client uses.
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    /// The index configuration.
+    pub fn config(&self) -> &IndexConfig {
+        &self.config
+    }
+
+    /// GET with retries of transient failures (connect errors, timeouts, 5xx).
+    /// Returns `Ok(None)` for 404/410.
+    fn get(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+    ) -> Result<Option<reqwest::blocking::Response>, IndexError> {
+        let mut attempt = 0;
+        loop {
+            let mut req = self.http.get(url);
+            for (k, v) in headers {
+                req = req.header(*k, v);
+            }
+            let result = req.send();
+            let retry_err = match result {
+                Ok(resp) => {
+                    let status = resp.status();
+                    if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+                        return Ok(None);
+                    }
+                    if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
+                        return Ok(Some(resp));
+                    }
+                    if !status.is_server_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
+                        return Err(IndexError::Status {
+                            url: redact(url),
+                            status: status.as_u16(),
+                        });
+                    }
+                    IndexError::Status {
+                        url: redact(url),
+                        status: status.as_u16(),
+                    }
+                }
+                Err(e) => IndexError::Network {
+                    url: redact(url),
+                    reason: describe_reqwest(&e),
+                },
+            };
+            if attempt >= self.retries {
+                return Err(retry_err);
+            }
+            tracing::debug!("retrying after: {retry_err}");
+            std::thread::sleep(Duration::from_millis(100 * (1 << attempt)));
+            attempt += 1;
+        }
+    }
+
+    /// The page of `name`: from the first index that lists it, plus any
+    /// `--find-links` files. Memoized for the life of the client.
+    ///
+    /// # Errors
+    /// [`IndexError::NotFound`] when no index lists it; network, offline and
+    /// parse errors otherwise.
+    pub fn project(&self, name: &PackageName) -> Result<Arc<ProjectPage>, IndexError> {
+        let s = slot(&self.pages, name);
+        s.get_or_init(|| self.fetch_project(name).map(Arc::new))
+            .clone()
+    }
+
+    fn fetch_project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
+        let mut files = self.find_links_files(name)?;
+        let mut source = None;
+        let indexes: Vec<&String> = std::iter::once(&self.config.index_url)
+            .chain(&self.config.extra_index_urls)
+            .collect();
+        for index in &indexes {
+            if let Some(found) = self.fetch_page(index, name)? {
+                source = Some(redact(index));
+                files.extend(found);
+                break;
+            }
+        }
+        if source.is_none() && files.is_empty() {
+            return Err(IndexError::NotFound {
+                name: name.to_string(),
+                indexes: indexes
+                    .iter()
+                    .map(|s| redact(s))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        let index = source.unwrap_or_else(|| "find-links".to_string());
+        Ok(ProjectPage::from_files(name.clone(), index, files))
+    }
+
+    /// Fetch and parse one index's page for `name`; `None` when it does not list it.
+    fn fetch_page(&self, index: &str, name: &PackageName) -> Result<Option<Vec<IndexFile>>, IndexError> {
+        let url = format!("{}/{}/", index.trim_end_matches('/'), name);
+        let cache_path = self.cache.page_path(index, name.as_ref());
+        let cached: Option<CachedPage> = fs_err::read(&cache_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        let parse = |c: &CachedPage| -> Result<Vec<IndexFile>, IndexError> {
+            let base = Url::parse(&c.url).map_err(|e| IndexError::Invalid {
+                url: redact(&c.url),
+                reason: e.to_string(),
+            })?;
+            let shown = redact(index);
+            let parsed = if c.content_type.contains("json") {
+                simple::parse_json(c.body.as_bytes(), &base, name, &shown)
+            } else {
+                simple::parse_html(c.body.as_bytes(), &base, name, &shown)
+            };
+            parsed.map_err(|reason| IndexError::Invalid {
+                url: redact(&c.url),
+                reason,
+            })
+        };
+        if self.config.offline {
+            return match &cached {
+                Some(c) if c.body.is_empty() => Ok(None),
+                Some(c) => parse(c).map(Some),
+                None => Err(IndexError::Offline {
+                    what: format!("the index page of `{name}` ({})", redact(&url)),
+                }),
+            };
+        }
+        let mut headers = vec![("Accept", ACCEPT_SIMPLE.to_string())];
+        if let Some(c) = &cached {
+            if let Some(e) = &c.etag {
+                headers.push(("If-None-Match", e.clone()));
+            }
+            if let Some(l) = &c.last_modified {
+                headers.push(("If-Modified-Since", l.clone()));
+            }
+        }
+        let Some(resp) = self.get(&url, &headers)? else {
+            // Remember "not here" so offline runs can answer it too.
+            let miss = CachedPage {
+                url: url.clone(),
+                content_type: String::new(),
+                etag: None,
+                last_modified: None,
+                body: String::new(),
+            };
+            if let Ok(bytes) = serde_json::to_vec(&miss) {
+                let _ = write_atomic(&cache_path, &bytes);
+            }
+            return Ok(None);
+        };
+        if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
+            if let Some(c) = &cached {
+                return parse(c).map(Some);
+            }
+        }
+        let header = |h: &str| {
+            resp.headers()
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let final_url = resp.url().to_string();
+        let page = CachedPage {
+            content_type: header("content-type").unwrap_or_default(),
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+            url: final_url,
+            body: String::new(),
+        };
+        let body = resp.bytes().map_err(|e| IndexError::Network {
+            url: redact(&url),
+            reason: describe_reqwest(&e),
+        })?;
+        let page = CachedPage {
+            body: String::from_utf8_lossy(&body).into_owned(),
+            ..page
+        };
+        let files = parse(&page)?;
+        if let Ok(bytes) = serde_json::to_vec(&page) {
+            write_atomic(&cache_path, &bytes)?;
+        }
+        Ok(Some(files))
+    }
+
+    /// Files for `name` in the `--find-links` directories, hashed on the fly.
+    fn find_links_files(&self, name: &PackageName) -> Result<Vec<IndexFile>, IndexError> {
+        let mut out = Vec::new();
+        for dir in &self.config.find_links {
+            let Ok(entries) = fs_err::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let filename = entry.file_name().to_string_lossy().into_owned();
+                let Some(dist) = DistFilename::parse(&filename, name) else {
+                    continue;
+                };
+                let path = entry.path();
+                let file = fs_err::File::open(&path)?;
+                let (sha256, size) = crate::types::hash::sha256_reader(file)?;
+                let url = Url::from_file_path(fs_err::canonicalize(&path)?)
+                    .map_err(|()| IndexError::Io(format!("bad path {}", path.display())))?;
+                out.push(IndexFile {
+                    filename,
+                    url: url.to_string(),
+                    sha256: Some(sha256),
+                    size: Some(size),
+                    requires_python: None,
+                    yanked: None,
+                    core_metadata: false,
+                    upload_time: None,
+                    index: "find-links".to_string(),
+                    dist,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Core metadata of `name==version`, from the best file of that version:
+    /// a PEP 658 `.metadata` file, else the wheel, else the sdist's PKG-INFO.
+    ///
+    /// # Errors
+    /// When no file of the version yields metadata.
+    pub fn metadata(&self, page: &ProjectPage, version: &Version) -> Result<Arc<CoreMetadata>, IndexError> {
+        let key = format!("{}=={}", page.name, version);
+        let s = slot(&self.metadata, &key);
+        s.get_or_init(|| self.fetch_metadata(page, version).map(Arc::new))
+            .clone()
+    }
+
+    fn fetch_metadata(&self, page: &ProjectPage, version: &Version) -> Result<CoreMetadata, IndexError> {
+        let files = page.versions.get(version).ok_or_else(|| IndexError::Invalid {
+            url: page.name.to_string(),
+            reason: format!("no files for version {version}"),
+        })?;
+        let mut wheels: Vec<&IndexFile> = files.iter().filter(|f| f.is_wheel()).collect();
+        // Prefer files that advertise PEP 658 metadata, then pure wheels.
+        wheels.sort_by_key(|f| {
+            let pure = matches!(&f.dist, DistFilename::Wheel(w) if w.is_universal());
+            (!f.core_metadata, !pure)
+        });
+        let sdist = files.iter().find(|f| !f.is_wheel());
+        let chosen = wheels.first().copied().or(sdist).ok_or_else(|| IndexError::Invalid {
+            url: page.name.to_string(),
+            reason: format!("version {version} has no usable files"),
+        })?;
+        let key = chosen
+            .sha256
+            .clone()
+            .unwrap_or_else(|| hex::encode(Sha256::digest(chosen.url.as_bytes())));
+        let cache_path = self.cache.metadata_path(&key);
+        if let Ok(bytes) = fs_err::read(&cache_path) {
+            if let Ok(m) = CoreMetadata::parse(&bytes) {
+                return Ok(m);
+            }
+        }
+        let bytes = if chosen.is_wheel() {
+            self.wheel_metadata(chosen)?
+        } else {
+            let path = self.download(chosen)?;
+            sdist::pkg_info(&path).map_err(|reason| IndexError::Invalid {
+                url: redact(&chosen.url),
+                reason,
+            })?
+        };
+        let meta = CoreMetadata::parse(&bytes).map_err(|e| IndexError::Invalid {
+            url: redact(&chosen.url),
+            reason: e.to_string(),
+        })?;
+        write_atomic(&cache_path, &bytes)?;
+        Ok(meta)
+    }
+
+    /// METADATA of a wheel: `<url>.metadata` first (PEP 658, also tried when not
+    /// advertised since many mirrors answer it anyway), else the wheel itself.
+    fn wheel_metadata(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
+        if !self.config.offline && !file.url.starts_with("file:") {
+            let url = format!("{}.metadata", file.url);
+            if let Some(resp) = self.get(&url, &[])? {
+                let bytes = resp.bytes().map_err(|e| IndexError::Network {
+                    url: redact(&url),
+                    reason: describe_reqwest(&e),
+                })?;
+                return Ok(bytes.to_vec());
+            }
+        }
+        let path = self.download(file)?;
+        read_wheel_metadata(&path).map_err(|reason| IndexError::Invalid {
+            url: redact(&file.url),
+            reason,
+        })
+    }
+
+    /// Download `file` into the cache, verifying its sha256; returns the cached path.
+    ///
+    /// # Errors
+    /// [`IndexError::HashMismatch`] when the bytes differ from the promised
+    /// hash (nothing is kept), network and offline errors otherwise.
+    pub fn download(&self, file: &IndexFile) -> Result<PathBuf, IndexError> {
+        self.download_url(&file.url, &file.filename, file.sha256.as_deref())
+    }
+
+    /// Download `url` (http(s) or `file:`) as `filename`, verified against
+    /// `sha256` when given. Concurrent calls for one URL download once.
+    ///
+    /// # Errors
+    /// As [`Client::download`].
+    pub fn download_url(&self, url: &str, filename: &str, sha256: Option<&str>) -> Result<PathBuf, IndexError> {
+        let key = url.to_string();
+        let s = slot(&self.downloads, &key);
+        s.get_or_init(|| self.fetch_file(url, filename, sha256).map(Arc::new))
+            .clone()
+            .map(|p| (*p).clone())
+    }
+
+    fn fetch_file(&self, url: &str, filename: &str, sha256: Option<&str>) -> Result<PathBuf, IndexError> {
+        let key = sha256
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("url-{}", &hex::encode(Sha256::digest(url.as_bytes()))[..32]));
+        let dest = self.cache.file_path(&key, filename);
+        if dest.is_file() {
+            return Ok(dest);
+        }
+        let dir = dest.parent().unwrap_or_else(|| Path::new("."));
+        fs_err::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        let mut hasher = Sha256::new();
+        let mut copy = |mut reader: Box<dyn Read>| -> Result<(), IndexError> {
+            let mut buf = vec![0u8; 256 * 1024];
+            loop {
+                let n = reader.read(&mut buf).map_err(|e| IndexError::Network {
+                    url: redact(url),
+                    reason: e.to_string(),
+                })?;
+                if n == 0 {
+                    return Ok(());
+                }
+                hasher.update(&buf[..n]);
+                tmp.write_all(&buf[..n])?;
+            }
+        };
+        if let Some(path) = url.strip_prefix("file://") {
+            let path = Url::parse(url)
+                .ok()
+                .and_then(|u| u.to_file_path().ok())
+                .unwrap_or_else(|| PathBuf::from(path));
+            copy(Box::new(fs_err::File::open(path)?))?;
+        } else {
+            if self.config.offline {
+                return Err(IndexError::Offline {
+                    what: format!("`{filename}`"),
+                });
+            }
+            let resp = self.get(url, &[])?.ok_or_else(|| IndexError::Status {
+                url: redact(url),
+                status: 404,
+            })?;
+            copy(Box::new(resp))?;
+        }
+        let actual = hex::encode(hasher.finalize());
+        if let Some(expected) = sha256 {
+            if !expected.eq_ignore_ascii_case(&actual) {
+                return Err(IndexError::HashMismatch {
+                    filename: filename.to_string(),
+                    url: redact(url),
+                    expected: expected.to_string(),
+                    actual,
+                });
+            }
+        }
+        tmp.persist(&dest).map_err(|e| IndexError::Io(e.error.to_string()))?;
+        Ok(dest)
+    }
+}
+
+/// Read `*.dist-info/METADATA` out of a wheel file.
+///
+/// # Errors
+/// A message when the file is not a zip or has no METADATA.
+pub fn read_wheel_metadata(path: &Path) -> Result<Vec<u8>, String> {
+    let file = fs_err::File::open(path).map_err(|e| e.to_string())?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| e.to_string())?;
+    let name = zip
+        .file_names()
+        .find(|n| {
+            let mut parts = n.split('/');
+            matches!((parts.next(), parts.next(), parts.next()), (Some(d), Some("METADATA"), None) if d.ends_with(".dist-info"))
+        })
+        .map(str::to_string)
+        .ok_or_else(|| "the wheel has no .dist-info/METADATA".to_string())?;
+    let mut entry = zip.by_name(&name).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Flatten a reqwest error and its sources into one line.
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let mut msg = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// sha256 of `bytes` (re-exported for callers that hash small payloads).
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    sha256_bytes(bytes)
+}

@@ -1,1 +1,343 @@
-//! project (to be written)
+//! `pyproject.toml`: a read model of what envy needs (PEP 621 `[project]`,
+//! PEP 735 `[dependency-groups]`, `[tool.envy]`) and pure edits over
+//! toml_edit that keep comments, order and formatting.
+//!
+//! This module reads and edits text; writing files is left to `ops`.
+
+pub mod edit;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, PackageName, Requirement};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// A `pyproject.toml` that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    /// TOML syntax or a field of the wrong type.
+    #[error("{path}:{line}:{column}: {message}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// A value that is valid TOML but not valid for its field.
+    #[error("{path}:{line}:{column}: invalid {field}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The field, e.g. `project.dependencies`.
+        field: String,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// No `[project]` table.
+    #[error("{path} has no `[project]` table with a `name`")]
+    NoProject {
+        /// The file.
+        path: String,
+    },
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct RawPyproject {
+    project: Option<RawProject>,
+    #[serde(default)]
+    dependency_groups: BTreeMap<String, Vec<RawGroupItem>>,
+    tool: Option<RawTool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawProject {
+    name: String,
+    version: Option<String>,
+    requires_python: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+    #[serde(default)]
+    optional_dependencies: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    scripts: BTreeMap<String, String>,
+    #[serde(default)]
+    gui_scripts: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawGroupItem {
+    Requirement(String),
+    Include {
+        #[serde(rename = "include-group")]
+        include_group: String,
+    },
+}
+
+#[derive(Deserialize, Default)]
+struct RawTool {
+    envy: Option<EnvyTool>,
+}
+
+/// `[tool.envy]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub struct EnvyTool {
+    /// Replaces the default index (like `--index-url`).
+    pub index_url: Option<String>,
+    /// Further indexes (like `--extra-index-url`).
+    #[serde(default)]
+    pub extra_index_url: Vec<String>,
+    /// Local directories of distributions (like `--find-links`).
+    #[serde(default)]
+    pub find_links: Vec<String>,
+}
+
+/// What envy reads from `pyproject.toml`.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The directory holding `pyproject.toml`.
+    pub root: PathBuf,
+    /// `project.name`, normalized.
+    pub name: PackageName,
+    /// `project.name` as written.
+    pub display_name: String,
+    /// `project.version`, when static.
+    pub version: Option<Version>,
+    /// `project.requires-python`.
+    pub requires_python: Option<VersionSpecifiers>,
+    /// `project.dependencies`.
+    pub dependencies: Vec<Requirement>,
+    /// `project.optional-dependencies`, by extra.
+    pub optional_dependencies: BTreeMap<ExtraName, Vec<Requirement>>,
+    /// `[dependency-groups]`, by normalized group name, includes expanded.
+    pub dependency_groups: BTreeMap<String, Vec<Requirement>>,
+    /// `project.scripts` as (name, `module:function`).
+    pub scripts: Vec<(String, String)>,
+    /// `project.gui-scripts`.
+    pub gui_scripts: Vec<(String, String)>,
+    /// `[tool.envy]`.
+    pub tool: EnvyTool,
+}
+
+/// Normalize a dependency group name like a package name (PEP 735).
+pub fn normalize_group(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last_sep = false;
+    for c in name.chars() {
+        if c == '-' || c == '_' || c == '.' {
+            if !last_sep {
+                out.push('-');
+            }
+            last_sep = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            last_sep = false;
+        }
+    }
+    out
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(offset, |p| offset - p - 1) + 1;
+    (line, col)
+}
+
+impl Project {
+    /// Read `dir/pyproject.toml`.
+    ///
+    /// # Errors
+    /// I/O errors (as [`ProjectError::Invalid`]) and every parse error, with
+    /// `file:line:col`.
+    pub fn read(dir: &Path) -> Result<Self, ProjectError> {
+        let path = dir.join("pyproject.toml");
+        let text = fs_err::read_to_string(&path).map_err(|e| ProjectError::Invalid {
+            path: path.display().to_string(),
+            field: "file".into(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        })?;
+        Self::parse(&text, &path)
+    }
+
+    /// Parse pyproject text; `path` is used in messages and as the root.
+    ///
+    /// # Errors
+    /// As [`Project::read`].
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ProjectError> {
+        let shown = path.display().to_string();
+        // toml_edit rejects duplicate keys and reports spans for syntax errors.
+        if let Err(e) = text.parse::<toml_edit::DocumentMut>() {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            return Err(ProjectError::Toml {
+                path: shown,
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            });
+        }
+        let raw: RawPyproject = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            ProjectError::Toml {
+                path: shown.clone(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        let project = raw.project.ok_or(ProjectError::NoProject { path: shown.clone() })?;
+        let invalid = |field: &str, needle: &str, message: String| {
+            let (line, column) = text
+                .find(needle)
+                .map(|o| line_col(text, o))
+                .unwrap_or((0, 0));
+            ProjectError::Invalid {
+                path: shown.clone(),
+                field: field.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let parse_reqs = |field: &str, items: &[String]| -> Result<Vec<Requirement>, ProjectError> {
+            items
+                .iter()
+                .map(|s| {
+                    Requirement::from_str(s)
+                        .map_err(|e| invalid(field, s, format!("`{s}`: {}", e.message)))
+                })
+                .collect()
+        };
+        let name = PackageName::from_str(&project.name)
+            .map_err(|e| invalid("project.name", &project.name, e.to_string()))?;
+        let version = project
+            .version
+            .as_deref()
+            .map(|v| Version::from_str(v).map_err(|e| invalid("project.version", v, e.to_string())))
+            .transpose()?;
+        let requires_python = project
+            .requires_python
+            .as_deref()
+            .map(|v| {
+                VersionSpecifiers::from_str(v)
+                    .map_err(|e| invalid("project.requires-python", v, e.to_string()))
+            })
+            .transpose()?;
+        let dependencies = parse_reqs("project.dependencies", &project.dependencies)?;
+        let mut optional_dependencies = BTreeMap::new();
+        for (extra, reqs) in &project.optional_dependencies {
+            let e = ExtraName::from_str(extra)
+                .map_err(|e| invalid("project.optional-dependencies", extra, e.to_string()))?;
+            optional_dependencies.insert(e, parse_reqs("project.optional-dependencies", reqs)?);
+        }
+        let groups: BTreeMap<String, &Vec<RawGroupItem>> = raw
+            .dependency_groups
+            .iter()
+            .map(|(k, v)| (normalize_group(k), v))
+            .collect();
+        let mut dependency_groups = BTreeMap::new();
+        for group in groups.keys() {
+            let mut strings = Vec::new();
+            expand_group(group, &groups, &mut Vec::new(), &mut strings)
+                .map_err(|m| invalid("dependency-groups", group, m))?;
+            dependency_groups.insert(group.clone(), parse_reqs("dependency-groups", &strings)?);
+        }
+        let tool = raw.tool.and_then(|t| t.envy).unwrap_or_default();
+        Ok(Self {
+            root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            display_name: project.name.clone(),
+            name,
+            version,
+            requires_python,
+            dependencies,
+            optional_dependencies,
+            dependency_groups,
+            scripts: project.scripts.into_iter().collect(),
+            gui_scripts: project.gui_scripts.into_iter().collect(),
+            tool,
+        })
+    }
+
+    /// The import name of the project (`my-app` -> `my_app`).
+    pub fn import_name(&self) -> String {
+        self.name.as_ref().replace('-', "_")
+    }
+}
+
+fn expand_group(
+    group: &str,
+    groups: &BTreeMap<String, &Vec<RawGroupItem>>,
+    stack: &mut Vec<String>,
+    out: &mut Vec<String>,
+) -> Result<(), String> {
+    if stack.iter().any(|g| g == group) {
+        return Err(format!("dependency group `{group}` includes itself"));
+    }
+    let items = groups
+        .get(group)
+        .ok_or_else(|| format!("included dependency group `{group}` does not exist"))?;
+    stack.push(group.to_string());
+    for item in items.iter() {
+        match item {
+            RawGroupItem::Requirement(s) => out.push(s.clone()),
+            RawGroupItem::Include { include_group } => {
+                expand_group(&normalize_group(include_group), groups, stack, out)?
+            }
+        }
+    }
+    stack.pop();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_groups_and_extras() {
+        let text = r#"
+[project]
+name = "My_App"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = ["flask>=3", "pywin32; sys_platform == 'win32'"]
+[project.optional-dependencies]
+socks = ["pysocks"]
+[dependency-groups]
+test = ["pytest"]
+Dev = [{ include-group = "test" }, "ruff"]
+"#;
+        let p = Project::parse(text, Path::new("/x/pyproject.toml")).unwrap();
+        assert_eq!(p.name.as_ref(), "my-app");
+        assert_eq!(p.dependencies.len(), 2);
+        assert_eq!(p.dependency_groups["dev"].len(), 2);
+        assert_eq!(p.import_name(), "my_app");
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let e = Project::parse("[project]\nname = \"x\"\ndependencies = [\"ok\", \"bad >= >= 1\"]\n", Path::new("pyproject.toml")).unwrap_err();
+        let s = e.to_string();
+        assert!(s.starts_with("pyproject.toml:3:"), "{s}");
+        let e = Project::parse("[project]\nname = \n", Path::new("pyproject.toml")).unwrap_err();
+        assert!(e.to_string().starts_with("pyproject.toml:2:"), "{e}");
+        let e = Project::parse("[project]\nname = \"a\"\nname = \"b\"\n", Path::new("pyproject.toml")).unwrap_err();
+        assert!(e.to_string().contains(":3:"), "{e}");
+    }
+}

@@ -1,1 +1,563 @@
-//! resolver (to be written)
+//! The PubGrub dependency provider: turns a project's requirements into one
+//! universal resolution (one version per package that holds for every
+//! platform and every Python version `requires-python` allows).
+//!
+//! - Packages are [`Pkg`]: the root, a distribution, or a distribution with
+//!   one extra (which depends on the distribution at the same version).
+//! - PEP 440 specifiers become `Ranges<Version>`; pre-releases are only
+//!   chosen when a specifier names one, when `--prerelease allow`, or when no
+//!   final release is in range (PEP 440 "Handling of pre-releases").
+//! - A candidate is taken only when its `Requires-Python` covers the lower
+//!   bound of the project's `requires-python`.
+//! - Yanked versions (PEP 592) are skipped unless pinned with `==`.
+//! - Dependencies whose markers cannot hold under `requires-python` are
+//!   dropped; the rest keep their markers on the edge.
+//! - While PubGrub solves on this thread, pages and metadata of every
+//!   dependency it learns about are fetched on a pool of I/O threads.
+
+mod report;
+
+use crate::index::{Client, IndexError, IndexFile, ProjectPage};
+use crate::types::metadata::CoreMetadata;
+use pep440_rs::{Operator, Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::ops::Bound;
+use std::str::FromStr;
+use std::sync::Arc;
+use version_ranges::Ranges;
+
+/// A node in the PubGrub graph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pkg {
+    /// The project being locked.
+    Root(String),
+    /// A distribution.
+    Dist(PackageName),
+    /// A distribution together with one of its extras.
+    Extra(PackageName, ExtraName),
+}
+
+impl fmt::Display for Pkg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pkg::Root(name) => write!(f, "{name}"),
+            Pkg::Dist(n) => write!(f, "{n}"),
+            Pkg::Extra(n, e) => write!(f, "{n}[{e}]"),
+        }
+    }
+}
+
+/// Which pre-releases may be chosen (uv's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PrereleaseMode {
+    /// Any version, pre-release or not.
+    Allow,
+    /// Never.
+    Disallow,
+    /// Only where a specifier names a pre-release, or none but pre-releases
+    /// are in range.
+    #[default]
+    IfNecessaryOrExplicit,
+}
+
+/// Which version in range to prefer (uv's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ResolutionMode {
+    /// The highest version in range.
+    #[default]
+    Highest,
+    /// The lowest version in range, for every package.
+    Lowest,
+    /// The lowest for the project's direct dependencies, highest for the rest.
+    LowestDirect,
+}
+
+/// What to resolve.
+#[derive(Debug, Clone)]
+pub struct ResolverInput {
+    /// The project's name (the root of the graph).
+    pub root_name: String,
+    /// Every requirement of the project, from all groups, already expanded.
+    pub requirements: Vec<Requirement>,
+    /// The project's `requires-python`.
+    pub requires_python: VersionSpecifiers,
+    /// Versions to keep when still allowed (from the existing lock).
+    pub preferences: HashMap<PackageName, Version>,
+    /// Pre-release policy.
+    pub prerelease: PrereleaseMode,
+    /// Version preference.
+    pub resolution: ResolutionMode,
+    /// Ignore files uploaded after this RFC 3339 timestamp.
+    pub exclude_newer: Option<String>,
+}
+
+/// One locked distribution.
+#[derive(Debug, Clone)]
+pub struct ResolvedPackage {
+    /// Normalized name.
+    pub name: PackageName,
+    /// The chosen version.
+    pub version: Version,
+    /// The index the files come from.
+    pub index: String,
+    /// Every file of this version (sdist and wheels), excluding yanked ones
+    /// unless the version was pinned.
+    pub files: Vec<IndexFile>,
+    /// Dependencies without extras, markers simplified for `requires-python`.
+    pub dependencies: Vec<Requirement>,
+    /// Dependencies of each extra that something asked for.
+    pub optional_dependencies: BTreeMap<ExtraName, Vec<Requirement>>,
+}
+
+/// The result of a resolution.
+#[derive(Debug, Clone, Default)]
+pub struct Resolution {
+    /// Locked distributions by name.
+    pub packages: BTreeMap<PackageName, ResolvedPackage>,
+}
+
+/// Why resolving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// No set of versions satisfies the requirements; the message is
+    /// PubGrub's derivation in words.
+    #[error("no solution found when resolving dependencies:\n{0}")]
+    NoSolution(String),
+    /// The index could not answer.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Convert PEP 440 specifiers to a PubGrub range.
+pub fn specifiers_to_ranges(specs: &VersionSpecifiers) -> Ranges<Version> {
+    Ranges::from(specs.clone())
+}
+
+fn requirement_range(req: &Requirement) -> Ranges<Version> {
+    match &req.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(s)) => specifiers_to_ranges(s),
+        _ => Ranges::full(),
+    }
+}
+
+/// `requires-python` as a marker (`python_full_version >= '3.9' and ...`), for
+/// dropping dependencies that can never apply.
+pub fn requires_python_marker(rp: &VersionSpecifiers) -> MarkerTree {
+    let mut tree = MarkerTree::TRUE;
+    for spec in rp.iter() {
+        let text = format!("python_full_version {} '{}'", spec.operator(), spec.version());
+        if let Ok(m) = MarkerTree::from_str(&text) {
+            tree.and(m);
+        }
+    }
+    tree
+}
+
+/// The lower bound of `requires-python`, as a version range bound.
+fn lower_bound(rp: &Ranges<Version>) -> Bound<Version> {
+    rp.bounding_range()
+        .map(|(lo, _)| lo.cloned())
+        .unwrap_or(Bound::Unbounded)
+}
+
+/// Whether a candidate's `Requires-Python` admits every Python the project
+/// allows. Upper bounds (`<4`) are ignored, as uv and pip do.
+pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpecifiers) -> bool {
+    let lower_only: Vec<_> = candidate
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.operator(),
+                Operator::GreaterThanEqual | Operator::GreaterThan | Operator::TildeEqual
+            )
+        })
+        .cloned()
+        .collect();
+    let ranges = specifiers_to_ranges(&VersionSpecifiers::from_iter(lower_only));
+    let needed = match project_lower {
+        Bound::Unbounded => Ranges::full(),
+        Bound::Included(v) => Ranges::higher_than(v.clone()),
+        Bound::Excluded(v) => Ranges::strictly_higher_than(v.clone()),
+    };
+    // Compare on the release only: `>=3.9` admits `3.9.0rc1`-free projects.
+    needed.subset_of(&ranges)
+        || match project_lower {
+            Bound::Included(v) | Bound::Excluded(v) => ranges.contains(&Version::new(v.release().iter().copied())),
+            Bound::Unbounded => false,
+        }
+}
+
+/// The PubGrub provider over an index [`Client`].
+pub struct Provider {
+    client: Arc<Client>,
+    input: ResolverInput,
+    rp_marker: MarkerTree,
+    rp_lower: Bound<Version>,
+    pool: rayon::ThreadPool,
+    /// Discovery order, for breadth-first priorities.
+    order: RefCell<HashMap<PackageName, usize>>,
+    /// Packages with a specifier naming a pre-release anywhere.
+    explicit_pre: RefCell<HashSet<PackageName>>,
+    /// Versions pinned with `==` anywhere (may be yanked).
+    pinned: RefCell<HashMap<PackageName, HashSet<Version>>>,
+    direct: HashSet<PackageName>,
+    /// Filtered dependencies per (name, version), reused to build the result.
+    deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
+    prefetched: RefCell<HashSet<PackageName>>,
+}
+
+/// A version's requirements, split into base and per-extra lists.
+#[derive(Debug, Default)]
+struct SplitDeps {
+    base: Vec<Requirement>,
+    extras: BTreeMap<ExtraName, Vec<Requirement>>,
+}
+
+impl Provider {
+    /// Make a provider. `io_threads` bounds concurrent index requests.
+    ///
+    /// # Errors
+    /// When the thread pool cannot be created.
+    pub fn new(client: Arc<Client>, input: ResolverInput) -> Result<Self, ResolveError> {
+        let rp_marker = requires_python_marker(&input.requires_python);
+        let rp_lower = lower_bound(&specifiers_to_ranges(&input.requires_python));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(32)
+            .thread_name(|i| format!("envy-io-{i}"))
+            .build()
+            .map_err(|e| ResolveError::Other(e.to_string()))?;
+        let direct = input.requirements.iter().map(|r| r.name.clone()).collect();
+        let p = Self {
+            client,
+            rp_marker,
+            rp_lower,
+            pool,
+            order: RefCell::default(),
+            explicit_pre: RefCell::default(),
+            pinned: RefCell::default(),
+            direct,
+            deps: RefCell::default(),
+            prefetched: RefCell::default(),
+            input,
+        };
+        Ok(p)
+    }
+
+    fn note_requirement(&self, req: &Requirement) {
+        {
+            let mut order = self.order.borrow_mut();
+            let n = order.len();
+            order.entry(req.name.clone()).or_insert(n);
+        }
+        if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
+            for s in specs.iter() {
+                if s.version().any_prerelease() {
+                    self.explicit_pre.borrow_mut().insert(req.name.clone());
+                }
+                if matches!(s.operator(), Operator::Equal | Operator::ExactEqual) {
+                    self.pinned
+                        .borrow_mut()
+                        .entry(req.name.clone())
+                        .or_default()
+                        .insert(s.version().clone());
+                }
+            }
+        }
+    }
+
+    /// Start fetching the page of `req.name` and the metadata of the version
+    /// the resolver is most likely to pick, without waiting.
+    fn prefetch(&self, req: &Requirement) {
+        if !self.prefetched.borrow_mut().insert(req.name.clone()) {
+            return;
+        }
+        let client = self.client.clone();
+        let name = req.name.clone();
+        let range = requirement_range(req);
+        let preferred = self.input.preferences.get(&name).cloned();
+        let lowest = self.input.resolution == ResolutionMode::Lowest;
+        self.pool.spawn(move || {
+            let Ok(page) = client.project(&name) else {
+                return;
+            };
+            let pick = preferred.filter(|v| range.contains(v) && page.versions.contains_key(v)).or_else(|| {
+                let mut it = page
+                    .versions
+                    .keys()
+                    .filter(|v| range.contains(*v) && !v.any_prerelease());
+                if lowest {
+                    it.next().cloned()
+                } else {
+                    it.next_back().cloned()
+                }
+            });
+            if let Some(v) = pick {
+                let _ = client.metadata(&page, &v);
+            }
+        });
+    }
+
+    /// Start fetching pages and metadata for many requirements at once
+    /// (the root's and the previous lock's), in one parallel wave.
+    pub fn prefetch_all(&self, reqs: &[Requirement]) {
+        for r in reqs {
+            self.prefetch(r);
+        }
+    }
+
+    fn usable_files<'a>(&self, page: &'a ProjectPage, v: &Version) -> Vec<&'a IndexFile> {
+        let Some(files) = page.versions.get(v) else {
+            return Vec::new();
+        };
+        let pinned = self
+            .pinned
+            .borrow()
+            .get(&page.name)
+            .is_some_and(|s| s.contains(v));
+        files
+            .iter()
+            .filter(|f| pinned || f.yanked.is_none())
+            .filter(|f| match (&self.input.exclude_newer, &f.upload_time) {
+                (Some(limit), Some(t)) => t.as_str() <= limit.as_str(),
+                _ => true,
+            })
+            .collect()
+    }
+
+    fn candidate_ok(&self, page: &ProjectPage, v: &Version) -> bool {
+        let files = self.usable_files(page, v);
+        !files.is_empty()
+            && files.iter().any(|f| {
+                f.requires_python
+                    .as_ref()
+                    .is_none_or(|rp| python_compatible(&self.rp_lower, rp))
+            })
+    }
+
+    fn split_deps(&self, name: &PackageName, meta: &CoreMetadata) -> SplitDeps {
+        let mut out = SplitDeps::default();
+        let lower = self.rp_bounds();
+        for req in &meta.requires_dist {
+            if req.marker.is_disjoint(&self.rp_marker) {
+                continue;
+            }
+            if &req.name == name && req.extras.is_empty() {
+                continue;
+            }
+            if req.marker.evaluate_extras(&[]) {
+                let mut r = req.clone();
+                r.marker = r.marker.clone().simplify_python_versions(lower.0.as_ref(), lower.1.as_ref());
+                out.base.push(r);
+                continue;
+            }
+            for extra in &meta.provides_extra {
+                if req.marker.evaluate_extras(std::slice::from_ref(extra)) {
+                    let mut r = req.clone();
+                    r.marker = r
+                        .marker
+                        .clone()
+                        .simplify_extras(std::slice::from_ref(extra))
+                        .simplify_python_versions(lower.0.as_ref(), lower.1.as_ref());
+                    out.extras.entry(extra.clone()).or_default().push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn rp_bounds(&self) -> (Bound<Version>, Bound<Version>) {
+        let r = specifiers_to_ranges(&self.input.requires_python);
+        r.bounding_range()
+            .map(|(a, b)| (a.cloned(), b.cloned()))
+            .unwrap_or((Bound::Unbounded, Bound::Unbounded))
+    }
+
+    fn constraints_for(&self, reqs: &[Requirement]) -> pubgrub::DependencyConstraints<Pkg, Ranges<Version>> {
+        let mut out: pubgrub::DependencyConstraints<Pkg, Ranges<Version>> = Default::default();
+        for req in reqs {
+            self.note_requirement(req);
+            self.prefetch(req);
+            let range = requirement_range(req);
+            let mut add = |p: Pkg| {
+                let e = out.entry(p).or_insert_with(Ranges::full);
+                *e = e.intersection(&range);
+            };
+            add(Pkg::Dist(req.name.clone()));
+            for extra in &req.extras {
+                add(Pkg::Extra(req.name.clone(), extra.clone()));
+            }
+        }
+        out
+    }
+
+    fn version_deps(&self, name: &PackageName, v: &Version) -> Result<Result<Arc<SplitDeps>, String>, IndexError> {
+        if let Some(d) = self.deps.borrow().get(&(name.clone(), v.clone())) {
+            return Ok(Ok(d.clone()));
+        }
+        let page = self.client.project(name)?;
+        let meta = match self.client.metadata(&page, v) {
+            Ok(m) => m,
+            Err(e @ (IndexError::Network { .. } | IndexError::Offline { .. } | IndexError::HashMismatch { .. })) => {
+                return Err(e)
+            }
+            Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
+        };
+        if let Some(rp) = &meta.requires_python {
+            if !python_compatible(&self.rp_lower, rp) {
+                return Ok(Err(format!("it requires Python {rp}")));
+            }
+        }
+        let split = Arc::new(self.split_deps(name, &meta));
+        self.deps
+            .borrow_mut()
+            .insert((name.clone(), v.clone()), split.clone());
+        Ok(Ok(split))
+    }
+
+    /// Turn PubGrub's selection into a [`Resolution`].
+    fn finish(&self, selected: &pubgrub::SelectedDependencies<Self>) -> Result<Resolution, ResolveError> {
+        let mut extras: HashMap<PackageName, BTreeSet<ExtraName>> = HashMap::new();
+        for p in selected.keys() {
+            if let Pkg::Extra(n, e) = p {
+                extras.entry(n.clone()).or_default().insert(e.clone());
+            }
+        }
+        let mut out = Resolution::default();
+        for (p, v) in selected {
+            let Pkg::Dist(name) = p else { continue };
+            let page = self.client.project(name)?;
+            let files = self.usable_files(&page, v).into_iter().cloned().collect();
+            let deps = match self.version_deps(name, v)? {
+                Ok(d) => d,
+                Err(reason) => return Err(ResolveError::Other(reason)),
+            };
+            let optional_dependencies = extras
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(|e| (e.clone(), deps.extras.get(e).cloned().unwrap_or_default()))
+                .collect();
+            out.packages.insert(
+                name.clone(),
+                ResolvedPackage {
+                    name: name.clone(),
+                    version: v.clone(),
+                    index: page.index.clone(),
+                    files,
+                    dependencies: deps.base.clone(),
+                    optional_dependencies,
+                },
+            );
+        }
+        Ok(out)
+    }
+}
+
+impl DependencyProvider for Provider {
+    type P = Pkg;
+    type V = Version;
+    type VS = Ranges<Version>;
+    type M = String;
+    type Priority = (u32, Reverse<usize>);
+    type Err = IndexError;
+
+    fn prioritize(&self, package: &Pkg, _range: &Ranges<Version>, stats: &PackageResolutionStatistics) -> Self::Priority {
+        let name = match package {
+            Pkg::Root(_) => return (u32::MAX, Reverse(0)),
+            Pkg::Dist(n) | Pkg::Extra(n, _) => n,
+        };
+        let order = self.order.borrow().get(name).copied().unwrap_or(usize::MAX);
+        (stats.conflict_count(), Reverse(order))
+    }
+
+    fn choose_version(&self, package: &Pkg, range: &Ranges<Version>) -> Result<Option<Version>, IndexError> {
+        let name = match package {
+            Pkg::Root(_) => return Ok(Some(Version::new([0]))),
+            Pkg::Dist(n) | Pkg::Extra(n, _) => n,
+        };
+        let page = self.client.project(name)?;
+        if let Some(pref) = self.input.preferences.get(name) {
+            if range.contains(pref) && self.candidate_ok(&page, pref) {
+                return Ok(Some(pref.clone()));
+            }
+        }
+        let lowest = match self.input.resolution {
+            ResolutionMode::Highest => false,
+            ResolutionMode::Lowest => true,
+            ResolutionMode::LowestDirect => self.direct.contains(name),
+        };
+        let allow_pre = match self.input.prerelease {
+            PrereleaseMode::Allow => true,
+            PrereleaseMode::Disallow => false,
+            PrereleaseMode::IfNecessaryOrExplicit => self.explicit_pre.borrow().contains(name),
+        };
+        let pick = |pre_ok: bool| -> Option<Version> {
+            let mut it = page
+                .versions
+                .keys()
+                .filter(|v| range.contains(*v))
+                .filter(|v| pre_ok || !v.any_prerelease())
+                .filter(|v| self.candidate_ok(&page, v));
+            if lowest {
+                it.next().cloned()
+            } else {
+                it.next_back().cloned()
+            }
+        };
+        let chosen = pick(allow_pre).or_else(|| {
+            (self.input.prerelease == PrereleaseMode::IfNecessaryOrExplicit && !allow_pre)
+                .then(|| pick(true))
+                .flatten()
+        });
+        Ok(chosen)
+    }
+
+    fn get_dependencies(&self, package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, Ranges<Version>, String>, IndexError> {
+        match package {
+            Pkg::Root(_) => Ok(Dependencies::Available(self.constraints_for(&self.input.requirements))),
+            Pkg::Dist(name) => match self.version_deps(name, version)? {
+                Ok(d) => Ok(Dependencies::Available(self.constraints_for(&d.base))),
+                Err(reason) => Ok(Dependencies::Unavailable(reason)),
+            },
+            Pkg::Extra(name, extra) => match self.version_deps(name, version)? {
+                Ok(d) => {
+                    let reqs = d.extras.get(extra).cloned().unwrap_or_default();
+                    let mut c = self.constraints_for(&reqs);
+                    c.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
+                    Ok(Dependencies::Available(c))
+                }
+                Err(reason) => Ok(Dependencies::Unavailable(reason)),
+            },
+        }
+    }
+}
+
+/// Resolve `input` against the index behind `client`.
+///
+/// `extra_prefetch` names requirements worth fetching up front (for example
+/// every package of the previous lock), so their pages arrive in one wave.
+///
+/// # Errors
+/// [`ResolveError::NoSolution`] with a readable derivation when the
+/// requirements conflict; [`ResolveError::Index`] when the index fails.
+pub fn resolve(client: Arc<Client>, input: ResolverInput, extra_prefetch: &[Requirement]) -> Result<Resolution, ResolveError> {
+    let root = Pkg::Root(input.root_name.clone());
+    let provider = Provider::new(client, input)?;
+    provider.prefetch_all(&provider.input.requirements.clone());
+    provider.prefetch_all(extra_prefetch);
+    match pubgrub::resolve(&provider, root, Version::new([0])) {
+        Ok(selected) => provider.finish(&selected),
+        Err(pubgrub::PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution(report::explain(tree, &provider.input.requires_python))),
+        Err(pubgrub::PubGrubError::ErrorChoosingVersion { source, .. })
+        | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source, .. }) => Err(ResolveError::Index(source)),
+        Err(e) => Err(ResolveError::Other(e.to_string())),
+    }
+}
