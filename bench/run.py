@@ -556,7 +556,23 @@ def render_table(rows, with_poetry: bool) -> str:
     return "\n".join(lines)
 
 
-def render_report(table, info, versions, args) -> str:
+def render_failures(rows) -> str:
+    notes = []
+    for r in rows:
+        for tool in ("envy", "uv", "poetry"):
+            cell = getattr(r, tool)
+            if cell.failed:
+                first = cell.failed.strip().splitlines()
+                last = first[-1] if len(first) > 1 else ""
+                msg = first[0] + (f": {last.strip()}" if last else "")
+                notes.append(f"- {r.project}, {r.step}, {tool}: {msg}")
+    if not notes:
+        return ""
+    return "\n## Failures\n\nFirst failure per cell (exit status, then the last stderr line):\n\n" \
+        + "\n".join(notes) + "\n"
+
+
+def render_report(table, info, versions, args, rows=()) -> str:
     poetry_line = (
         f"- poetry: {versions['poetry']} (`poetry lock`, `poetry install --no-root`; "
         f"in-project .venv; timeout {args.poetry_timeout:.0f} s)\n"
@@ -581,7 +597,7 @@ def render_report(table, info, versions, args) -> str:
         "Peak RSS is the largest `ru_maxrss` of the command's process tree over the runs. "
         "`envy/uv` below 1 means envy is faster. `failed` means the command failed, timed "
         "out or did not produce its output (lock file, `.venv`, hashed requirements).\n\n"
-        "## Results\n\n" + table + "\n"
+        "## Results\n\n" + table + "\n" + render_failures(rows)
     )
 
 
@@ -647,7 +663,7 @@ def main(argv=None) -> int:
 
         table = render_table(rows, "poetry" in tools)
         print("\n" + table)
-        report = render_report(table, machine_info(python), versions, args)
+        report = render_report(table, machine_info(python), versions, args, rows)
         Path(args.output).write_text(report)
         print(f"\nwrote {args.output}")
         return 0
