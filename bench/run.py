@@ -1,0 +1,678 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: envy against uv (and poetry, where it finishes in time).
+
+Standard library only. For every benchmark project it copies the project into a
+scratch directory per tool and times, alternating envy and uv within each run:
+
+  1. lock, warm cache     (lock file removed, cache kept)
+  2. lock, cold cache     (a fresh cache directory for every run)
+  3. sync, warm cache     (into a fresh .venv, lock file present)
+  4. sync, cold cache     (fresh .venv and fresh cache directory)
+  5. export --frozen      (requirements.txt with hashes)
+  6. no-op sync, no-op lock on an up-to-date project
+
+plus `poetry lock` and `poetry install --no-root` (warm cache) as a reference.
+
+It reports the median of N runs, the min-max range, the peak RSS of the child
+process tree (ru_maxrss from os.wait4) and the ratio envy/uv, prints a Markdown
+table and writes it with machine details to bench/results.md.
+
+A command that fails (non-zero exit, timeout, or missing output such as the
+lock file) marks its cell `failed` and prints the tail of its stderr; the run
+goes on with the next row.
+
+Typical use:
+
+    python3 bench/run.py                              # everything, 5 runs
+    python3 bench/run.py --projects flask,trio --no-poetry
+    python3 bench/run.py --quick --projects flask     # smoke test, 1 run per row
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+UV_PIN = "0.13.9"
+POETRY_PIN = "2.5.1"
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+DEFAULT_PROJECTS_DIR = REPO_ROOT.parent / "shared" / "bench" / "projects"
+
+# Variables that would make a tool use another index, go offline or compile
+# bytecode; removed so that both tools see PyPI and their defaults.
+SCRUBBED_ENV = [
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_EXTRA_INDEX_URL",
+    "UV_INDEX",
+    "UV_FIND_LINKS",
+    "UV_OFFLINE",
+    "UV_COMPILE_BYTECODE",
+    "UV_NO_CACHE",
+    "UV_CACHE_DIR",
+    "UV_PYTHON",
+    "UV_EXCLUDE_NEWER",
+    "ENVY_INDEX_URL",
+    "ENVY_EXTRA_INDEX_URL",
+    "ENVY_OFFLINE",
+    "ENVY_CACHE_DIR",
+    "POETRY_CACHE_DIR",
+]
+
+STDERR_TAIL_LINES = 15
+
+
+# --------------------------------------------------------------------------- #
+# Running one command
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    seconds: float
+    rss_mib: float
+    note: str = ""
+
+
+def run_measured(cmd, cwd, env, timeout, check=None) -> Outcome:
+    """Run `cmd`, return wall time and peak RSS of the child (and the
+    descendants it waited for, as the kernel folds those into ru_maxrss)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(
+                [str(c) for c in cmd],
+                cwd=str(cwd),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return Outcome(False, 0.0, 0.0, f"cannot start {cmd[0]}: {exc}")
+
+        timed_out = threading.Event()
+
+        def _kill():
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, _kill) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        if timer:
+            timer.cancel()
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code  # reaped by wait4; keep Popen from waiting again
+        rss_mib = usage.ru_maxrss / 1024.0  # Linux reports KiB
+
+        if timed_out.is_set():
+            return Outcome(False, elapsed, rss_mib, f"timed out after {timeout:.0f} s")
+        if code != 0:
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace").splitlines()[-STDERR_TAIL_LINES:]
+            return Outcome(False, elapsed, rss_mib, f"exit code {code}\n" + "\n".join(tail))
+        if check is not None:
+            problem = check()
+            if problem:
+                return Outcome(False, elapsed, rss_mib, problem)
+        return Outcome(True, elapsed, rss_mib)
+
+
+def run_quiet(cmd, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+
+
+# --------------------------------------------------------------------------- #
+# Results
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class Cell:
+    times: list = field(default_factory=list)
+    rss: list = field(default_factory=list)
+    failed: str = ""  # first failure message, if any
+    skipped: bool = False
+
+    def add(self, o: Outcome):
+        if o.ok:
+            self.times.append(o.seconds)
+            self.rss.append(o.rss_mib)
+        elif not self.failed:
+            self.failed = o.note or "failed"
+
+    @property
+    def usable(self) -> bool:
+        return not self.failed and not self.skipped and bool(self.times)
+
+    def median(self):
+        return statistics.median(self.times) if self.usable else None
+
+    def render_time(self) -> str:
+        if self.skipped:
+            return "—"
+        if not self.usable:
+            return "failed"
+        med = self.median()
+        if len(self.times) == 1:
+            return fmt_s(med)
+        return f"{fmt_s(med)} ({fmt_s(min(self.times))}–{fmt_s(max(self.times))})"
+
+    def render_rss(self) -> str:
+        if not self.usable:
+            return "—"
+        return f"{max(self.rss):.0f}"
+
+
+def fmt_s(s: float) -> str:
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
+    return f"{s:.2f} s"
+
+
+@dataclass
+class Row:
+    project: str
+    step: str
+    envy: Cell = field(default_factory=Cell)
+    uv: Cell = field(default_factory=Cell)
+    poetry: Cell = field(default_factory=lambda: Cell(skipped=True))
+
+    def ratio(self) -> str:
+        e, u = self.envy.median(), self.uv.median()
+        if e is None or u is None or u == 0:
+            return "—"
+        return f"{e / u:.2f}×"
+
+
+# --------------------------------------------------------------------------- #
+# Tools
+# --------------------------------------------------------------------------- #
+
+
+def resolve_python(spec: str) -> Path:
+    exe = shutil.which(spec) or spec
+    res = run_quiet([exe, "-c", "import sys; print(sys.executable)"])
+    if res.returncode != 0:
+        sys.exit(f"error: cannot run Python `{spec}`: {res.stderr.strip()}")
+    return Path(res.stdout.strip())
+
+
+def pip_install_pinned(venv_py: Path, name: str, pin: str) -> None:
+    res = run_quiet([venv_py, "-m", "pip", "install", "-q", f"{name}=={pin}"])
+    if res.returncode != 0:
+        print(f"  {name}=={pin} is not available ({res.stderr.strip().splitlines()[-1:]}); "
+              f"falling back to the latest {name}", flush=True)
+        res = run_quiet([venv_py, "-m", "pip", "install", "-q", "-U", name])
+        if res.returncode != 0:
+            sys.exit(f"error: cannot install {name}:\n{res.stderr}")
+
+
+def setup_tools(args, python: Path, root: Path) -> dict:
+    venv = Path(args.tools_venv) if args.tools_venv else root / "tools-venv"
+    venv_py = venv / "bin" / "python"
+    if not venv_py.exists():
+        print(f"Creating tools venv at {venv}", flush=True)
+        subprocess.run([str(python), "-m", "venv", str(venv)], check=True)
+        run_quiet([venv_py, "-m", "pip", "install", "-q", "-U", "pip"])
+    pip_install_pinned(venv_py, "uv", UV_PIN)
+    tools = {"uv": venv / "bin" / "uv"}
+    if not args.no_poetry:
+        pip_install_pinned(venv_py, "poetry", POETRY_PIN)
+        tools["poetry"] = venv / "bin" / "poetry"
+    return tools
+
+
+def tool_version(exe, *flag) -> str:
+    if exe is None:
+        return "unavailable"
+    try:
+        res = run_quiet([exe, *(flag or ("--version",))], timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unavailable ({exc})"
+    if res.returncode != 0:
+        return f"unavailable (exit {res.returncode})"
+    return (res.stdout.strip() or res.stderr.strip()).splitlines()[0]
+
+
+def locate_envy(args):
+    if args.envy:
+        p = Path(args.envy).resolve()
+        if not p.exists():
+            print(f"warning: --envy {p} does not exist; envy rows will be marked failed", flush=True)
+        return p
+    p = REPO_ROOT / "target" / "release" / "envy"
+    if not p.exists() and not args.no_build:
+        print("Building envy (cargo build --release) ...", flush=True)
+        res = subprocess.run(["cargo", "build", "--release"], cwd=REPO_ROOT,
+                             capture_output=True, text=True)
+        if res.returncode != 0:
+            tail = "\n".join(res.stderr.splitlines()[-STDERR_TAIL_LINES:])
+            print(f"warning: cargo build --release failed; envy rows will be marked failed\n{tail}",
+                  flush=True)
+    if not p.exists():
+        print(f"warning: {p} not found; envy rows will be marked failed", flush=True)
+    return p
+
+
+# --------------------------------------------------------------------------- #
+# Machine info
+# --------------------------------------------------------------------------- #
+
+
+def machine_info(python: Path) -> dict:
+    info = {"nproc": str(os.cpu_count())}
+    try:
+        info["nproc"] = run_quiet(["nproc"]).stdout.strip() or info["nproc"]
+    except OSError:
+        pass
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                kib = int(line.split()[1])
+                info["memory"] = f"{kib / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        info["memory"] = "unknown"
+    info["cpu"] = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info["os"] = f"{platform.system()} {platform.release()}"
+    info["python"] = run_quiet([python, "--version"]).stdout.strip() + f" ({python})"
+    info["date"] = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return info
+
+
+# --------------------------------------------------------------------------- #
+# The benchmark
+# --------------------------------------------------------------------------- #
+
+
+class Bench:
+    def __init__(self, args, python, envy, tools, scratch):
+        self.args = args
+        self.python = python
+        self.envy = envy
+        self.uv = tools["uv"]
+        self.poetry = tools.get("poetry")
+        self.scratch = scratch
+        self.timeout = args.timeout
+        base = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+        base["NO_COLOR"] = "1"
+        self.base_env = base
+        self._n = 0
+
+    # -- helpers ------------------------------------------------------------
+    def fresh_dir(self, name) -> Path:
+        self._n += 1
+        d = self.scratch / f"{name}-{self._n}"
+        d.mkdir(parents=True)
+        return d
+
+    def env_for(self, tool, cache: Path) -> dict:
+        env = dict(self.base_env)
+        if tool == "envy":
+            env["ENVY_CACHE_DIR"] = str(cache)
+        elif tool == "uv":
+            env["UV_CACHE_DIR"] = str(cache)
+            env["UV_LINK_MODE"] = "hardlink"
+            env["UV_PYTHON_DOWNLOADS"] = "never"
+            env["UV_NO_PROGRESS"] = "1"
+        elif tool == "poetry":
+            env["POETRY_CACHE_DIR"] = str(cache)
+            env["POETRY_VIRTUALENVS_IN_PROJECT"] = "true"
+            env["POETRY_VIRTUALENVS_USE_POETRY_PYTHON"] = "true"
+            env["POETRY_NO_INTERACTION"] = "1"
+        return env
+
+    def exe(self, tool):
+        return {"envy": self.envy, "uv": self.uv, "poetry": self.poetry}[tool]
+
+    def cmd(self, tool, step):
+        exe = self.exe(tool)
+        py = str(self.python)
+        if tool == "poetry":
+            return {"lock": [exe, "lock"], "sync": [exe, "install", "--no-root"]}[step]
+        return {
+            "lock": [exe, "lock"] + (["--python", py] if tool == "uv" else []),
+            "sync": [exe, "sync", "--python", py],
+            "export": [exe, "export", "--frozen", "-o", "req.txt"],
+        }[step]
+
+    @staticmethod
+    def lockfile(tool, proj: Path) -> Path:
+        return proj / {"envy": "envy.lock", "uv": "uv.lock", "poetry": "poetry.lock"}[tool]
+
+    def check_lock(self, tool, proj):
+        lf = self.lockfile(tool, proj)
+        return lambda: None if lf.is_file() else f"exit 0 but {lf.name} was not written"
+
+    @staticmethod
+    def check_venv(proj):
+        py = proj / ".venv" / "bin" / "python"
+        return lambda: None if py.exists() else "exit 0 but .venv/bin/python is missing"
+
+    @staticmethod
+    def check_export(proj):
+        def _check():
+            f = proj / "req.txt"
+            if not f.is_file():
+                return "exit 0 but req.txt was not written"
+            if "--hash=sha256:" not in f.read_text(errors="replace"):
+                return "req.txt has no --hash=sha256: lines"
+            return None
+        return _check
+
+    def measure(self, cell: Cell, tool, step, proj, cache, prepare=None):
+        """One timed run of `tool step` in `proj`; skipped once the cell failed."""
+        if cell.failed:
+            return
+        if tool == "envy" and not Path(self.envy).exists():
+            cell.add(Outcome(False, 0, 0, f"envy binary {self.envy} not found"))
+            return
+        if prepare:
+            prepare()
+        checks = {
+            "lock": self.check_lock(tool, proj),
+            "sync": self.check_venv(proj),
+            "export": self.check_export(proj),
+        }
+        timeout = self.args.poetry_timeout if tool == "poetry" else self.timeout
+        o = run_measured(self.cmd(tool, step), proj, self.env_for(tool, cache), timeout,
+                         checks.get(step))
+        cell.add(o)
+        if not o.ok:
+            print(f"    {tool} {step} failed: {o.note}", flush=True)
+
+    def rm_lock(self, tool, proj):
+        return lambda: self.lockfile(tool, proj).unlink(missing_ok=True)
+
+    @staticmethod
+    def rm_venv(proj):
+        return lambda: shutil.rmtree(proj / ".venv", ignore_errors=True)
+
+    @staticmethod
+    def rm_file(path):
+        return lambda: path.unlink(missing_ok=True)
+
+    # -- one project ----------------------------------------------------------
+    def project(self, name: str, src: Path) -> list:
+        a = self.args
+        print(f"\n== {name}", flush=True)
+        work = self.fresh_dir(name)
+        proj, warm = {}, {}
+        for tool in ("envy", "uv"):
+            proj[tool] = work / tool / "project"
+            shutil.copytree(src, proj[tool])
+            warm[tool] = work / tool / "cache-warm"
+            warm[tool].mkdir()
+
+        rows = []
+
+        def new_row(step):
+            r = Row(name, step)
+            rows.append(r)
+            print(f"  {step}", flush=True)
+            return r
+
+        def order(i):
+            return ("envy", "uv") if i % 2 == 0 else ("uv", "envy")
+
+        def cold_cache(tool):
+            return self.fresh_dir(f"{name}-{tool}-cold-cache")
+
+        # Prime the warm caches (untimed): lock then sync once per tool.
+        print("  priming warm caches", flush=True)
+        for tool in ("envy", "uv"):
+            for step in ("lock", "sync"):
+                c = Cell()
+                self.measure(c, tool, step, proj[tool], warm[tool])
+
+        # 1. lock, warm cache
+        r = new_row("lock (warm cache)")
+        for i in range(a.runs):
+            for t in order(i):
+                self.measure(getattr(r, t), t, "lock", proj[t], warm[t], self.rm_lock(t, proj[t]))
+
+        # 2. lock, cold cache
+        r = new_row("lock (cold cache)")
+        for i in range(a.cold_runs):
+            for t in order(i):
+                cache = cold_cache(t)
+                self.measure(getattr(r, t), t, "lock", proj[t], cache, self.rm_lock(t, proj[t]))
+                shutil.rmtree(cache, ignore_errors=True)
+        # Leave a lock behind for the sync rows even if the last cold run failed.
+        for t in ("envy", "uv"):
+            if not self.lockfile(t, proj[t]).exists():
+                self.measure(Cell(), t, "lock", proj[t], warm[t])
+
+        # 3. sync, warm cache
+        r = new_row("sync (warm cache)")
+        for i in range(a.runs):
+            for t in order(i):
+                self.measure(getattr(r, t), t, "sync", proj[t], warm[t], self.rm_venv(proj[t]))
+
+        # 4. sync, cold cache
+        r = new_row("sync (cold cache)")
+        for i in range(a.cold_runs):
+            for t in order(i):
+                cache = cold_cache(t)
+                self.measure(getattr(r, t), t, "sync", proj[t], cache, self.rm_venv(proj[t]))
+                shutil.rmtree(cache, ignore_errors=True)
+
+        # 5. export --frozen with hashes
+        r = new_row("export --frozen")
+        for i in range(a.runs):
+            for t in order(i):
+                self.measure(getattr(r, t), t, "export", proj[t], warm[t],
+                             self.rm_file(proj[t] / "req.txt"))
+
+        # 6. no-op sync and no-op lock (make sure lock and venv are up to date first)
+        for t in ("envy", "uv"):
+            self.measure(Cell(), t, "sync", proj[t], warm[t])
+        r = new_row("no-op sync")
+        for i in range(a.runs):
+            for t in order(i):
+                self.measure(getattr(r, t), t, "sync", proj[t], warm[t])
+        r = new_row("no-op lock")
+        for i in range(a.runs):
+            for t in order(i):
+                self.measure(getattr(r, t), t, "lock", proj[t], warm[t])
+
+        if self.poetry:
+            self.poetry_rows(name, src, work, rows)
+        return rows
+
+    def poetry_rows(self, name, src, work, rows):
+        """poetry lock / install --no-root with a warm cache, next to envy and uv's rows."""
+        proj = work / "poetry" / "project"
+        shutil.copytree(src, proj)
+        cache = work / "poetry" / "cache-warm"
+        cache.mkdir()
+        print("  poetry: priming (lock + install)", flush=True)
+        prime = Cell()
+        self.measure(prime, "poetry", "lock", proj, cache)
+        self.measure(prime, "poetry", "sync", proj, cache)
+        lock_row = next(r for r in rows if r.step == "lock (warm cache)")
+        sync_row = next(r for r in rows if r.step == "sync (warm cache)")
+        lock_row.poetry = Cell()
+        sync_row.poetry = Cell()
+        if prime.failed:
+            lock_row.poetry.failed = sync_row.poetry.failed = prime.failed
+            return
+        runs = min(self.args.runs, self.args.cold_runs)
+        for _ in range(runs):
+            self.measure(lock_row.poetry, "poetry", "lock", proj, cache, self.rm_lock("poetry", proj))
+        for _ in range(runs):
+            self.measure(sync_row.poetry, "poetry", "sync", proj, cache, self.rm_venv(proj))
+
+
+# --------------------------------------------------------------------------- #
+# Report
+# --------------------------------------------------------------------------- #
+
+
+def render_table(rows, with_poetry: bool) -> str:
+    head = ["project", "step", "envy", "uv", "envy/uv"]
+    if with_poetry:
+        head.append("poetry")
+    head.append("peak RSS MiB (envy / uv)")
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        cells = [r.project, r.step, r.envy.render_time(), r.uv.render_time(), r.ratio()]
+        if with_poetry:
+            cells.append(r.poetry.render_time())
+        cells.append(f"{r.envy.render_rss()} / {r.uv.render_rss()}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_failures(rows) -> str:
+    notes = []
+    for r in rows:
+        for tool in ("envy", "uv", "poetry"):
+            cell = getattr(r, tool)
+            if cell.failed:
+                first = cell.failed.strip().splitlines()
+                last = first[-1] if len(first) > 1 else ""
+                msg = first[0] + (f": {last.strip()}" if last else "")
+                notes.append(f"- {r.project}, {r.step}, {tool}: {msg}")
+    if not notes:
+        return ""
+    return "\n## Failures\n\nFirst failure per cell (exit status, then the last stderr line):\n\n" \
+        + "\n".join(notes) + "\n"
+
+
+def render_report(table, info, versions, args, rows=()) -> str:
+    poetry_line = (
+        f"- poetry: {versions['poetry']} (`poetry lock`, `poetry install --no-root`; "
+        f"in-project .venv; timeout {args.poetry_timeout:.0f} s)\n"
+        if "poetry" in versions else "- poetry: not run\n"
+    )
+    return (
+        "# envy benchmark results\n\n"
+        f"Generated by `bench/run.py` on {info['date']}.\n\n"
+        "## Machine\n\n"
+        f"- CPU: {info['cpu']} ({info['nproc']} cores available)\n"
+        f"- Memory: {info['memory']}\n"
+        f"- OS: {info['os']}\n"
+        f"- Python: {info['python']}\n\n"
+        "## Tools\n\n"
+        f"- envy: {versions['envy']} (default link mode and settings)\n"
+        f"- uv: {versions['uv']} (`UV_LINK_MODE=hardlink`, no bytecode compilation)\n"
+        + poetry_line +
+        "- Index: PyPI (each tool's default); caches and projects on the same filesystem\n\n"
+        "## Method\n\n"
+        f"Median of {args.runs} runs per row ({args.cold_runs} for cold-cache rows), "
+        "min–max in parentheses; envy and uv alternate within each run. "
+        "Peak RSS is the largest `ru_maxrss` of the command's process tree over the runs. "
+        "`envy/uv` below 1 means envy is faster. `failed` means the command failed, timed "
+        "out or did not produce its output (lock file, `.venv`, hashed requirements).\n\n"
+        "## Results\n\n" + table + "\n" + render_failures(rows)
+    )
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--envy", help="path to the envy binary (default: target/release/envy, built if missing)")
+    p.add_argument("--no-build", action="store_true", help="never run cargo build")
+    p.add_argument("--projects", help="comma-separated project names (default: all)")
+    p.add_argument("--projects-dir", default=str(DEFAULT_PROJECTS_DIR),
+                   help="directory holding one folder per project (default: %(default)s)")
+    p.add_argument("--runs", type=int, default=5, help="runs per row (default: 5)")
+    p.add_argument("--cold-runs", type=int, default=3, help="runs per cold-cache row (default: 3)")
+    p.add_argument("--quick", action="store_true", help="one run per row (smoke test)")
+    p.add_argument("--python", default="python3.11", help="interpreter both tools use (default: python3.11)")
+    p.add_argument("--no-poetry", action="store_true", help="skip poetry")
+    p.add_argument("--poetry-timeout", type=float, default=300.0,
+                   help="seconds before a poetry command is abandoned (default: 300)")
+    p.add_argument("--timeout", type=float, default=900.0,
+                   help="seconds before an envy or uv command is abandoned (default: 900)")
+    p.add_argument("--tools-venv", help="reuse (or create) this venv for uv and poetry")
+    p.add_argument("--output", default=str(BENCH_DIR / "results.md"),
+                   help="where to write the Markdown report (default: bench/results.md)")
+    p.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.runs = args.cold_runs = 1
+    args.cold_runs = max(1, min(args.cold_runs, args.runs))
+
+    projects_dir = Path(args.projects_dir)
+    available = sorted(d.name for d in projects_dir.iterdir() if (d / "pyproject.toml").is_file()) \
+        if projects_dir.is_dir() else []
+    if not available:
+        sys.exit(f"error: no projects (folders with pyproject.toml) in {projects_dir}")
+    wanted = args.projects.split(",") if args.projects else available
+    unknown = [w for w in wanted if w not in available]
+    if unknown:
+        sys.exit(f"error: unknown project(s) {', '.join(unknown)}; available: {', '.join(available)}")
+
+    python = resolve_python(args.python)
+    scratch = Path(tempfile.mkdtemp(prefix="envy-bench-"))
+    try:
+        tools = setup_tools(args, python, scratch)
+        envy = locate_envy(args)
+        versions = {
+            "envy": tool_version(envy if envy.exists() else None),
+            "uv": tool_version(tools["uv"]),
+        }
+        if "poetry" in tools:
+            versions["poetry"] = tool_version(tools["poetry"])
+            if versions["poetry"].startswith("unavailable"):
+                print("warning: poetry does not run; skipping it", flush=True)
+                tools.pop("poetry")
+        for k, v in versions.items():
+            print(f"{k}: {v}", flush=True)
+        print(f"python: {python}", flush=True)
+        print("link mode: uv UV_LINK_MODE=hardlink (no bytecode compilation); envy default",
+              flush=True)
+
+        bench = Bench(args, python, envy, tools, scratch)
+        rows = []
+        for name in wanted:
+            rows += bench.project(name, projects_dir / name)
+
+        table = render_table(rows, "poetry" in tools)
+        print("\n" + table)
+        report = render_report(table, machine_info(python), versions, args, rows)
+        Path(args.output).write_text(report)
+        print(f"\nwrote {args.output}")
+        return 0
+    finally:
+        if args.keep:
+            print(f"scratch directory kept at {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
