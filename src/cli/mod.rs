@@ -1,4 +1,410 @@
-//! cli (to be written)
+//! The command line: clap definitions, error and hint rendering, exit codes
+//! (0 ok, 1 user error or unsatisfiable, 2 internal error).
+//!
+//! Commands are thin: parse, call one `ops` function, render its outcome.
+//! stdout carries only data (an export to stdout); everything else goes to stderr.
+
+use crate::index::{IndexConfig, PYPI_SIMPLE};
+use crate::ops::{self, add::EditOptions, export::ExportOptions, lock::LockOptions, new::NewOptions, sync::{LockMode, SyncOptions}, Settings};
+use crate::project::edit::Target;
+use crate::resolver::{PrereleaseMode, ResolutionMode};
+use clap::{Args, Parser, Subcommand};
+use pep508_rs::PackageName;
+use std::io::Write;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// envy: Python projects, universal lock files and hash-verified environments.
+#[derive(Parser, Debug)]
+#[command(name = "envy", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct GlobalArgs {
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// More logging (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Never use the network; answer from the cache.
+    #[arg(long, global = true, env = "ENVY_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
+    offline: bool,
+    /// The cache directory [default: the user cache dir + `/envy`].
+    #[arg(long, global = true, env = "ENVY_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Use a temporary cache for this run.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// Run as if started in DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    directory: Option<PathBuf>,
+    /// The project directory (holding `pyproject.toml`).
+    #[arg(long, global = true, value_name = "DIR")]
+    project: Option<PathBuf>,
+    /// The simple index (PEP 503/691) to use instead of PyPI.
+    #[arg(long, global = true, env = "ENVY_INDEX_URL", value_name = "URL")]
+    index_url: Option<String>,
+    /// Further simple indexes, asked after `--index-url` (repeatable).
+    #[arg(long, global = true, env = "ENVY_EXTRA_INDEX_URL", value_delimiter = ' ', value_name = "URL")]
+    extra_index_url: Vec<String>,
+    /// A local directory of wheels and sdists to use as well (repeatable).
+    #[arg(long, global = true, value_name = "DIR")]
+    find_links: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a new project directory with a PEP 621 `pyproject.toml`.
+    ///
+    /// Example: `envy new demo --python 3.12`
+    New {
+        /// The directory to create (its name is the project name).
+        path: String,
+        #[command(flatten)]
+        opts: NewArgs,
+    },
+    /// Make the current directory a project, keeping what is there.
+    ///
+    /// Example: `envy init --name my-app`
+    Init {
+        #[command(flatten)]
+        opts: NewArgs,
+    },
+    /// Add requirements to `pyproject.toml`, then lock and sync.
+    ///
+    /// Example: `envy add flask 'requests[socks]>=2.31'` or `envy add --dev pytest`
+    Add {
+        /// PEP 508 requirements.
+        #[arg(required = true, value_name = "REQ")]
+        requirements: Vec<String>,
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Update `pyproject.toml` and `envy.lock` only.
+        #[arg(long)]
+        no_sync: bool,
+        /// Interpreter for `.venv` if it has to be created.
+        #[arg(long)]
+        python: Option<String>,
+    },
+    /// Remove requirements from `pyproject.toml`, then lock and sync.
+    ///
+    /// Example: `envy remove flask` or `envy remove --dev pytest`
+    Remove {
+        /// Package names.
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Update `pyproject.toml` and `envy.lock` only.
+        #[arg(long)]
+        no_sync: bool,
+    },
+    /// Resolve the project and write `envy.lock`.
+    ///
+    /// Example: `envy lock --upgrade-package flask`
+    Lock {
+        /// Ignore the pins of the existing lock.
+        #[arg(long)]
+        upgrade: bool,
+        /// Ignore the pin of this package (repeatable).
+        #[arg(long, value_name = "NAME")]
+        upgrade_package: Vec<String>,
+        /// Exit 1 instead of writing if `envy.lock` is missing or stale.
+        #[arg(long)]
+        locked: bool,
+        /// Pre-release policy.
+        #[arg(long, value_enum, default_value = "if-necessary-or-explicit")]
+        prerelease: PrereleaseMode,
+        /// Which versions to prefer.
+        #[arg(long, value_enum, default_value = "highest")]
+        resolution: ResolutionMode,
+        /// Ignore files uploaded after this RFC 3339 time (e.g. `2025-01-01T00:00:00Z`).
+        #[arg(long, value_name = "TIMESTAMP")]
+        exclude_newer: Option<String>,
+    },
+    /// Create `.venv` and install exactly the locked set.
+    ///
+    /// Example: `envy sync --no-dev --frozen`
+    Sync {
+        #[command(flatten)]
+        sync: SyncArgs,
+    },
+    /// Write the lock as a hashed `requirements.txt`.
+    ///
+    /// Example: `envy export --frozen -o requirements.txt` or `envy export --split deploy/`
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "requirements.txt")]
+        format: ops::export::Format,
+        /// Write to FILE instead of stdout.
+        #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Write requirements-app.txt, requirements-dev.txt and requirements.txt into DIR.
+        #[arg(long, value_name = "DIR")]
+        split: Option<PathBuf>,
+        /// Only the `dev` group.
+        #[arg(long, conflicts_with = "no_dev")]
+        only_dev: bool,
+        /// Leave out the `--hash` options.
+        #[arg(long)]
+        no_hashes: bool,
+        /// Accepted for compatibility: the project itself is never emitted.
+        #[arg(long)]
+        no_emit_project: bool,
+        #[command(flatten)]
+        sync: SyncArgs,
+    },
+    /// Run a command in the project's `.venv`, syncing first.
+    ///
+    /// Example: `envy run python -c "import flask"`
+    Run {
+        /// Run in `.venv` as it is.
+        #[arg(long)]
+        no_sync: bool,
+        #[command(flatten)]
+        sync: SyncArgs,
+        /// The command and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct NewArgs {
+    /// Project name instead of the directory name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Interpreter whose version sets `requires-python` (e.g. `3.12`).
+    #[arg(long)]
+    python: Option<String>,
+    /// Write this `requires-python` instead (e.g. `>=3.10`).
+    #[arg(long)]
+    requires_python: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct TargetArgs {
+    /// The `dev` dependency group (PEP 735).
+    #[arg(long, conflicts_with_all = ["group", "optional"])]
+    dev: bool,
+    /// A dependency group (PEP 735).
+    #[arg(long, value_name = "GROUP", conflicts_with = "optional")]
+    group: Option<String>,
+    /// An extra: `[project.optional-dependencies]`.
+    #[arg(long, value_name = "EXTRA")]
+    optional: Option<String>,
+}
+
+impl TargetArgs {
+    fn target(&self) -> Target {
+        if self.dev {
+            Target::Group("dev".into())
+        } else if let Some(g) = &self.group {
+            Target::Group(g.clone())
+        } else if let Some(e) = &self.optional {
+            Target::Optional(e.clone())
+        } else {
+            Target::Dependencies
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+struct SyncArgs {
+    /// Use `envy.lock` as it is, without checking it against `pyproject.toml`.
+    #[arg(long, conflicts_with = "locked")]
+    frozen: bool,
+    /// Exit 1 if `envy.lock` is missing or stale.
+    #[arg(long)]
+    locked: bool,
+    /// Leave out the `dev` group.
+    #[arg(long)]
+    no_dev: bool,
+    /// Also include this dependency group (repeatable).
+    #[arg(long, value_name = "GROUP")]
+    group: Vec<String>,
+    /// Only this dependency group, without the main dependencies (repeatable).
+    #[arg(long, value_name = "GROUP")]
+    only_group: Vec<String>,
+    /// Every dependency group.
+    #[arg(long)]
+    all_groups: bool,
+    /// Also include this extra of the project (repeatable).
+    #[arg(long, value_name = "EXTRA")]
+    extra: Vec<String>,
+    /// Every extra of the project.
+    #[arg(long)]
+    all_extras: bool,
+    /// Interpreter for `.venv` (`3.12`, `python3.12`, or a path).
+    #[arg(long)]
+    python: Option<String>,
+}
+
+impl SyncArgs {
+    fn options(&self) -> SyncOptions {
+        SyncOptions {
+            mode: if self.frozen {
+                LockMode::Frozen
+            } else if self.locked {
+                LockMode::Locked
+            } else {
+                LockMode::Auto
+            },
+            no_dev: self.no_dev,
+            only_groups: self.only_group.clone(),
+            groups: self.group.clone(),
+            all_groups: self.all_groups,
+            extras: self.extra.clone(),
+            all_extras: self.all_extras,
+            python: self.python.clone(),
+        }
+    }
+}
+
+fn settings(g: &GlobalArgs) -> ops::Result<Settings> {
+    let cwd = std::env::current_dir()?;
+    let base = match &g.directory {
+        Some(d) => cwd.join(d),
+        None => cwd,
+    };
+    let project_dir = match &g.project {
+        Some(p) => base.join(p),
+        None => base,
+    };
+    Ok(Settings {
+        project_dir,
+        cache_dir: if g.no_cache {
+            None
+        } else {
+            Some(g.cache_dir.clone().unwrap_or_else(crate::index::cache::Cache::default_root))
+        },
+        index: IndexConfig {
+            index_url: g.index_url.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| PYPI_SIMPLE.to_string()),
+            extra_index_urls: g.extra_index_url.iter().filter(|s| !s.is_empty()).cloned().collect(),
+            find_links: g.find_links.clone(),
+            offline: g.offline,
+        },
+        quiet: g.quiet,
+    })
+}
+
+fn dispatch(cli: Cli) -> ops::Result<i32> {
+    let s = settings(&cli.global)?;
+    match cli.command {
+        Command::New { path, opts } => ops::new::new(&s, &path, &opts.into())?,
+        Command::Init { opts } => ops::new::init(&s, &opts.into())?,
+        Command::Add { requirements, target, no_sync, python } => ops::add::add(
+            &s,
+            &requirements,
+            &EditOptions {
+                target: target.target(),
+                no_sync,
+                python,
+            },
+        )?,
+        Command::Remove { names, target, no_sync } => ops::add::remove(
+            &s,
+            &names,
+            &EditOptions {
+                target: target.target(),
+                no_sync,
+                python: None,
+            },
+        )?,
+        Command::Lock { upgrade, upgrade_package, locked, prerelease, resolution, exclude_newer } => {
+            let upgrade_packages = upgrade_package
+                .iter()
+                .map(|n| PackageName::from_str(n).map_err(|e| ops::Error::new(format!("invalid package name `{n}`: {e}"))))
+                .collect::<ops::Result<Vec<_>>>()?;
+            ops::lock::lock(
+                &s,
+                &LockOptions {
+                    upgrade,
+                    upgrade_packages,
+                    locked,
+                    prerelease,
+                    resolution,
+                    exclude_newer,
+                },
+            )?;
+        }
+        Command::Sync { sync } => {
+            ops::sync::sync(&s, &sync.options())?;
+        }
+        Command::Export { format, output, split, only_dev, no_hashes, no_emit_project: _, sync } => {
+            let opts = sync.options();
+            let text = ops::export::export(
+                &s,
+                &ExportOptions {
+                    mode: opts.mode,
+                    format,
+                    groups: opts,
+                    only_dev,
+                    no_hashes,
+                    output,
+                    split,
+                },
+            )?;
+            if let Some(text) = text {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes());
+            }
+        }
+        Command::Run { no_sync, sync, command } => {
+            return ops::run::run(&s, &command, &sync.options(), no_sync);
+        }
+    }
+    Ok(0)
+}
+
+impl From<NewArgs> for NewOptions {
+    fn from(a: NewArgs) -> Self {
+        NewOptions {
+            name: a.name,
+            python: a.python,
+            requires_python: a.requires_python,
+        }
+    }
+}
+
+/// Render an error in the house style: `error: ...`, a blank line, `hint: ...`.
+pub fn render_error(e: &ops::Error) -> String {
+    let mut out = format!("error: {}\n", e.message.trim_end());
+    if let Some(h) = &e.hint {
+        out.push_str(&format!("\nhint: {h}\n"));
+    }
+    out
+}
+
+/// Parse arguments, run, and return the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = Cli::parse();
+    let level = match (cli.global.quiet, cli.global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ENVY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("envy={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .try_init();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprint!("{}", render_error(&e));
+            e.code
+        }
+    }
 }

@@ -1,1 +1,198 @@
-//! ops (to be written)
+//! One function per command. This is the only layer that reads and writes
+//! project files (`pyproject.toml`, `envy.lock`, `.venv`, exports); it ties
+//! the project model, resolver, lock, venv, installer and exporters together
+//! and returns typed outcomes for the CLI to render.
+
+pub mod add;
+pub mod export;
+pub mod lock;
+pub mod new;
+pub mod run;
+pub mod sync;
+
+use crate::index::cache::Cache;
+use crate::index::{Client, IndexConfig, IndexError};
+use crate::project::Project;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A failure to report to the user: what is wrong, and what to do next.
+#[derive(Debug)]
+pub struct Error {
+    /// The message (`error: ...`).
+    pub message: String,
+    /// The advice (`hint: ...`), if any.
+    pub hint: Option<String>,
+    /// The process exit code (1 user error, 2 internal).
+    pub code: i32,
+}
+
+impl Error {
+    /// A user error with no hint.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            code: 1,
+        }
+    }
+
+    /// Add a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The result type of every operation.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::new(e.to_string())
+    }
+}
+
+impl From<crate::project::ProjectError> for Error {
+    fn from(e: crate::project::ProjectError) -> Self {
+        Error::new(e.to_string()).hint("fix `pyproject.toml` at the place shown; envy changed nothing")
+    }
+}
+
+impl From<crate::lock::LockError> for Error {
+    fn from(e: crate::lock::LockError) -> Self {
+        Error::new(e.to_string())
+            .hint("`envy.lock` is generated: delete it and run `envy lock` to write a fresh one")
+    }
+}
+
+impl From<IndexError> for Error {
+    fn from(e: IndexError) -> Self {
+        let hint = match &e {
+            IndexError::NotFound { .. } => {
+                "check the spelling of the name, or the index URL (`--index-url`)".to_string()
+            }
+            IndexError::Network { .. } | IndexError::Status { .. } => {
+                "check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache".to_string()
+            }
+            IndexError::Offline { .. } => {
+                "run once with network access to fill the cache, or drop `--offline`".to_string()
+            }
+            IndexError::HashMismatch { .. } => {
+                "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
+            }
+            _ => "this looks like a problem with the index; retry, or report it".to_string(),
+        };
+        Error::new(e.to_string()).hint(hint)
+    }
+}
+
+impl From<crate::resolver::ResolveError> for Error {
+    fn from(e: crate::resolver::ResolveError) -> Self {
+        match e {
+            crate::resolver::ResolveError::Index(i) => i.into(),
+            crate::resolver::ResolveError::NoSolution(s) => Error::new(format!(
+                "no solution found when resolving dependencies:\n{}",
+                s.trim_end()
+            ))
+            .hint("loosen or remove one of the conflicting requirements in `pyproject.toml`"),
+            other => Error::new(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::venv::VenvError> for Error {
+    fn from(e: crate::venv::VenvError) -> Self {
+        let hint = match &e {
+            crate::venv::VenvError::NoInterpreter { .. } => {
+                "install a matching Python (for example with pyenv), or pass `--python PATH`"
+            }
+            _ => "remove `.venv` and run `envy sync` to recreate it",
+        };
+        Error::new(e.to_string()).hint(hint)
+    }
+}
+
+impl From<crate::install::InstallError> for Error {
+    fn from(e: crate::install::InstallError) -> Self {
+        Error::new(e.to_string()).hint("run `envy sync` again to repair `.venv`; if it persists, remove `.venv`")
+    }
+}
+
+/// Settings shared by every command (global flags and environment).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The project directory (`--project`/`--directory`, else the current dir).
+    pub project_dir: PathBuf,
+    /// Cache root, or `None` for `--no-cache`.
+    pub cache_dir: Option<PathBuf>,
+    /// Where to look for distributions.
+    pub index: IndexConfig,
+    /// Print nothing but errors.
+    pub quiet: bool,
+}
+
+impl Settings {
+    /// Make the index client these settings describe.
+    ///
+    /// # Errors
+    /// When the cache or HTTP client cannot be set up.
+    pub fn client(&self, project: Option<&Project>) -> Result<Arc<Client>> {
+        let cache = match &self.cache_dir {
+            Some(d) => Cache::new(d.clone()),
+            None => Cache::temporary()?,
+        };
+        let mut config = self.index.clone();
+        if let Some(p) = project {
+            if config.index_url == crate::index::PYPI_SIMPLE {
+                if let Some(u) = &p.tool.index_url {
+                    config.index_url = u.clone();
+                }
+            }
+            config.extra_index_urls.extend(p.tool.extra_index_url.iter().cloned());
+            config
+                .find_links
+                .extend(p.tool.find_links.iter().map(|f| p.root.join(f)));
+        }
+        Ok(Arc::new(Client::new(config, cache)?))
+    }
+
+    /// Read the project, with a hint when there is none.
+    ///
+    /// # Errors
+    /// When `pyproject.toml` is missing or invalid.
+    pub fn project(&self) -> Result<Project> {
+        let path = self.project_dir.join("pyproject.toml");
+        if !path.is_file() {
+            return Err(Error::new(format!("no `pyproject.toml` in {}", self.project_dir.display()))
+                .hint("run `envy init` to create one here, or `envy new NAME` for a new project"));
+        }
+        Ok(Project::read(&self.project_dir)?)
+    }
+}
+
+/// Write `bytes` to `path` through a temp file in the same directory and a rename,
+/// so readers never see a half-written file.
+///
+/// # Errors
+/// I/O errors, naming the path.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::index::cache::write_atomic(path, bytes)
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Print a status line on stderr unless quiet.
+pub fn status(settings: &Settings, line: impl AsRef<str>) {
+    if !settings.quiet {
+        eprintln!("{}", line.as_ref());
+    }
+}

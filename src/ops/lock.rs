@@ -1,0 +1,327 @@
+//! `envy lock`: resolve the project and write `envy.lock` when it changed.
+
+use super::{status, write_atomic, Error, Result, Settings};
+use crate::index::Client;
+use crate::lock::{manifest_list, project_edges, Dep, Lock, LockedPackage, Manifest, Source, LOCK_FILE};
+use crate::project::Project;
+use crate::resolver::{self, PrereleaseMode, ResolutionMode, ResolverInput};
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{PackageName, Requirement};
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Options of `envy lock`.
+#[derive(Debug, Clone, Default)]
+pub struct LockOptions {
+    /// Ignore every pin of the existing lock.
+    pub upgrade: bool,
+    /// Ignore the pins of these packages.
+    pub upgrade_packages: Vec<PackageName>,
+    /// Fail instead of writing when the lock is missing or stale.
+    pub locked: bool,
+    /// Pre-release policy.
+    pub prerelease: PrereleaseMode,
+    /// Version preference.
+    pub resolution: ResolutionMode,
+    /// Ignore files uploaded after this RFC 3339 timestamp.
+    pub exclude_newer: Option<String>,
+}
+
+/// A change between two locks, for the summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `+ name version`.
+    Added(String, String),
+    /// `- name version`.
+    Removed(String, String),
+    /// `~ name old -> new`.
+    Updated(String, String, String),
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Added(n, v) => write!(f, "+ {n} {v}"),
+            Change::Removed(n, v) => write!(f, "- {n} {v}"),
+            Change::Updated(n, a, b) => write!(f, "~ {n} {a} -> {b}"),
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug)]
+pub struct LockOutcome {
+    /// The lock now on disk (or that would be).
+    pub lock: Lock,
+    /// Whether `envy.lock` was written.
+    pub written: bool,
+    /// Changes against the previous lock.
+    pub changes: Vec<Change>,
+}
+
+/// The manifest `project` asks for.
+pub fn manifest_of(project: &Project) -> Manifest {
+    Manifest {
+        requirements: manifest_list(&project.dependencies),
+        optional_dependencies: project
+            .optional_dependencies
+            .iter()
+            .map(|(k, v)| (k.to_string(), manifest_list(v)))
+            .collect(),
+        dependency_groups: project
+            .dependency_groups
+            .iter()
+            .map(|(k, v)| (k.clone(), manifest_list(v)))
+            .collect(),
+    }
+}
+
+/// The project's `requires-python`, or `>=X.Y` of the interpreter envy would use.
+///
+/// # Errors
+/// When there is none and no interpreter can be found.
+pub fn requires_python_of(project: &Project) -> Result<VersionSpecifiers> {
+    if let Some(rp) = &project.requires_python {
+        return Ok(rp.clone());
+    }
+    let interp = crate::venv::find_interpreter(None, &VersionSpecifiers::empty(), &project.root)?;
+    let (major, minor) = interp.python_minor();
+    Ok(VersionSpecifiers::from_str(&format!(">={major}.{minor}")).map_err(|e| Error::new(e.to_string()))?)
+}
+
+/// Read `envy.lock` of the project, if there is one.
+///
+/// # Errors
+/// When it exists but cannot be parsed (with line and column).
+pub fn read_lock(project: &Project) -> Result<Option<Lock>> {
+    let path = project.root.join(LOCK_FILE);
+    match fs_err::read_to_string(&path) {
+        Ok(text) => Ok(Some(Lock::parse(&text, &path.display().to_string())?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `lock` still matches what `project` asks for.
+pub fn is_fresh(lock: &Lock, project: &Project, requires_python: &VersionSpecifiers) -> bool {
+    lock.manifest == manifest_of(project)
+        && lock.requires_python == requires_python.to_string()
+        && lock.project().is_some_and(|p| p.name == project.name.as_ref())
+}
+
+/// Every requirement to resolve: main, all extras and all groups; the
+/// project's references to itself (`me[extra]`) are expanded in place.
+fn all_requirements(project: &Project) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    let mut pending: Vec<Requirement> = project.dependencies.clone();
+    pending.extend(project.optional_dependencies.values().flatten().cloned());
+    pending.extend(project.dependency_groups.values().flatten().cloned());
+    let mut seen_extras = std::collections::HashSet::new();
+    while let Some(r) = pending.pop() {
+        if r.name == project.name {
+            for e in &r.extras {
+                if seen_extras.insert(e.clone()) {
+                    pending.extend(project.optional_dependencies.get(e).into_iter().flatten().cloned());
+                }
+            }
+            continue;
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// Resolve `project` into a lock without writing anything.
+///
+/// `previous` supplies preferences (kept pins) unless upgrading.
+///
+/// # Errors
+/// Resolution and index failures, with hints.
+pub fn resolve_project(
+    client: &Arc<Client>,
+    project: &Project,
+    previous: Option<&Lock>,
+    opts: &LockOptions,
+) -> Result<Lock> {
+    let requires_python = requires_python_of(project)?;
+    let mut preferences = HashMap::new();
+    let mut prefetch = Vec::new();
+    if let (Some(prev), false) = (previous, opts.upgrade) {
+        for (name, version) in prev.pins() {
+            let (Ok(n), Ok(v)) = (PackageName::from_str(&name), Version::from_str(&version)) else {
+                continue;
+            };
+            if opts.upgrade_packages.contains(&n) {
+                continue;
+            }
+            if let Ok(r) = Requirement::from_str(&format!("{n}=={v}")) {
+                prefetch.push(r);
+            }
+            preferences.insert(n, v);
+        }
+    }
+    let input = ResolverInput {
+        root_name: project.display_name.clone(),
+        requirements: all_requirements(project),
+        requires_python: requires_python.clone(),
+        preferences,
+        prerelease: opts.prerelease,
+        resolution: opts.resolution,
+        exclude_newer: opts.exclude_newer.clone(),
+    };
+    let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
+    let root = LockedPackage {
+        name: project.name.to_string(),
+        version: project
+            .version
+            .as_ref()
+            .map_or_else(|| "0.0.0".to_string(), ToString::to_string),
+        source: Source {
+            registry: None,
+            editable: Some(".".to_string()),
+        },
+        groups: Vec::new(),
+        dependencies: project_edges(&project.dependencies),
+        optional_dependencies: project
+            .optional_dependencies
+            .iter()
+            .map(|(k, v)| (k.to_string(), self_expanded_edges(project, v)))
+            .collect(),
+        dependency_groups: project
+            .dependency_groups
+            .iter()
+            .map(|(k, v)| (k.clone(), self_expanded_edges(project, v)))
+            .collect::<BTreeMap<String, Vec<Dep>>>(),
+        sdist: None,
+        wheels: Vec::new(),
+    };
+    Ok(Lock::from_resolution(
+        &requires_python.to_string(),
+        manifest_of(project),
+        root,
+        &resolution,
+    ))
+}
+
+/// Edges of a group or extra, with `project[extra]` replaced by that extra's edges.
+fn self_expanded_edges(project: &Project, reqs: &[Requirement]) -> Vec<Dep> {
+    let mut flat = Vec::new();
+    let mut pending: Vec<Requirement> = reqs.to_vec();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(r) = pending.pop() {
+        if r.name == project.name {
+            if r.extras.is_empty() {
+                pending.extend(project.dependencies.iter().cloned());
+            }
+            for e in &r.extras {
+                if seen.insert(e.clone()) {
+                    pending.extend(project.optional_dependencies.get(e).into_iter().flatten().cloned());
+                }
+            }
+            continue;
+        }
+        flat.push(r);
+    }
+    project_edges(&flat)
+}
+
+/// Changes from `old` to `new`, sorted by name.
+pub fn diff(old: Option<&Lock>, new: &Lock) -> Vec<Change> {
+    let before = old.map(Lock::pins).unwrap_or_default();
+    let after = new.pins();
+    let mut out = Vec::new();
+    for (n, v) in &after {
+        match before.get(n) {
+            None => out.push(Change::Added(n.clone(), v.clone())),
+            Some(old) if old != v => out.push(Change::Updated(n.clone(), old.clone(), v.clone())),
+            _ => {}
+        }
+    }
+    for (n, v) in &before {
+        if !after.contains_key(n) {
+            out.push(Change::Removed(n.clone(), v.clone()));
+        }
+    }
+    out.sort_by(|a, b| name_of(a).cmp(name_of(b)));
+    out
+}
+
+fn name_of(c: &Change) -> &str {
+    match c {
+        Change::Added(n, _) | Change::Removed(n, _) | Change::Updated(n, _, _) => n,
+    }
+}
+
+/// Write `lock` next to the project if its text changed. Returns whether it wrote.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_lock(project: &Project, lock: &Lock) -> Result<bool> {
+    let path = project.root.join(LOCK_FILE);
+    let text = lock.to_toml();
+    if fs_err::read_to_string(&path).is_ok_and(|old| old == text) {
+        return Ok(false);
+    }
+    write_atomic(&path, text.as_bytes())?;
+    Ok(true)
+}
+
+/// `envy lock`.
+///
+/// # Errors
+/// A missing or broken `pyproject.toml` or `envy.lock`; `--locked` with a
+/// stale lock; resolution and index failures.
+pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
+    let project = settings.project()?;
+    let previous = read_lock(&project)?;
+    let requires_python = requires_python_of(&project)?;
+    let fresh = previous
+        .as_ref()
+        .is_some_and(|l| is_fresh(l, &project, &requires_python));
+    let upgrading = opts.upgrade || !opts.upgrade_packages.is_empty();
+    if opts.locked {
+        return match previous {
+            Some(lock) if fresh => Ok(LockOutcome {
+                lock,
+                written: false,
+                changes: Vec::new(),
+            }),
+            Some(_) => Err(Error::new(
+                "`envy.lock` does not match `pyproject.toml` and `--locked` was given",
+            )
+            .hint("run `envy lock` and commit the updated `envy.lock`")),
+            None => Err(Error::new("there is no `envy.lock` and `--locked` was given")
+                .hint("run `envy lock` and commit `envy.lock`")),
+        };
+    }
+    if let (Some(lock), true, false) = (&previous, fresh, upgrading) {
+        status(settings, "Lock is up to date");
+        return Ok(LockOutcome {
+            lock: lock.clone(),
+            written: false,
+            changes: Vec::new(),
+        });
+    }
+    let client = settings.client(Some(&project))?;
+    let started = std::time::Instant::now();
+    let new = resolve_project(&client, &project, previous.as_ref(), opts)?;
+    let written = write_lock(&project, &new)?;
+    let changes = diff(previous.as_ref(), &new);
+    status(
+        settings,
+        format!(
+            "Resolved {} packages in {:.2}s",
+            new.packages.len().saturating_sub(1),
+            started.elapsed().as_secs_f64()
+        ),
+    );
+    for c in &changes {
+        status(settings, format!(" {c}"));
+    }
+    Ok(LockOutcome {
+        lock: new,
+        written,
+        changes,
+    })
+}

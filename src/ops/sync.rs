@@ -1,0 +1,339 @@
+//! `envy sync`: make `.venv` hold exactly the locked set for its interpreter.
+//!
+//! Order matters for "nothing lost": the plan is computed and every file is
+//! downloaded and hash-checked before `.venv` is touched.
+
+use super::lock::{is_fresh, read_lock, requires_python_of, LockOptions};
+use super::{status, Error, Result, Settings};
+use crate::index::Client;
+use crate::install::{self, EditableProject, InstallOptions};
+use crate::lock::{FileEntry, Lock, LockedPackage, Selection};
+use crate::project::Project;
+use crate::types::WheelFilename;
+use crate::venv::{self, InstalledDist, Interpreter, Venv};
+use pep440_rs::{Version, VersionSpecifiers};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// How much to trust the lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LockMode {
+    /// Re-lock when stale.
+    #[default]
+    Auto,
+    /// Use the lock as it is.
+    Frozen,
+    /// Fail when stale.
+    Locked,
+}
+
+/// Options of `envy sync`.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// How much to trust the lock.
+    pub mode: LockMode,
+    /// Leave out the `dev` group.
+    pub no_dev: bool,
+    /// Only these groups (no main dependencies).
+    pub only_groups: Vec<String>,
+    /// Extra groups.
+    pub groups: Vec<String>,
+    /// Every group.
+    pub all_groups: bool,
+    /// Extras of the project.
+    pub extras: Vec<String>,
+    /// Every extra.
+    pub all_extras: bool,
+    /// Interpreter request (`3.12`, a path).
+    pub python: Option<String>,
+}
+
+impl SyncOptions {
+    /// The selection of groups these options describe, for `lock`.
+    pub fn selection(&self, lock: &Lock) -> Selection {
+        let project = lock.project();
+        let all_groups: Vec<String> = project
+            .map(|p| p.dependency_groups.keys().cloned().collect())
+            .unwrap_or_default();
+        let all_extras: Vec<String> = project
+            .map(|p| p.optional_dependencies.keys().cloned().collect())
+            .unwrap_or_default();
+        if !self.only_groups.is_empty() {
+            return Selection {
+                main: false,
+                extras: Vec::new(),
+                groups: self.only_groups.iter().map(|g| crate::project::normalize_group(g)).collect(),
+            };
+        }
+        let mut groups: Vec<String> = if self.all_groups {
+            all_groups
+        } else {
+            let mut g: Vec<String> = self.groups.iter().map(|g| crate::project::normalize_group(g)).collect();
+            if !self.no_dev && all_groups.iter().any(|x| x == "dev") {
+                g.push("dev".to_string());
+            }
+            g
+        };
+        if self.no_dev {
+            groups.retain(|g| g != "dev");
+        }
+        Selection {
+            main: true,
+            extras: if self.all_extras { all_extras } else { self.extras.clone() },
+            groups,
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Default)]
+pub struct SyncOutcome {
+    /// Distributions installed (name, version).
+    pub installed: Vec<(String, String)>,
+    /// Distributions removed (name, version).
+    pub removed: Vec<(String, String)>,
+    /// Distributions already right.
+    pub kept: usize,
+    /// The venv.
+    pub venv: PathBuf,
+}
+
+/// Get a lock that is usable under `mode`, locking when allowed and needed.
+///
+/// # Errors
+/// Missing or stale locks under `--frozen`/`--locked`; lock failures.
+pub fn ensure_lock(settings: &Settings, project: &Project, mode: LockMode) -> Result<Lock> {
+    let existing = read_lock(project)?;
+    match mode {
+        LockMode::Frozen => existing.ok_or_else(|| {
+            Error::new("there is no `envy.lock` and `--frozen` was given").hint("run `envy lock` first")
+        }),
+        LockMode::Locked => {
+            let rp = requires_python_of(project)?;
+            match existing {
+                Some(l) if is_fresh(&l, project, &rp) => Ok(l),
+                Some(_) => Err(Error::new("`envy.lock` does not match `pyproject.toml` and `--locked` was given")
+                    .hint("run `envy lock` and commit the updated `envy.lock`")),
+                None => Err(Error::new("there is no `envy.lock` and `--locked` was given").hint("run `envy lock` first")),
+            }
+        }
+        LockMode::Auto => Ok(super::lock::lock(settings, &LockOptions::default())?.lock),
+    }
+}
+
+/// Pick the interpreter for `.venv`: the existing venv's when it fits the
+/// request and `requires-python`, else discovery.
+fn choose_venv(project: &Project, requires_python: &VersionSpecifiers, request: Option<&str>) -> Result<(Option<Venv>, Option<Interpreter>)> {
+    let root = project.root.join(".venv");
+    let existing = venv::open_venv(&root).ok().flatten();
+    if let Some(v) = existing {
+        let version_ok = requires_python.contains(&v.interpreter.version);
+        let request_ok = match request {
+            None => true,
+            Some(r) => {
+                let r = r.trim_start_matches("python").trim_start_matches("cpython");
+                v.interpreter.version.to_string().starts_with(r) || Path::new(r).exists()
+            }
+        };
+        if version_ok && request_ok {
+            return Ok((Some(v), None));
+        }
+    }
+    let interp = venv::find_interpreter(request, requires_python, &project.root)?;
+    Ok((None, Some(interp)))
+}
+
+/// The best wheel of `pkg` for `interp`, or an error naming what exists.
+fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a FileEntry> {
+    pkg.wheels
+        .iter()
+        .filter_map(|w| {
+            let f = WheelFilename::from_str(w.filename()).ok()?;
+            interp.tags.priority(&f).map(|p| (p, w))
+        })
+        .min_by_key(|(p, _)| *p)
+        .map(|(_, w)| w)
+        .ok_or_else(|| {
+            let what = if pkg.sdist.is_some() {
+                "only an sdist matches it, and building from source is not supported yet"
+            } else {
+                "none of its wheels match it"
+            };
+            Error::new(format!(
+                "`{}=={}` has no wheel for this interpreter (Python {}, {}): {what}",
+                pkg.name,
+                pkg.version,
+                interp.version,
+                interp.markers.sys_platform()
+            ))
+            .hint("pick a Python version or platform this version publishes wheels for, or pin another version")
+        })
+}
+
+/// `envy sync` on an already-read project and lock.
+///
+/// # Errors
+/// Interpreter, download (hash mismatch: `.venv` untouched) and install failures.
+pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts: &SyncOptions, client: Option<Arc<Client>>) -> Result<SyncOutcome> {
+    let started = Instant::now();
+    let requires_python = VersionSpecifiers::from_str(&lock.requires_python).map_err(|e| Error::new(e.to_string()))?;
+    let (existing, new_interp) = choose_venv(project, &requires_python, opts.python.as_deref())?;
+    let interp = existing.as_ref().map_or_else(|| new_interp.clone().expect("an interpreter"), |v| v.interpreter.clone());
+    let selection = opts.selection(lock);
+    for g in &selection.groups {
+        if !lock.project().is_some_and(|p| p.dependency_groups.contains_key(g)) {
+            return Err(Error::new(format!("the project has no dependency group `{g}`"))
+                .hint("add it under `[dependency-groups]` in `pyproject.toml`"));
+        }
+    }
+    let needed = lock.needed_for(&selection, &interp.markers);
+    // Plan against what the venv has.
+    let installed: Vec<InstalledDist> = match &existing {
+        Some(v) => venv::installed_distributions(v)?,
+        None => Vec::new(),
+    };
+    let have: HashMap<String, &InstalledDist> = installed.iter().map(|d| (d.name.to_string(), d)).collect();
+    let mut to_install: Vec<(&LockedPackage, &FileEntry)> = Vec::new();
+    let mut kept = 0;
+    for pkg in &needed {
+        let wheel = pick_wheel(pkg, &interp)?;
+        match have.get(&pkg.name) {
+            Some(d) if d.version.to_string() == pkg.version || Version::from_str(&pkg.version).is_ok_and(|v| v == d.version) => {
+                if !d.editable {
+                    kept += 1;
+                    continue;
+                }
+                to_install.push((pkg, wheel));
+            }
+            _ => to_install.push((pkg, wheel)),
+        }
+    }
+    let wanted: std::collections::HashSet<&str> = needed.iter().map(|p| p.name.as_str()).collect();
+    let to_remove: Vec<&InstalledDist> = installed
+        .iter()
+        .filter(|d| d.name != project.name && !wanted.contains(d.name.as_ref()))
+        .collect();
+    // Download and verify everything before touching the venv.
+    let mut downloaded: Vec<(PathBuf, WheelFilename, &LockedPackage)> = Vec::new();
+    if !to_install.is_empty() {
+        let client = match client {
+            Some(c) => c,
+            None => settings.client(Some(project))?,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(16)
+            .build()
+            .map_err(|e| Error::new(e.to_string()))?;
+        let results: Vec<Result<(PathBuf, WheelFilename, &LockedPackage)>> = pool.install(|| {
+            to_install
+                .par_iter()
+                .map(|(pkg, wheel)| {
+                    let filename = WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
+                    let path = client.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?;
+                    Ok((path, filename, *pkg))
+                })
+                .collect()
+        });
+        for r in results {
+            downloaded.push(r?);
+        }
+    }
+    // Now change the venv.
+    let venv = match existing {
+        Some(v) => v,
+        None => {
+            let root = project.root.join(".venv");
+            status(settings, format!("Creating virtual environment at .venv (Python {})", interp.version));
+            venv::create_venv(&root, &interp)?
+        }
+    };
+    for d in &to_remove {
+        install::uninstall(&venv, d)?;
+    }
+    let opts_install = InstallOptions {
+        installer: "envy",
+        requested: false,
+    };
+    let installed_now: Vec<Result<(String, String)>> = downloaded
+        .par_iter()
+        .map(|(path, filename, pkg)| {
+            install::install_wheel(&venv, path, filename, &opts_install)?;
+            Ok((pkg.name.clone(), pkg.version.clone()))
+        })
+        .collect();
+    let mut outcome = SyncOutcome {
+        kept,
+        venv: venv.root.clone(),
+        removed: to_remove.iter().map(|d| (d.name.to_string(), d.version.to_string())).collect(),
+        ..Default::default()
+    };
+    for r in installed_now {
+        outcome.installed.push(r?);
+    }
+    install_project(&venv, project, have.get(project.name.as_ref()).copied())?;
+    outcome.installed.sort();
+    if !settings.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "Installed {} package{}, removed {}, kept {} in {:.2}s",
+            outcome.installed.len(),
+            if outcome.installed.len() == 1 { "" } else { "s" },
+            outcome.removed.len(),
+            outcome.kept,
+            secs
+        );
+        for (n, v) in &outcome.removed {
+            eprintln!(" - {n}=={v}");
+        }
+        for (n, v) in &outcome.installed {
+            eprintln!(" + {n}=={v}");
+        }
+    }
+    Ok(outcome)
+}
+
+/// Install the project itself, editable, unless an identical editable install is there.
+fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDist>) -> Result<()> {
+    let version = project.version.clone().unwrap_or_else(|| Version::new([0, 0, 0]));
+    if let Some(d) = current {
+        if d.editable && d.version == version {
+            return Ok(());
+        }
+        install::uninstall(venv, d)?;
+    }
+    let src = project.root.join("src");
+    let source_root = if src.is_dir() { src } else { project.root.clone() };
+    let editable = EditableProject {
+        name: &project.name,
+        version: &version,
+        project_root: &project.root,
+        source_root: &source_root,
+        requires_dist: project.dependencies.iter().map(ToString::to_string).collect(),
+        requires_python: project.requires_python.as_ref().map(ToString::to_string),
+        console_scripts: project.scripts.clone(),
+        gui_scripts: project.gui_scripts.clone(),
+    };
+    install::install_editable(
+        venv,
+        &editable,
+        &InstallOptions {
+            installer: "envy",
+            requested: true,
+        },
+    )?;
+    Ok(())
+}
+
+/// `envy sync`.
+///
+/// # Errors
+/// As [`ensure_lock`] and [`sync_with_lock`].
+pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
+    let project = settings.project()?;
+    let lock = ensure_lock(settings, &project, opts.mode)?;
+    sync_with_lock(settings, &project, &lock, opts, None)
+}
