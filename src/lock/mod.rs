@@ -362,9 +362,15 @@ impl Lock {
             .filter(|p| !p.is_project())
             .map(|p| (p.name.as_str(), p))
             .collect();
-        let rp = pep440_rs::VersionSpecifiers::from_str(&self.requires_python)
-            .map(|s| requires_python_marker(&s))
+        let rp_specs = pep440_rs::VersionSpecifiers::from_str(&self.requires_python).ok();
+        let rp = rp_specs
+            .as_ref()
+            .map(requires_python_marker)
             .unwrap_or(MarkerTree::TRUE);
+        let (lower, upper) = rp_specs
+            .map(|s| crate::resolver::specifiers_to_ranges(&s))
+            .and_then(|r| r.bounding_range().map(|(a, b)| (a.cloned(), b.cloned())))
+            .unwrap_or((std::ops::Bound::Unbounded, std::ops::Bound::Unbounded));
         // Node: (name, extra or ""). Marker: when that node is active.
         let mut marker: HashMap<(String, String), MarkerTree> = HashMap::new();
         let mut queue: VecDeque<(String, String)> = VecDeque::new();
@@ -414,7 +420,7 @@ impl Lock {
         marker
             .into_iter()
             .filter(|((name, extra), _)| extra.is_empty() && by_name.contains_key(name.as_str()))
-            .map(|((name, _), m)| (name, m))
+            .map(|((name, _), m)| (name, m.simplify_python_versions(lower.as_ref(), upper.as_ref())))
             .collect()
     }
 

@@ -8,6 +8,15 @@ fn q(s: &str) -> String {
     toml_edit::Value::from(s).to_string().trim().to_string()
 }
 
+/// A bare key when TOML allows it, else a quoted one.
+fn key(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        s.to_string()
+    } else {
+        q(s)
+    }
+}
+
 fn dep(d: &Dep) -> String {
     let mut s = format!("{{ name = {}", q(&d.name));
     if !d.extras.is_empty() {
@@ -60,13 +69,13 @@ pub fn render(lock: &Lock) -> String {
     if !lock.manifest.optional_dependencies.is_empty() {
         out.push_str("\n[manifest.optional-dependencies]\n");
         for (k, v) in &lock.manifest.optional_dependencies {
-            list(&mut out, &q(k), &strings(v));
+            list(&mut out, &key(k), &strings(v));
         }
     }
     if !lock.manifest.dependency_groups.is_empty() {
         out.push_str("\n[manifest.dependency-groups]\n");
         for (k, v) in &lock.manifest.dependency_groups {
-            list(&mut out, &q(k), &strings(v));
+            list(&mut out, &key(k), &strings(v));
         }
     }
     for p in &lock.packages {
@@ -95,13 +104,13 @@ pub fn render(lock: &Lock) -> String {
         if !p.optional_dependencies.is_empty() {
             out.push_str("\n[package.optional-dependencies]\n");
             for (k, v) in &p.optional_dependencies {
-                list(&mut out, &q(k), &v.iter().map(dep).collect::<Vec<_>>());
+                list(&mut out, &key(k), &v.iter().map(dep).collect::<Vec<_>>());
             }
         }
         if !p.dependency_groups.is_empty() {
             out.push_str("\n[package.dependency-groups]\n");
             for (k, v) in &p.dependency_groups {
-                list(&mut out, &q(k), &v.iter().map(dep).collect::<Vec<_>>());
+                list(&mut out, &key(k), &v.iter().map(dep).collect::<Vec<_>>());
             }
         }
     }

@@ -416,6 +416,11 @@ impl Provider {
             }
         }
         let split = Arc::new(self.split_deps(name, &meta));
+        tracing::debug!(
+            "{name}=={v}: {} dependencies, extras {:?}",
+            split.base.len(),
+            split.extras.keys().collect::<Vec<_>>()
+        );
         self.deps
             .borrow_mut()
             .insert((name.clone(), v.clone()), split.clone());
@@ -561,3 +566,4 @@ pub fn resolve(client: Arc<Client>, input: ResolverInput, extra_prefetch: &[Requ
         Err(e) => Err(ResolveError::Other(e.to_string())),
     }
 }
+

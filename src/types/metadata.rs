@@ -46,7 +46,9 @@ pub enum MetadataError {
 pub fn header_fields(text: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        if line.trim().is_empty() {
+        // Only a truly empty line ends the headers: a whitespace-only line is
+        // a continuation (long License fields contain them).
+        if line.is_empty() || line == "\r" {
             break;
         }
         if line.starts_with([' ', '\t']) {
@@ -134,10 +136,10 @@ mod tests {
 
     #[test]
     fn parses_fields_and_skips_bad_requirements() {
-        let text = b"Metadata-Version: 2.1\nName: Flask\nVersion: 3.1.2\nRequires-Python: >=3.9\nRequires-Dist: Werkzeug>=3.1\nRequires-Dist: not a valid ((req\nRequires-Dist: asgiref>=3.2; extra == \"async\"\nProvides-Extra: async\nDescription: a\n  continued\n\nRequires-Dist: body-not-header\n";
+        let text = b"Metadata-Version: 2.1\nName: Flask\nVersion: 3.1.2\nRequires-Python: >=3.9\nRequires-Dist: Werkzeug>=3.1\nRequires-Dist: not a valid ((req\nRequires-Dist: asgiref>=3.2; extra == \"async\"\nProvides-Extra: async\nLicense: a\n  \n  continued\nRequires-Dist: numpy>=1.22\nDescription: a\n  continued\n\nRequires-Dist: body-not-header\n";
         let m = CoreMetadata::parse(text).unwrap();
         assert_eq!(m.name.as_ref(), "flask");
-        assert_eq!(m.requires_dist.len(), 2);
+        assert_eq!(m.requires_dist.len(), 3);
         assert_eq!(m.provides_extra.len(), 1);
         assert_eq!(m.requires_python.unwrap().to_string(), ">=3.9");
     }
