@@ -439,3 +439,64 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod packaging_compare {
+    use super::*;
+
+    /// Compare with `packaging.tags.sys_tags()` when `ENVY_PACKAGING_TAGS` names a file
+    /// with its output (one `py-abi-plat` per line), e.g. produced by
+    /// `python -c "from packaging import tags; [print(t) for t in tags.sys_tags()]"`.
+    /// packaging >= 26 moves `linux_{arch}` first; the comparison moves it last again.
+    #[test]
+    fn matches_packaging_when_available() {
+        let Some(file) = std::env::var_os("ENVY_PACKAGING_TAGS") else {
+            return;
+        };
+        let text = fs_err::read_to_string(file).unwrap();
+        let (mut linux, mut expected): (Vec<Tag>, Vec<Tag>) = text
+            .lines()
+            .map(|l| {
+                let mut p = l.splitn(3, '-');
+                (
+                    p.next().unwrap().to_string(),
+                    p.next().unwrap().to_string(),
+                    p.next().unwrap().to_string(),
+                )
+            })
+            .partition(|t| t.2.starts_with("linux_"));
+        // reinsert each linux_ tag after the last tag of its (py, abi) group
+        for t in linux.drain(..) {
+            let pos = expected
+                .iter()
+                .rposition(|e| e.0 == t.0 && e.1 == t.1 && e.2 != "any")
+                .map_or(expected.len(), |p| p + 1);
+            expected.insert(pos, t);
+        }
+        let python: Vec<u64> = expected[0].0[2..]
+            .chars()
+            .take(1)
+            .chain(std::iter::once('.'))
+            .chain(expected[0].0[3..].chars())
+            .collect::<String>()
+            .split('.')
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let glibc = expected
+            .iter()
+            .find_map(|t| t.2.strip_prefix("manylinux_2_"))
+            .and_then(|r| r.split('_').next())
+            .map(|m| (2, m.parse().unwrap()));
+        let tags = Tags::from_parts(
+            "cpython",
+            (python[0], python[1]),
+            false,
+            Tags::linux_platforms("x86_64", glibc, None),
+        );
+        let ours: Vec<Tag> = tags.iter().cloned().collect();
+        for (i, (a, b)) in ours.iter().zip(&expected).enumerate() {
+            assert_eq!(a, b, "tag #{i} differs");
+        }
+        assert_eq!(ours.len(), expected.len());
+    }
+}

@@ -1,0 +1,163 @@
+//! Editable installs of the project itself: a `.pth` file putting the source tree on
+//! `sys.path`, plus a generated `.dist-info` (core metadata 2.3, PEP 610 `direct_url.json`
+//! with `dir_info.editable`, PEP 376 `RECORD`) and entry-point scripts.
+
+use super::record::{record_hash_bytes, relative_path, render_record, RecordRow};
+use super::scripts::{parse_entry, write_scripts};
+use super::{uninstall, InstallError, InstallOptions};
+use crate::venv::{installed_distributions, InstalledDist, Venv};
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+use std::path::Path;
+
+/// A local project to install in editable mode.
+#[derive(Debug, Clone)]
+pub struct EditableProject<'a> {
+    /// The project's name.
+    pub name: &'a PackageName,
+    /// The project's version.
+    pub version: &'a Version,
+    /// The directory holding `pyproject.toml`; recorded in `direct_url.json`.
+    pub project_root: &'a Path,
+    /// The directory to put on `sys.path`: `project_root/src` when it exists, else
+    /// `project_root`.
+    pub source_root: &'a Path,
+    /// PEP 508 requirement strings, written as `Requires-Dist`.
+    pub requires_dist: Vec<String>,
+    /// The `requires-python` specifier, written as `Requires-Python`.
+    pub requires_python: Option<String>,
+    /// `(name, "module:func")` console scripts.
+    pub console_scripts: Vec<(String, String)>,
+    /// `(name, "module:func")` GUI scripts.
+    pub gui_scripts: Vec<(String, String)>,
+}
+
+/// Install `project` into `venv` in editable mode (any installed version of it is
+/// uninstalled first).
+///
+/// Writes `site-packages/_envy_editable_{name}.pth` (the absolute `source_root`), a
+/// `{name}-{version}.dist-info` with `METADATA` (Metadata-Version 2.3, `Name`,
+/// `Version`, `Requires-Python`, `Requires-Dist`), `INSTALLER`, `REQUESTED` (when
+/// `opts.requested`), `direct_url.json` (PEP 610:
+/// `{"url": "file:///abs/project_root", "dir_info": {"editable": true}}`),
+/// `entry_points.txt`, `RECORD`, and launcher scripts in `bin`. [`super::uninstall`]
+/// removes all of it.
+///
+/// # Errors
+/// [`InstallError::EntryPoint`] for an invalid script; [`InstallError::InvalidWheel`]
+/// (naming the project) when a path cannot be expressed; I/O errors.
+pub fn install_editable(
+    venv: &Venv,
+    project: &EditableProject,
+    opts: &InstallOptions,
+) -> Result<InstalledDist, InstallError> {
+    let project_root = std::path::absolute(project.project_root)?;
+    let source_root = std::path::absolute(project.source_root)?;
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: project_root.clone(),
+        reason,
+    };
+    let source_str = source_root.to_string_lossy().to_string();
+    if source_str.contains(['\n', '\r']) {
+        return Err(invalid(
+            "the source directory path contains a newline".into(),
+        ));
+    }
+    let pyproject = project_root.join("pyproject.toml");
+    let mut scripts = Vec::new();
+    for (name, value) in project.console_scripts.iter().chain(&project.gui_scripts) {
+        scripts.push(parse_entry(name, value, &pyproject)?);
+    }
+    let url = url::Url::from_directory_path(&project_root)
+        .map_err(|()| invalid("cannot express the project path as a file URL".into()))?;
+
+    for old in installed_distributions(venv)? {
+        if &old.name == project.name {
+            uninstall(venv, &old)?;
+        }
+    }
+
+    let dist_name = project.name.as_dist_info_name();
+    let dist_info = venv
+        .site_packages
+        .join(format!("{dist_name}-{}.dist-info", project.version));
+    fs_err::create_dir_all(&dist_info)?;
+    fs_err::create_dir_all(&venv.bin)?;
+    let mut rows: Vec<RecordRow> = Vec::new();
+    let mut write = |path: &Path, content: &[u8]| -> Result<(), InstallError> {
+        fs_err::write(path, content)?;
+        rows.push(RecordRow {
+            path: relative_path(&venv.site_packages, path),
+            hash: record_hash_bytes(content),
+            size: Some(content.len() as u64),
+        });
+        Ok(())
+    };
+
+    write(
+        &venv
+            .site_packages
+            .join(format!("_envy_editable_{dist_name}.pth")),
+        format!("{source_str}\n").as_bytes(),
+    )?;
+    let mut metadata = format!(
+        "Metadata-Version: 2.3\nName: {}\nVersion: {}\n",
+        project.name, project.version
+    );
+    if let Some(rp) = &project.requires_python {
+        metadata.push_str(&format!("Requires-Python: {}\n", one_line(rp)));
+    }
+    for req in &project.requires_dist {
+        metadata.push_str(&format!("Requires-Dist: {}\n", one_line(req)));
+    }
+    write(&dist_info.join("METADATA"), metadata.as_bytes())?;
+    write(
+        &dist_info.join("INSTALLER"),
+        format!("{}\n", opts.installer).as_bytes(),
+    )?;
+    if opts.requested {
+        write(&dist_info.join("REQUESTED"), b"")?;
+    }
+    let url_str = url.as_str().trim_end_matches('/');
+    let direct_url = serde_json::json!({"url": url_str, "dir_info": {"editable": true}});
+    write(
+        &dist_info.join("direct_url.json"),
+        direct_url.to_string().as_bytes(),
+    )?;
+    if !scripts.is_empty() {
+        let mut eps = String::new();
+        for (section, list) in [
+            ("console_scripts", &project.console_scripts),
+            ("gui_scripts", &project.gui_scripts),
+        ] {
+            if !list.is_empty() {
+                eps.push_str(&format!("[{section}]\n"));
+                for (n, v) in list {
+                    eps.push_str(&format!("{n} = {v}\n"));
+                }
+                eps.push('\n');
+            }
+        }
+        write(&dist_info.join("entry_points.txt"), eps.as_bytes())?;
+    }
+    rows.extend(write_scripts(
+        &scripts,
+        &venv.bin,
+        &venv.python,
+        &venv.site_packages,
+    )?);
+    let record = dist_info.join("RECORD");
+    let record_rel = relative_path(&venv.site_packages, &record);
+    fs_err::write(&record, render_record(rows, &record_rel))?;
+    Ok(InstalledDist {
+        name: project.name.clone(),
+        version: project.version.clone(),
+        dist_info,
+        editable: true,
+    })
+}
+
+/// Metadata header values must stay on one line.
+fn one_line(s: &str) -> String {
+    s.split(['\n', '\r']).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,281 @@
+//! PEP 376 `RECORD` files: `path,sha256=<urlsafe-b64-nopad>,size` rows, plus the helpers
+//! that make those rows (hashing, relative paths) and keep installs inside the venv.
+
+use super::InstallError;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+/// One `RECORD` row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RecordRow {
+    /// Path relative to site-packages, `/`-separated (may start with `../`).
+    pub path: String,
+    /// `algo=digest`, empty for RECORD itself.
+    pub hash: String,
+    /// Size in bytes, `None` for RECORD itself.
+    pub size: Option<u64>,
+}
+
+/// URL-safe base64 without padding (RFC 4648 §5), as RECORD hashes use.
+pub(crate) fn b64_urlsafe_nopad(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            let idx = (n >> (18 - 6 * i)) & 0x3f;
+            out.push(char::from(ALPHABET[idx as usize]));
+        }
+    }
+    out
+}
+
+/// `sha256=<urlsafe-b64-nopad>` of a finished hasher.
+pub(crate) fn record_hash(hasher: Sha256) -> String {
+    format!("sha256={}", b64_urlsafe_nopad(&hasher.finalize()))
+}
+
+/// `sha256=...` of a byte slice.
+pub(crate) fn record_hash_bytes(bytes: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(bytes);
+    record_hash(h)
+}
+
+/// Parse RECORD text (CSV, RFC 4180 quoting). Blank lines are skipped.
+///
+/// # Errors
+/// A row without a path, or an unparsable size; the error names `path`.
+pub(crate) fn parse_record(text: &str, path: &Path) -> Result<Vec<RecordRow>, InstallError> {
+    let mut rows = Vec::new();
+    for (lineno, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = split_csv_line(line);
+        let bad = |reason: String| InstallError::Record {
+            path: path.to_path_buf(),
+            reason: format!("line {}: {reason}", lineno + 1),
+        };
+        let file = fields.first().cloned().unwrap_or_default();
+        if file.is_empty() {
+            return Err(bad("empty path".into()));
+        }
+        let hash = fields.get(1).cloned().unwrap_or_default();
+        let size = match fields.get(2).map(|s| s.trim()) {
+            None | Some("") => None,
+            Some(s) => Some(
+                s.parse::<u64>()
+                    .map_err(|_| bad(format!("invalid size `{s}`")))?,
+            ),
+        };
+        rows.push(RecordRow {
+            path: file,
+            hash,
+            size,
+        });
+    }
+    Ok(rows)
+}
+
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, in_quotes) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', true) => in_quotes = false,
+            ('"', false) if cur.is_empty() => in_quotes = true,
+            (',', false) => fields.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Render rows as RECORD text, sorted by path (one row per path, the last given wins), `record_path` last with empty hash/size.
+pub(crate) fn render_record(mut rows: Vec<RecordRow>, record_path: &str) -> String {
+    rows.retain(|r| r.path != record_path);
+    // stable sort, then keep the last row written for each path
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    rows.reverse();
+    rows.dedup_by(|a, b| a.path == b.path);
+    rows.reverse();
+    let mut out = String::new();
+    for r in rows {
+        out.push_str(&csv_field(&r.path));
+        out.push(',');
+        out.push_str(&r.hash);
+        out.push(',');
+        if let Some(s) = r.size {
+            out.push_str(&s.to_string());
+        }
+        out.push('\n');
+    }
+    out.push_str(&csv_field(record_path));
+    out.push_str(",,\n");
+    out
+}
+
+/// `to` relative to directory `from`, `/`-separated; both absolute, e.g.
+/// (`/v/lib/python3.11/site-packages`, `/v/bin/x`) -> `../../../bin/x`.
+pub(crate) fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// Lexically normalize `path` (resolve `.` and `..` without touching the filesystem).
+/// Returns `None` when `..` climbs above the root.
+pub(crate) fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    Some(out)
+}
+
+/// Create directories on demand, each once, checking that their real location stays
+/// inside `root` (so a planted symlink cannot redirect writes).
+pub(crate) struct DirCache {
+    root: PathBuf,
+    canonical_root: PathBuf,
+    known: HashSet<PathBuf>,
+}
+
+impl DirCache {
+    /// A cache for writes below `root` (which must exist).
+    pub(crate) fn new(root: &Path) -> Result<DirCache, InstallError> {
+        Ok(DirCache {
+            root: root.to_path_buf(),
+            canonical_root: fs_err::canonicalize(root)?,
+            known: HashSet::new(),
+        })
+    }
+
+    /// Make sure `dir` exists and really lies inside the root.
+    pub(crate) fn ensure(&mut self, dir: &Path) -> Result<(), InstallError> {
+        if self.known.contains(dir) {
+            return Ok(());
+        }
+        fs_err::create_dir_all(dir)?;
+        let real = fs_err::canonicalize(dir)?;
+        if !real.starts_with(&self.canonical_root) {
+            return Err(std::io::Error::other(format!(
+                "`{}` resolves to `{}`, outside `{}`",
+                dir.display(),
+                real.display(),
+                self.root.display()
+            ))
+            .into());
+        }
+        self.known.insert(dir.to_path_buf());
+        Ok(())
+    }
+}
+
+/// Remove directories in `dirs` (and their ancestors) that are empty, never removing
+/// `stop` directories or anything outside `root`.
+pub(crate) fn prune_empty_dirs(
+    dirs: impl IntoIterator<Item = PathBuf>,
+    root: &Path,
+    stop: &[&Path],
+) {
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
+    // deepest first so children go before parents
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    dirs.dedup();
+    for d in dirs {
+        let mut cur = Some(d.as_path());
+        while let Some(dir) = cur {
+            if !dir.starts_with(root) || dir == root || stop.contains(&dir) {
+                break;
+            }
+            // fails (and stops) when not empty or already gone
+            if std::fs::remove_dir(dir).is_err() && dir.exists() {
+                break;
+            }
+            cur = dir.parent();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_known_values() {
+        assert_eq!(b64_urlsafe_nopad(b""), "");
+        assert_eq!(b64_urlsafe_nopad(b"f"), "Zg");
+        assert_eq!(b64_urlsafe_nopad(b"fo"), "Zm8");
+        assert_eq!(b64_urlsafe_nopad(b"foo"), "Zm9v");
+        assert_eq!(b64_urlsafe_nopad(&[0xfb, 0xff]), "-_8");
+        // sha256 of the empty string, as pip writes it
+        assert_eq!(
+            record_hash_bytes(b""),
+            "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+        );
+    }
+
+    #[test]
+    fn record_roundtrip_and_paths() {
+        let rows = parse_record(
+            "a/b.py,sha256=x,3\n\"we,ird.py\",sha256=y,4\nfoo-1.dist-info/RECORD,,\n",
+            Path::new("RECORD"),
+        )
+        .unwrap();
+        assert_eq!(rows[1].path, "we,ird.py");
+        assert_eq!(rows[2].size, None);
+        let text = render_record(rows, "foo-1.dist-info/RECORD");
+        assert!(text.contains("\"we,ird.py\",sha256=y,4\n"));
+        assert!(text.ends_with("foo-1.dist-info/RECORD,,\n"));
+        assert_eq!(
+            relative_path(
+                Path::new("/v/lib/python3.11/site-packages"),
+                Path::new("/v/bin/x")
+            ),
+            "../../../bin/x"
+        );
+        assert_eq!(
+            normalize(Path::new("/v/lib/../bin/./x")),
+            Some(PathBuf::from("/v/bin/x"))
+        );
+    }
+}
