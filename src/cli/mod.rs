@@ -5,7 +5,15 @@
 //! stdout carries only data (an export to stdout); everything else goes to stderr.
 
 use crate::index::{IndexConfig, PYPI_SIMPLE};
-use crate::ops::{self, add::EditOptions, export::ExportOptions, lock::LockOptions, new::NewOptions, sync::{LockMode, SyncOptions}, Settings};
+use crate::ops::{
+    self,
+    add::EditOptions,
+    export::ExportOptions,
+    lock::LockOptions,
+    new::NewOptions,
+    sync::{LockMode, SyncOptions},
+    Settings,
+};
 use crate::project::edit::Target;
 use crate::resolver::{PrereleaseMode, ResolutionMode};
 use clap::{Args, Parser, Subcommand};
@@ -51,7 +59,13 @@ struct GlobalArgs {
     #[arg(long, global = true, env = "ENVY_INDEX_URL", value_name = "URL")]
     index_url: Option<String>,
     /// Further simple indexes, asked after `--index-url` (repeatable).
-    #[arg(long, global = true, env = "ENVY_EXTRA_INDEX_URL", value_delimiter = ' ', value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "ENVY_EXTRA_INDEX_URL",
+        value_delimiter = ' ',
+        value_name = "URL"
+    )]
     extra_index_url: Vec<String>,
     /// A local directory of wheels and sdists to use as well (repeatable).
     #[arg(long, global = true, value_name = "DIR")]
@@ -170,7 +184,12 @@ enum Command {
         #[command(flatten)]
         sync: SyncArgs,
         /// The command and its arguments.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "COMMAND")]
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            required = true,
+            value_name = "COMMAND"
+        )]
         command: Vec<String>,
     },
 }
@@ -282,11 +301,24 @@ fn settings(g: &GlobalArgs) -> ops::Result<Settings> {
         cache_dir: if g.no_cache {
             None
         } else {
-            Some(g.cache_dir.clone().unwrap_or_else(crate::index::cache::Cache::default_root))
+            Some(
+                g.cache_dir
+                    .clone()
+                    .unwrap_or_else(crate::index::cache::Cache::default_root),
+            )
         },
         index: IndexConfig {
-            index_url: g.index_url.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| PYPI_SIMPLE.to_string()),
-            extra_index_urls: g.extra_index_url.iter().filter(|s| !s.is_empty()).cloned().collect(),
+            index_url: g
+                .index_url
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| PYPI_SIMPLE.to_string()),
+            extra_index_urls: g
+                .extra_index_url
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect(),
             find_links: g.find_links.clone(),
             offline: g.offline,
         },
@@ -299,7 +331,12 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
     match cli.command {
         Command::New { path, opts } => ops::new::new(&s, &path, &opts.into())?,
         Command::Init { opts } => ops::new::init(&s, &opts.into())?,
-        Command::Add { requirements, target, no_sync, python } => ops::add::add(
+        Command::Add {
+            requirements,
+            target,
+            no_sync,
+            python,
+        } => ops::add::add(
             &s,
             &requirements,
             &EditOptions {
@@ -308,7 +345,11 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                 python,
             },
         )?,
-        Command::Remove { names, target, no_sync } => ops::add::remove(
+        Command::Remove {
+            names,
+            target,
+            no_sync,
+        } => ops::add::remove(
             &s,
             &names,
             &EditOptions {
@@ -317,10 +358,20 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                 python: None,
             },
         )?,
-        Command::Lock { upgrade, upgrade_package, locked, prerelease, resolution, exclude_newer } => {
+        Command::Lock {
+            upgrade,
+            upgrade_package,
+            locked,
+            prerelease,
+            resolution,
+            exclude_newer,
+        } => {
             let upgrade_packages = upgrade_package
                 .iter()
-                .map(|n| PackageName::from_str(n).map_err(|e| ops::Error::new(format!("invalid package name `{n}`: {e}"))))
+                .map(|n| {
+                    PackageName::from_str(n)
+                        .map_err(|e| ops::Error::new(format!("invalid package name `{n}`: {e}")))
+                })
                 .collect::<ops::Result<Vec<_>>>()?;
             ops::lock::lock(
                 &s,
@@ -337,7 +388,15 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
         Command::Sync { sync } => {
             ops::sync::sync(&s, &sync.options())?;
         }
-        Command::Export { format, output, split, only_dev, no_hashes, no_emit_project: _, sync } => {
+        Command::Export {
+            format,
+            output,
+            split,
+            only_dev,
+            no_hashes,
+            no_emit_project: _,
+            sync,
+        } => {
             let opts = sync.options();
             let text = ops::export::export(
                 &s,
@@ -356,7 +415,11 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                 let _ = out.write_all(text.as_bytes());
             }
         }
-        Command::Run { no_sync, sync, command } => {
+        Command::Run {
+            no_sync,
+            sync,
+            command,
+        } => {
             return ops::run::run(&s, &command, &sync.options(), no_sync);
         }
     }

@@ -32,7 +32,9 @@ pub fn render(lock: &Lock, selection: &Selection, opts: &RequirementsOptions) ->
         if pkg.is_project() || opts.exclude.contains(&pkg.name) {
             continue;
         }
-        let Some(marker) = needed.get(&pkg.name) else { continue };
+        let Some(marker) = needed.get(&pkg.name) else {
+            continue;
+        };
         if marker.is_false() {
             continue;
         }
@@ -45,7 +47,11 @@ pub fn render(lock: &Lock, selection: &Selection, opts: &RequirementsOptions) ->
             continue;
         }
         let _ = write!(out, "{line}");
-        let hashes: BTreeSet<&str> = pkg.files().map(|f| f.sha256.as_str()).filter(|h| !h.is_empty()).collect();
+        let hashes: BTreeSet<&str> = pkg
+            .files()
+            .map(|f| f.sha256.as_str())
+            .filter(|h| !h.is_empty())
+            .collect();
         for h in hashes {
             let _ = write!(out, " \\\n    --hash=sha256:{h}");
         }

@@ -75,7 +75,10 @@ impl ProjectPage {
     fn from_files(name: PackageName, index: String, files: Vec<IndexFile>) -> Self {
         let mut versions: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
         for f in files {
-            versions.entry(f.dist.version().clone()).or_default().push(f);
+            versions
+                .entry(f.dist.version().clone())
+                .or_default()
+                .push(f);
         }
         for files in versions.values_mut() {
             files.sort_by(|a, b| a.filename.cmp(&b.filename));
@@ -281,13 +284,16 @@ impl Client {
             let retry_err = match result {
                 Ok(resp) => {
                     let status = resp.status();
-                    if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+                    if status == reqwest::StatusCode::NOT_FOUND
+                        || status == reqwest::StatusCode::GONE
+                    {
                         return Ok(None);
                     }
                     if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
                         return Ok(Some(resp));
                     }
-                    if !status.is_server_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    if !status.is_server_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                    {
                         return Err(IndexError::Status {
                             url: redact(url),
                             status: status.as_u16(),
@@ -352,7 +358,11 @@ impl Client {
     }
 
     /// Fetch and parse one index's page for `name`; `None` when it does not list it.
-    fn fetch_page(&self, index: &str, name: &PackageName) -> Result<Option<Vec<IndexFile>>, IndexError> {
+    fn fetch_page(
+        &self,
+        index: &str,
+        name: &PackageName,
+    ) -> Result<Option<Vec<IndexFile>>, IndexError> {
         let url = format!("{}/{}/", index.trim_end_matches('/'), name);
         let cache_path = self.cache.page_path(index, name.as_ref());
         let cached: Option<CachedPage> = fs_err::read(&cache_path)
@@ -479,18 +489,29 @@ impl Client {
     ///
     /// # Errors
     /// When no file of the version yields metadata.
-    pub fn metadata(&self, page: &ProjectPage, version: &Version) -> Result<Arc<CoreMetadata>, IndexError> {
+    pub fn metadata(
+        &self,
+        page: &ProjectPage,
+        version: &Version,
+    ) -> Result<Arc<CoreMetadata>, IndexError> {
         let key = format!("{}=={}", page.name, version);
         let s = slot(&self.metadata, &key);
         s.get_or_init(|| self.fetch_metadata(page, version).map(Arc::new))
             .clone()
     }
 
-    fn fetch_metadata(&self, page: &ProjectPage, version: &Version) -> Result<CoreMetadata, IndexError> {
-        let files = page.versions.get(version).ok_or_else(|| IndexError::Invalid {
-            url: page.name.to_string(),
-            reason: format!("no files for version {version}"),
-        })?;
+    fn fetch_metadata(
+        &self,
+        page: &ProjectPage,
+        version: &Version,
+    ) -> Result<CoreMetadata, IndexError> {
+        let files = page
+            .versions
+            .get(version)
+            .ok_or_else(|| IndexError::Invalid {
+                url: page.name.to_string(),
+                reason: format!("no files for version {version}"),
+            })?;
         let mut wheels: Vec<&IndexFile> = files.iter().filter(|f| f.is_wheel()).collect();
         // Prefer files that advertise PEP 658 metadata, then pure wheels.
         wheels.sort_by_key(|f| {
@@ -498,10 +519,14 @@ impl Client {
             (!f.core_metadata, !pure)
         });
         let sdist = files.iter().find(|f| !f.is_wheel());
-        let chosen = wheels.first().copied().or(sdist).ok_or_else(|| IndexError::Invalid {
-            url: page.name.to_string(),
-            reason: format!("version {version} has no usable files"),
-        })?;
+        let chosen = wheels
+            .first()
+            .copied()
+            .or(sdist)
+            .ok_or_else(|| IndexError::Invalid {
+                url: page.name.to_string(),
+                reason: format!("version {version} has no usable files"),
+            })?;
         let key = chosen
             .sha256
             .clone()
@@ -563,7 +588,12 @@ impl Client {
     ///
     /// # Errors
     /// As [`Client::download`].
-    pub fn download_url(&self, url: &str, filename: &str, sha256: Option<&str>) -> Result<PathBuf, IndexError> {
+    pub fn download_url(
+        &self,
+        url: &str,
+        filename: &str,
+        sha256: Option<&str>,
+    ) -> Result<PathBuf, IndexError> {
         let key = url.to_string();
         let s = slot(&self.downloads, &key);
         s.get_or_init(|| self.fetch_file(url, filename, sha256).map(Arc::new))
@@ -571,10 +601,15 @@ impl Client {
             .map(|p| (*p).clone())
     }
 
-    fn fetch_file(&self, url: &str, filename: &str, sha256: Option<&str>) -> Result<PathBuf, IndexError> {
-        let key = sha256
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("url-{}", &hex::encode(Sha256::digest(url.as_bytes()))[..32]));
+    fn fetch_file(
+        &self,
+        url: &str,
+        filename: &str,
+        sha256: Option<&str>,
+    ) -> Result<PathBuf, IndexError> {
+        let key = sha256.map(str::to_string).unwrap_or_else(|| {
+            format!("url-{}", &hex::encode(Sha256::digest(url.as_bytes()))[..32])
+        });
         let dest = self.cache.file_path(&key, filename);
         if dest.is_file() {
             return Ok(dest);
@@ -626,7 +661,8 @@ impl Client {
                 });
             }
         }
-        tmp.persist(&dest).map_err(|e| IndexError::Io(e.error.to_string()))?;
+        tmp.persist(&dest)
+            .map_err(|e| IndexError::Io(e.error.to_string()))?;
         Ok(dest)
     }
 }

@@ -56,7 +56,11 @@ fn from_tar(path: &Path) -> Result<Found, String> {
     let (mut pkg, mut req) = (None, None);
     for entry in archive.entries().map_err(|e| e.to_string())? {
         let mut entry = entry.map_err(|e| e.to_string())?;
-        let p = entry.path().map_err(|e| e.to_string())?.to_string_lossy().into_owned();
+        let p = entry
+            .path()
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .into_owned();
         if let Some(is_pkg) = wanted(&p) {
             let mut buf = Vec::new();
             entry.read_to_end(&mut buf).map_err(|e| e.to_string())?;
@@ -125,7 +129,16 @@ pub fn requires_txt_to_requires_dist(text: &str) -> Vec<String> {
 mod tests {
     #[test]
     fn requires_txt_sections() {
-        let out = super::requires_txt_to_requires_dist("a>=1\n\n[:python_version < \"3.8\"]\nb\n\n[fast]\nc\n");
-        assert_eq!(out, ["a>=1", "b; (python_version < \"3.8\")", "c; extra == \"fast\""]);
+        let out = super::requires_txt_to_requires_dist(
+            "a>=1\n\n[:python_version < \"3.8\"]\nb\n\n[fast]\nc\n",
+        );
+        assert_eq!(
+            out,
+            [
+                "a>=1",
+                "b; (python_version < \"3.8\")",
+                "c; extra == \"fast\""
+            ]
+        );
     }
 }

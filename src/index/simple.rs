@@ -269,7 +269,10 @@ mod tests {
         assert_eq!(files.len(), 2);
         assert_eq!(files[0].url, "http://h/files/foo-1.0-py3-none-any.whl");
         assert_eq!(files[0].sha256.as_deref(), Some("abcd"));
-        assert_eq!(files[0].requires_python.as_ref().unwrap().to_string(), ">=3.8");
+        assert_eq!(
+            files[0].requires_python.as_ref().unwrap().to_string(),
+            ">=3.8"
+        );
         assert!(files[0].core_metadata);
         assert_eq!(files[1].yanked.as_deref(), Some("broken"));
     }

@@ -238,7 +238,9 @@ impl Lock {
 
     /// A package by normalized name.
     pub fn package(&self, name: &str) -> Option<&LockedPackage> {
-        self.packages.iter().find(|p| p.name == name && !p.is_project())
+        self.packages
+            .iter()
+            .find(|p| p.name == name && !p.is_project())
     }
 
     /// Pinned versions of every locked distribution (not the project).
@@ -307,7 +309,9 @@ impl Lock {
 
     /// Record on each package which of the project's groups reach it.
     fn fill_groups(&mut self) {
-        let Some(project) = self.project() else { return };
+        let Some(project) = self.project() else {
+            return;
+        };
         let mut selections = vec![(
             "main".to_string(),
             Selection {
@@ -339,12 +343,19 @@ impl Lock {
         let mut groups: HashMap<String, BTreeSet<String>> = HashMap::new();
         for (label, sel) in &selections {
             for name in self.needed(sel).keys() {
-                groups.entry(name.clone()).or_default().insert(label.clone());
+                groups
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(label.clone());
             }
         }
         for p in &mut self.packages {
             if !p.is_project() {
-                p.groups = groups.remove(&p.name).unwrap_or_default().into_iter().collect();
+                p.groups = groups
+                    .remove(&p.name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
             }
         }
     }
@@ -374,7 +385,10 @@ impl Lock {
         // Node: (name, extra or ""). Marker: when that node is active.
         let mut marker: HashMap<(String, String), MarkerTree> = HashMap::new();
         let mut queue: VecDeque<(String, String)> = VecDeque::new();
-        let activate = |from: &MarkerTree, dep: &Dep, marker: &mut HashMap<(String, String), MarkerTree>, queue: &mut VecDeque<(String, String)>| {
+        let activate = |from: &MarkerTree,
+                        dep: &Dep,
+                        marker: &mut HashMap<(String, String), MarkerTree>,
+                        queue: &mut VecDeque<(String, String)>| {
             let mut m = from.clone();
             m.and(dep.marker_tree());
             if m.is_false() {
@@ -406,12 +420,16 @@ impl Lock {
             activate(&rp, d, &mut marker, &mut queue);
         }
         while let Some(node) = queue.pop_front() {
-            let Some(pkg) = by_name.get(node.0.as_str()) else { continue };
+            let Some(pkg) = by_name.get(node.0.as_str()) else {
+                continue;
+            };
             let from = marker[&node].clone();
             let edges: &[Dep] = if node.1.is_empty() {
                 &pkg.dependencies
             } else {
-                pkg.optional_dependencies.get(&node.1).map_or(&[], Vec::as_slice)
+                pkg.optional_dependencies
+                    .get(&node.1)
+                    .map_or(&[], Vec::as_slice)
             };
             for d in edges {
                 activate(&from, d, &mut marker, &mut queue);
@@ -420,12 +438,21 @@ impl Lock {
         marker
             .into_iter()
             .filter(|((name, extra), _)| extra.is_empty() && by_name.contains_key(name.as_str()))
-            .map(|((name, _), m)| (name, m.simplify_python_versions(lower.as_ref(), upper.as_ref())))
+            .map(|((name, _), m)| {
+                (
+                    name,
+                    m.simplify_python_versions(lower.as_ref(), upper.as_ref()),
+                )
+            })
             .collect()
     }
 
     /// The packages `selection` needs in `env`, evaluated for one interpreter.
-    pub fn needed_for(&self, selection: &Selection, env: &MarkerEnvironment) -> Vec<&LockedPackage> {
+    pub fn needed_for(
+        &self,
+        selection: &Selection,
+        env: &MarkerEnvironment,
+    ) -> Vec<&LockedPackage> {
         let needed = self.needed(selection);
         self.packages
             .iter()

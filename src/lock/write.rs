@@ -10,7 +10,10 @@ fn q(s: &str) -> String {
 
 /// A bare key when TOML allows it, else a quoted one.
 fn key(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         s.to_string()
     } else {
         q(s)
@@ -65,7 +68,11 @@ pub fn render(lock: &Lock) -> String {
     let _ = writeln!(out, "version = {}", lock.version);
     let _ = writeln!(out, "requires-python = {}", q(&lock.requires_python));
     out.push_str("\n[manifest]\n");
-    list(&mut out, "requirements", &strings(&lock.manifest.requirements));
+    list(
+        &mut out,
+        "requirements",
+        &strings(&lock.manifest.requirements),
+    );
     if !lock.manifest.optional_dependencies.is_empty() {
         out.push_str("\n[manifest.optional-dependencies]\n");
         for (k, v) in &lock.manifest.optional_dependencies {
@@ -94,12 +101,20 @@ pub fn render(lock: &Lock) -> String {
         if !p.groups.is_empty() {
             let _ = writeln!(out, "groups = [{}]", strings(&p.groups).join(", "));
         }
-        list(&mut out, "dependencies", &p.dependencies.iter().map(dep).collect::<Vec<_>>());
+        list(
+            &mut out,
+            "dependencies",
+            &p.dependencies.iter().map(dep).collect::<Vec<_>>(),
+        );
         if let Some(s) = &p.sdist {
             let _ = writeln!(out, "sdist = {}", file(s));
         }
         if !p.wheels.is_empty() {
-            list(&mut out, "wheels", &p.wheels.iter().map(file).collect::<Vec<_>>());
+            list(
+                &mut out,
+                "wheels",
+                &p.wheels.iter().map(file).collect::<Vec<_>>(),
+            );
         }
         if !p.optional_dependencies.is_empty() {
             out.push_str("\n[package.optional-dependencies]\n");

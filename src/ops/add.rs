@@ -35,7 +35,12 @@ pub fn parse_requirement(text: &str) -> Result<Requirement> {
 }
 
 /// Read, edit, resolve, then write pyproject and lock together, then sync.
-fn edit_lock_sync(settings: &Settings, opts: &EditOptions, apply: impl Fn(&mut toml_edit::DocumentMut) -> Result<()>, bound: &[PackageName]) -> Result<()> {
+fn edit_lock_sync(
+    settings: &Settings,
+    opts: &EditOptions,
+    apply: impl Fn(&mut toml_edit::DocumentMut) -> Result<()>,
+    bound: &[PackageName],
+) -> Result<()> {
     let project = settings.project()?;
     let path = project.root.join("pyproject.toml");
     let original = fs_err::read_to_string(&path)?;
@@ -50,22 +55,35 @@ fn edit_lock_sync(settings: &Settings, opts: &EditOptions, apply: impl Fn(&mut t
     if !bound.is_empty() {
         let mut changed = false;
         for name in bound {
-            let Some(pkg) = lock.package(name.as_ref()) else { continue };
-            let Ok(version) = Version::from_str(&pkg.version) else { continue };
+            let Some(pkg) = lock.package(name.as_ref()) else {
+                continue;
+            };
+            let Ok(version) = Version::from_str(&pkg.version) else {
+                continue;
+            };
             for r in requirements_in(&final_project, &opts.target) {
                 if &r.name == name && r.version_or_url.is_none() {
                     let mut b = r.clone();
-                    let spec = VersionSpecifier::from_version(Operator::GreaterThanEqual, version.clone())
+                    let spec =
+                        VersionSpecifier::from_version(Operator::GreaterThanEqual, version.clone())
+                            .map_err(|e| Error::new(e.to_string()))?;
+                    b.version_or_url = Some(VersionOrUrl::VersionSpecifier(
+                        VersionSpecifiers::from_iter([spec]),
+                    ));
+                    edit::add_requirement(&mut doc, &opts.target, &b)
                         .map_err(|e| Error::new(e.to_string()))?;
-                    b.version_or_url = Some(VersionOrUrl::VersionSpecifier(VersionSpecifiers::from_iter([spec])));
-                    edit::add_requirement(&mut doc, &opts.target, &b).map_err(|e| Error::new(e.to_string()))?;
                     changed = true;
                 }
             }
         }
         if changed {
             final_project = Project::parse(&doc.to_string(), &path)?;
-            lock = resolve_project(&client, &final_project, Some(&lock), &LockOptions::default())?;
+            lock = resolve_project(
+                &client,
+                &final_project,
+                Some(&lock),
+                &LockOptions::default(),
+            )?;
         }
     }
     write_atomic(&path, doc.to_string().as_bytes())?;
@@ -107,7 +125,10 @@ fn requirements_in<'a>(project: &'a Project, target: &Target) -> Vec<&'a Require
 /// Invalid requirements (with a caret at the column), and every lock or sync
 /// failure; `pyproject.toml` is then unchanged.
 pub fn add(settings: &Settings, requirements: &[String], opts: &EditOptions) -> Result<()> {
-    let reqs: Vec<Requirement> = requirements.iter().map(|r| parse_requirement(r)).collect::<Result<_>>()?;
+    let reqs: Vec<Requirement> = requirements
+        .iter()
+        .map(|r| parse_requirement(r))
+        .collect::<Result<_>>()?;
     let unbounded: Vec<PackageName> = reqs
         .iter()
         .filter(|r| r.version_or_url.is_none())
@@ -118,7 +139,8 @@ pub fn add(settings: &Settings, requirements: &[String], opts: &EditOptions) -> 
         opts,
         |doc| {
             for r in &reqs {
-                edit::add_requirement(doc, &opts.target, r).map_err(|e| Error::new(e.to_string()))?;
+                edit::add_requirement(doc, &opts.target, r)
+                    .map_err(|e| Error::new(e.to_string()))?;
             }
             Ok(())
         },
@@ -134,7 +156,10 @@ pub fn add(settings: &Settings, requirements: &[String], opts: &EditOptions) -> 
 pub fn remove(settings: &Settings, names: &[String], opts: &EditOptions) -> Result<()> {
     let names: Vec<PackageName> = names
         .iter()
-        .map(|n| PackageName::from_str(n).map_err(|e| Error::new(format!("invalid package name `{n}`: {e}"))))
+        .map(|n| {
+            PackageName::from_str(n)
+                .map_err(|e| Error::new(format!("invalid package name `{n}`: {e}")))
+        })
         .collect::<Result<_>>()?;
     let project = settings.project()?;
     edit_lock_sync(
@@ -142,7 +167,8 @@ pub fn remove(settings: &Settings, names: &[String], opts: &EditOptions) -> Resu
         opts,
         |doc| {
             for n in &names {
-                let removed = edit::remove_requirement(doc, &opts.target, n).map_err(|e| Error::new(e.to_string()))?;
+                let removed = edit::remove_requirement(doc, &opts.target, n)
+                    .map_err(|e| Error::new(e.to_string()))?;
                 if !removed {
                     let elsewhere = where_is(&project, n);
                     let mut err = Error::new(format!("`{n}` is not in {}", opts.target));

@@ -69,10 +69,20 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
             },
         );
         let all = render(&lock, &selection, &base);
-        for (name, text) in [("requirements-app.txt", app), ("requirements-dev.txt", dev), ("requirements.txt", all)] {
+        for (name, text) in [
+            ("requirements-app.txt", app),
+            ("requirements-dev.txt", dev),
+            ("requirements.txt", all),
+        ] {
             write_atomic(&dir.join(name), text.as_bytes())?;
         }
-        status(settings, format!("Wrote requirements-app.txt, requirements-dev.txt and requirements.txt to {}", dir.display()));
+        status(
+            settings,
+            format!(
+                "Wrote requirements-app.txt, requirements-dev.txt and requirements.txt to {}",
+                dir.display()
+            ),
+        );
         return Ok(None);
     }
     let text = render(&lock, &selection, &base);

@@ -2,7 +2,9 @@
 
 use super::{status, write_atomic, Error, Result, Settings};
 use crate::index::Client;
-use crate::lock::{manifest_list, project_edges, Dep, Lock, LockedPackage, Manifest, Source, LOCK_FILE};
+use crate::lock::{
+    manifest_list, project_edges, Dep, Lock, LockedPackage, Manifest, Source, LOCK_FILE,
+};
 use crate::project::Project;
 use crate::resolver::{self, PrereleaseMode, ResolutionMode, ResolverInput};
 use pep440_rs::{Version, VersionSpecifiers};
@@ -87,7 +89,8 @@ pub fn requires_python_of(project: &Project) -> Result<VersionSpecifiers> {
     }
     let interp = crate::venv::find_interpreter(None, &VersionSpecifiers::empty(), &project.root)?;
     let (major, minor) = interp.python_minor();
-    Ok(VersionSpecifiers::from_str(&format!(">={major}.{minor}")).map_err(|e| Error::new(e.to_string()))?)
+    VersionSpecifiers::from_str(&format!(">={major}.{minor}"))
+        .map_err(|e| Error::new(e.to_string()))
 }
 
 /// Read `envy.lock` of the project, if there is one.
@@ -107,7 +110,9 @@ pub fn read_lock(project: &Project) -> Result<Option<Lock>> {
 pub fn is_fresh(lock: &Lock, project: &Project, requires_python: &VersionSpecifiers) -> bool {
     lock.manifest == manifest_of(project)
         && lock.requires_python == requires_python.to_string()
-        && lock.project().is_some_and(|p| p.name == project.name.as_ref())
+        && lock
+            .project()
+            .is_some_and(|p| p.name == project.name.as_ref())
 }
 
 /// Every requirement to resolve: main, all extras and all groups; the
@@ -122,7 +127,14 @@ fn all_requirements(project: &Project) -> Vec<Requirement> {
         if r.name == project.name {
             for e in &r.extras {
                 if seen_extras.insert(e.clone()) {
-                    pending.extend(project.optional_dependencies.get(e).into_iter().flatten().cloned());
+                    pending.extend(
+                        project
+                            .optional_dependencies
+                            .get(e)
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    );
                 }
             }
             continue;
@@ -216,7 +228,14 @@ fn self_expanded_edges(project: &Project, reqs: &[Requirement]) -> Vec<Dep> {
             }
             for e in &r.extras {
                 if seen.insert(e.clone()) {
-                    pending.extend(project.optional_dependencies.get(e).into_iter().flatten().cloned());
+                    pending.extend(
+                        project
+                            .optional_dependencies
+                            .get(e)
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    );
                 }
             }
             continue;
@@ -291,8 +310,10 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
                 "`envy.lock` does not match `pyproject.toml` and `--locked` was given",
             )
             .hint("run `envy lock` and commit the updated `envy.lock`")),
-            None => Err(Error::new("there is no `envy.lock` and `--locked` was given")
-                .hint("run `envy lock` and commit `envy.lock`")),
+            None => Err(
+                Error::new("there is no `envy.lock` and `--locked` was given")
+                    .hint("run `envy lock` and commit `envy.lock`"),
+            ),
         };
     }
     if let (Some(lock), true, false) = (&previous, fresh, upgrading) {

@@ -64,7 +64,8 @@ impl From<std::io::Error> for Error {
 
 impl From<crate::project::ProjectError> for Error {
     fn from(e: crate::project::ProjectError) -> Self {
-        Error::new(e.to_string()).hint("fix `pyproject.toml` at the place shown; envy changed nothing")
+        Error::new(e.to_string())
+            .hint("fix `pyproject.toml` at the place shown; envy changed nothing")
     }
 }
 
@@ -124,7 +125,8 @@ impl From<crate::venv::VenvError> for Error {
 
 impl From<crate::install::InstallError> for Error {
     fn from(e: crate::install::InstallError) -> Self {
-        Error::new(e.to_string()).hint("run `envy sync` again to repair `.venv`; if it persists, remove `.venv`")
+        Error::new(e.to_string())
+            .hint("run `envy sync` again to repair `.venv`; if it persists, remove `.venv`")
     }
 }
 
@@ -158,7 +160,9 @@ impl Settings {
                     config.index_url = u.clone();
                 }
             }
-            config.extra_index_urls.extend(p.tool.extra_index_url.iter().cloned());
+            config
+                .extra_index_urls
+                .extend(p.tool.extra_index_url.iter().cloned());
             config
                 .find_links
                 .extend(p.tool.find_links.iter().map(|f| p.root.join(f)));
@@ -173,8 +177,11 @@ impl Settings {
     pub fn project(&self) -> Result<Project> {
         let path = self.project_dir.join("pyproject.toml");
         if !path.is_file() {
-            return Err(Error::new(format!("no `pyproject.toml` in {}", self.project_dir.display()))
-                .hint("run `envy init` to create one here, or `envy new NAME` for a new project"));
+            return Err(Error::new(format!(
+                "no `pyproject.toml` in {}",
+                self.project_dir.display()
+            ))
+            .hint("run `envy init` to create one here, or `envy new NAME` for a new project"));
         }
         Ok(Project::read(&self.project_dir)?)
     }

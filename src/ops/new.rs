@@ -40,10 +40,12 @@ build-backend = "hatchling.build"
 
 fn requires_python(dir: &Path, opts: &NewOptions) -> Result<String> {
     if let Some(rp) = &opts.requires_python {
-        VersionSpecifiers::from_str(rp).map_err(|e| Error::new(format!("invalid `--requires-python` `{rp}`: {e}")))?;
+        VersionSpecifiers::from_str(rp)
+            .map_err(|e| Error::new(format!("invalid `--requires-python` `{rp}`: {e}")))?;
         return Ok(rp.clone());
     }
-    let interp = crate::venv::find_interpreter(opts.python.as_deref(), &VersionSpecifiers::empty(), dir)?;
+    let interp =
+        crate::venv::find_interpreter(opts.python.as_deref(), &VersionSpecifiers::empty(), dir)?;
     let (major, minor) = interp.python_minor();
     Ok(format!(">={major}.{minor}"))
 }
@@ -70,14 +72,23 @@ fn scaffold(dir: &Path, name: &str, opts: &NewOptions) -> Result<()> {
     write_if_missing(&dir.join("README.md"), &format!("# {name}\n"))?;
     write_if_missing(
         &dir.join("src").join(&import_name).join("__init__.py"),
-        &format!("\"\"\"{name}.\"\"\"\n\n\ndef main() -> None:\n    print(\"Hello from {name}!\")\n"),
+        &format!(
+            "\"\"\"{name}.\"\"\"\n\n\ndef main() -> None:\n    print(\"Hello from {name}!\")\n"
+        ),
     )?;
     fs_err::create_dir_all(dir.join("tests"))?;
     let gitignore = dir.join(".gitignore");
     match fs_err::read_to_string(&gitignore) {
-        Ok(text) if text.lines().any(|l| l.trim() == ".venv/" || l.trim() == ".venv") => {}
+        Ok(text)
+            if text
+                .lines()
+                .any(|l| l.trim() == ".venv/" || l.trim() == ".venv") => {}
         Ok(text) => {
-            let sep = if text.ends_with('\n') || text.is_empty() { "" } else { "\n" };
+            let sep = if text.ends_with('\n') || text.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
             write_atomic(&gitignore, format!("{text}{sep}.venv/\n").as_bytes())?;
         }
         Err(_) => write_atomic(&gitignore, b".venv/\n__pycache__/\n*.egg-info/\ndist/\n")?,
@@ -94,19 +105,34 @@ fn scaffold(dir: &Path, name: &str, opts: &NewOptions) -> Result<()> {
 /// interpreter is found.
 pub fn new(settings: &Settings, path: &str, opts: &NewOptions) -> Result<()> {
     let dir = settings.project_dir.join(path);
-    if dir.exists() && fs_err::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(Error::new(format!("`{}` already exists and is not empty", dir.display()))
-            .hint("pick another name, or run `envy init` inside that directory to keep what is there"));
+    if dir.exists()
+        && fs_err::read_dir(&dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(Error::new(format!(
+            "`{}` already exists and is not empty",
+            dir.display()
+        ))
+        .hint(
+            "pick another name, or run `envy init` inside that directory to keep what is there",
+        ));
     }
     let name = match &opts.name {
         Some(n) => n.clone(),
         None => dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::new(format!("cannot take a project name from `{path}`")).hint("pass `--name`"))?,
+            .ok_or_else(|| {
+                Error::new(format!("cannot take a project name from `{path}`"))
+                    .hint("pass `--name`")
+            })?,
     };
     scaffold(&dir, &name, opts)?;
-    status(settings, format!("Created project `{name}` at {}", dir.display()));
+    status(
+        settings,
+        format!("Created project `{name}` at {}", dir.display()),
+    );
     Ok(())
 }
 
@@ -118,15 +144,20 @@ pub fn new(settings: &Settings, path: &str, opts: &NewOptions) -> Result<()> {
 pub fn init(settings: &Settings, opts: &NewOptions) -> Result<()> {
     let dir = &settings.project_dir;
     if dir.join("pyproject.toml").exists() {
-        return Err(Error::new(format!("`{}` already has a `pyproject.toml`", dir.display()))
-            .hint("edit it with `envy add` / `envy remove`, or remove it first"));
+        return Err(Error::new(format!(
+            "`{}` already has a `pyproject.toml`",
+            dir.display()
+        ))
+        .hint("edit it with `envy add` / `envy remove`, or remove it first"));
     }
     let name = match &opts.name {
         Some(n) => n.clone(),
         None => fs_err::canonicalize(dir)?
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::new("cannot take a project name from this directory").hint("pass `--name`"))?,
+            .ok_or_else(|| {
+                Error::new("cannot take a project name from this directory").hint("pass `--name`")
+            })?,
     };
     scaffold(dir, &name, opts)?;
     status(settings, format!("Initialized project `{name}`"));

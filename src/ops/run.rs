@@ -9,7 +9,12 @@ use std::process::Command;
 ///
 /// # Errors
 /// Sync failures, or a command that cannot be started.
-pub fn run(settings: &Settings, command: &[String], opts: &SyncOptions, no_sync: bool) -> Result<i32> {
+pub fn run(
+    settings: &Settings,
+    command: &[String],
+    opts: &SyncOptions,
+    no_sync: bool,
+) -> Result<i32> {
     let venv = if no_sync {
         settings.project()?.root.join(".venv")
     } else {
@@ -19,9 +24,9 @@ pub fn run(settings: &Settings, command: &[String], opts: &SyncOptions, no_sync:
         };
         sync(&quiet, opts)?.venv
     };
-    let (program, args) = command
-        .split_first()
-        .ok_or_else(|| Error::new("no command given").hint("for example `envy run python -c \"import flask\"`"))?;
+    let (program, args) = command.split_first().ok_or_else(|| {
+        Error::new("no command given").hint("for example `envy run python -c \"import flask\"`")
+    })?;
     let bin = venv.join("bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![bin.clone()];
@@ -39,8 +44,9 @@ pub fn run(settings: &Settings, command: &[String], opts: &SyncOptions, no_sync:
         .env_remove("PYTHONHOME")
         .status()
         .map_err(|e| {
-            Error::new(format!("cannot run `{program}`: {e}"))
-                .hint("check the command name; console scripts of installed packages are in `.venv/bin`")
+            Error::new(format!("cannot run `{program}`: {e}")).hint(
+                "check the command name; console scripts of installed packages are in `.venv/bin`",
+            )
         })?;
     #[cfg(unix)]
     {

@@ -66,13 +66,21 @@ impl SyncOptions {
             return Selection {
                 main: false,
                 extras: Vec::new(),
-                groups: self.only_groups.iter().map(|g| crate::project::normalize_group(g)).collect(),
+                groups: self
+                    .only_groups
+                    .iter()
+                    .map(|g| crate::project::normalize_group(g))
+                    .collect(),
             };
         }
         let mut groups: Vec<String> = if self.all_groups {
             all_groups
         } else {
-            let mut g: Vec<String> = self.groups.iter().map(|g| crate::project::normalize_group(g)).collect();
+            let mut g: Vec<String> = self
+                .groups
+                .iter()
+                .map(|g| crate::project::normalize_group(g))
+                .collect();
             if !self.no_dev && all_groups.iter().any(|x| x == "dev") {
                 g.push("dev".to_string());
             }
@@ -83,7 +91,11 @@ impl SyncOptions {
         }
         Selection {
             main: true,
-            extras: if self.all_extras { all_extras } else { self.extras.clone() },
+            extras: if self.all_extras {
+                all_extras
+            } else {
+                self.extras.clone()
+            },
             groups,
         }
     }
@@ -110,15 +122,21 @@ pub fn ensure_lock(settings: &Settings, project: &Project, mode: LockMode) -> Re
     let existing = read_lock(project)?;
     match mode {
         LockMode::Frozen => existing.ok_or_else(|| {
-            Error::new("there is no `envy.lock` and `--frozen` was given").hint("run `envy lock` first")
+            Error::new("there is no `envy.lock` and `--frozen` was given")
+                .hint("run `envy lock` first")
         }),
         LockMode::Locked => {
             let rp = requires_python_of(project)?;
             match existing {
                 Some(l) if is_fresh(&l, project, &rp) => Ok(l),
-                Some(_) => Err(Error::new("`envy.lock` does not match `pyproject.toml` and `--locked` was given")
-                    .hint("run `envy lock` and commit the updated `envy.lock`")),
-                None => Err(Error::new("there is no `envy.lock` and `--locked` was given").hint("run `envy lock` first")),
+                Some(_) => Err(Error::new(
+                    "`envy.lock` does not match `pyproject.toml` and `--locked` was given",
+                )
+                .hint("run `envy lock` and commit the updated `envy.lock`")),
+                None => Err(
+                    Error::new("there is no `envy.lock` and `--locked` was given")
+                        .hint("run `envy lock` first"),
+                ),
             }
         }
         LockMode::Auto => Ok(super::lock::lock(settings, &LockOptions::default())?.lock),
@@ -127,7 +145,11 @@ pub fn ensure_lock(settings: &Settings, project: &Project, mode: LockMode) -> Re
 
 /// Pick the interpreter for `.venv`: the existing venv's when it fits the
 /// request and `requires-python`, else discovery.
-fn choose_venv(project: &Project, requires_python: &VersionSpecifiers, request: Option<&str>) -> Result<(Option<Venv>, Option<Interpreter>)> {
+fn choose_venv(
+    project: &Project,
+    requires_python: &VersionSpecifiers,
+    request: Option<&str>,
+) -> Result<(Option<Venv>, Option<Interpreter>)> {
     let root = project.root.join(".venv");
     let existing = venv::open_venv(&root).ok().flatten();
     if let Some(v) = existing {
@@ -178,16 +200,31 @@ fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a Fi
 ///
 /// # Errors
 /// Interpreter, download (hash mismatch: `.venv` untouched) and install failures.
-pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts: &SyncOptions, client: Option<Arc<Client>>) -> Result<SyncOutcome> {
+pub fn sync_with_lock(
+    settings: &Settings,
+    project: &Project,
+    lock: &Lock,
+    opts: &SyncOptions,
+    client: Option<Arc<Client>>,
+) -> Result<SyncOutcome> {
     let started = Instant::now();
-    let requires_python = VersionSpecifiers::from_str(&lock.requires_python).map_err(|e| Error::new(e.to_string()))?;
+    let requires_python = VersionSpecifiers::from_str(&lock.requires_python)
+        .map_err(|e| Error::new(e.to_string()))?;
     let (existing, new_interp) = choose_venv(project, &requires_python, opts.python.as_deref())?;
-    let interp = existing.as_ref().map_or_else(|| new_interp.clone().expect("an interpreter"), |v| v.interpreter.clone());
+    let interp = existing.as_ref().map_or_else(
+        || new_interp.clone().expect("an interpreter"),
+        |v| v.interpreter.clone(),
+    );
     let selection = opts.selection(lock);
     for g in &selection.groups {
-        if !lock.project().is_some_and(|p| p.dependency_groups.contains_key(g)) {
-            return Err(Error::new(format!("the project has no dependency group `{g}`"))
-                .hint("add it under `[dependency-groups]` in `pyproject.toml`"));
+        if !lock
+            .project()
+            .is_some_and(|p| p.dependency_groups.contains_key(g))
+        {
+            return Err(
+                Error::new(format!("the project has no dependency group `{g}`"))
+                    .hint("add it under `[dependency-groups]` in `pyproject.toml`"),
+            );
         }
     }
     let needed = lock.needed_for(&selection, &interp.markers);
@@ -196,13 +233,17 @@ pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts:
         Some(v) => venv::installed_distributions(v)?,
         None => Vec::new(),
     };
-    let have: HashMap<String, &InstalledDist> = installed.iter().map(|d| (d.name.to_string(), d)).collect();
+    let have: HashMap<String, &InstalledDist> =
+        installed.iter().map(|d| (d.name.to_string(), d)).collect();
     let mut to_install: Vec<(&LockedPackage, &FileEntry)> = Vec::new();
     let mut kept = 0;
     for pkg in &needed {
         let wheel = pick_wheel(pkg, &interp)?;
         match have.get(&pkg.name) {
-            Some(d) if d.version.to_string() == pkg.version || Version::from_str(&pkg.version).is_ok_and(|v| v == d.version) => {
+            Some(d)
+                if d.version.to_string() == pkg.version
+                    || Version::from_str(&pkg.version).is_ok_and(|v| v == d.version) =>
+            {
                 if !d.editable {
                     kept += 1;
                     continue;
@@ -232,8 +273,10 @@ pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts:
             to_install
                 .par_iter()
                 .map(|(pkg, wheel)| {
-                    let filename = WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
-                    let path = client.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?;
+                    let filename = WheelFilename::from_str(wheel.filename())
+                        .map_err(|e| Error::new(e.to_string()))?;
+                    let path =
+                        client.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?;
                     Ok((path, filename, *pkg))
                 })
                 .collect()
@@ -247,7 +290,13 @@ pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts:
         Some(v) => v,
         None => {
             let root = project.root.join(".venv");
-            status(settings, format!("Creating virtual environment at .venv (Python {})", interp.version));
+            status(
+                settings,
+                format!(
+                    "Creating virtual environment at .venv (Python {})",
+                    interp.version
+                ),
+            );
             venv::create_venv(&root, &interp)?
         }
     };
@@ -268,7 +317,10 @@ pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts:
     let mut outcome = SyncOutcome {
         kept,
         venv: venv.root.clone(),
-        removed: to_remove.iter().map(|d| (d.name.to_string(), d.version.to_string())).collect(),
+        removed: to_remove
+            .iter()
+            .map(|d| (d.name.to_string(), d.version.to_string()))
+            .collect(),
         ..Default::default()
     };
     for r in installed_now {
@@ -281,7 +333,11 @@ pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts:
         eprintln!(
             "Installed {} package{}, removed {}, kept {} in {:.2}s",
             outcome.installed.len(),
-            if outcome.installed.len() == 1 { "" } else { "s" },
+            if outcome.installed.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             outcome.removed.len(),
             outcome.kept,
             secs
@@ -298,7 +354,10 @@ pub fn sync_with_lock(settings: &Settings, project: &Project, lock: &Lock, opts:
 
 /// Install the project itself, editable, unless an identical editable install is there.
 fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDist>) -> Result<()> {
-    let version = project.version.clone().unwrap_or_else(|| Version::new([0, 0, 0]));
+    let version = project
+        .version
+        .clone()
+        .unwrap_or_else(|| Version::new([0, 0, 0]));
     if let Some(d) = current {
         if d.editable && d.version == version {
             return Ok(());
@@ -306,13 +365,21 @@ fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDis
         install::uninstall(venv, d)?;
     }
     let src = project.root.join("src");
-    let source_root = if src.is_dir() { src } else { project.root.clone() };
+    let source_root = if src.is_dir() {
+        src
+    } else {
+        project.root.clone()
+    };
     let editable = EditableProject {
         name: &project.name,
         version: &version,
         project_root: &project.root,
         source_root: &source_root,
-        requires_dist: project.dependencies.iter().map(ToString::to_string).collect(),
+        requires_dist: project
+            .dependencies
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         requires_python: project.requires_python.as_ref().map(ToString::to_string),
         console_scripts: project.scripts.clone(),
         gui_scripts: project.gui_scripts.clone(),

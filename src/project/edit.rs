@@ -53,7 +53,11 @@ fn table_mut<'a>(parent: &'a mut Table, key: &str) -> Result<&'a mut Table, Edit
     }
 }
 
-fn array_mut<'a>(doc: &'a mut DocumentMut, target: &Target, create: bool) -> Result<Option<&'a mut Array>, EditError> {
+fn array_mut<'a>(
+    doc: &'a mut DocumentMut,
+    target: &Target,
+    create: bool,
+) -> Result<Option<&'a mut Array>, EditError> {
     let root = doc.as_table_mut();
     let (table, key): (&mut Table, &str) = match target {
         Target::Dependencies => {
@@ -114,7 +118,9 @@ fn array_mut<'a>(doc: &'a mut DocumentMut, target: &Target, create: bool) -> Res
 
 fn entry_name(v: &Value) -> Option<PackageName> {
     let s = v.as_str()?;
-    Requirement::<pep508_rs::VerbatimUrl>::from_str(s).ok().map(|r| r.name)
+    Requirement::<pep508_rs::VerbatimUrl>::from_str(s)
+        .ok()
+        .map(|r| r.name)
 }
 
 /// Add `requirement` (PEP 508 text) to `target`, replacing an entry with the
@@ -123,7 +129,11 @@ fn entry_name(v: &Value) -> Option<PackageName> {
 ///
 /// # Errors
 /// [`EditError`] when the document's tables have the wrong types.
-pub fn add_requirement(doc: &mut DocumentMut, target: &Target, requirement: &Requirement) -> Result<(), EditError> {
+pub fn add_requirement(
+    doc: &mut DocumentMut,
+    target: &Target,
+    requirement: &Requirement,
+) -> Result<(), EditError> {
     let text = requirement.to_string();
     let array = array_mut(doc, target, true)?.ok_or(EditError::NoProject)?;
     let found = array
@@ -137,14 +147,21 @@ pub fn add_requirement(doc: &mut DocumentMut, target: &Target, requirement: &Req
         }
         return Ok(());
     }
-    let multiline = array
-        .iter()
-        .any(|v| v.decor().prefix().and_then(|p| p.as_str()).is_some_and(|p| p.contains('\n')))
-        || array.trailing().as_str().is_some_and(|t| t.contains('\n'));
+    let multiline = array.iter().any(|v| {
+        v.decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('\n'))
+    }) || array.trailing().as_str().is_some_and(|t| t.contains('\n'));
     let indent = array
         .iter()
         .last()
-        .and_then(|v| v.decor().prefix().and_then(|p| p.as_str()).map(str::to_string))
+        .and_then(|v| {
+            v.decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .map(str::to_string)
+        })
         .filter(|p| p.contains('\n'))
         .unwrap_or_else(|| "\n    ".to_string());
     array.push(text);
@@ -165,7 +182,11 @@ pub fn add_requirement(doc: &mut DocumentMut, target: &Target, requirement: &Req
 ///
 /// # Errors
 /// [`EditError`] when the array has the wrong type.
-pub fn remove_requirement(doc: &mut DocumentMut, target: &Target, name: &PackageName) -> Result<bool, EditError> {
+pub fn remove_requirement(
+    doc: &mut DocumentMut,
+    target: &Target,
+    name: &PackageName,
+) -> Result<bool, EditError> {
     let Some(array) = array_mut(doc, target, false)? else {
         return Ok(false);
     };
@@ -179,7 +200,8 @@ pub fn remove_requirement(doc: &mut DocumentMut, target: &Target, name: &Package
 /// # Errors
 /// [`EditError::Parse`] for invalid TOML.
 pub fn parse(text: &str) -> Result<DocumentMut, EditError> {
-    text.parse::<DocumentMut>().map_err(|e| EditError::Parse(e.to_string()))
+    text.parse::<DocumentMut>()
+        .map_err(|e| EditError::Parse(e.to_string()))
 }
 
 #[cfg(test)]
@@ -210,7 +232,10 @@ mod tests {
         add_requirement(&mut doc, &Target::Optional("socks".into()), &req("pysocks")).unwrap();
         add_requirement(&mut doc, &Target::Dependencies, &req("Flask")).unwrap();
         let out = doc.to_string();
-        assert!(out.contains("[dependency-groups]\ndev = [\"pytest\"]"), "{out}");
+        assert!(
+            out.contains("[dependency-groups]\ndev = [\"pytest\"]"),
+            "{out}"
+        );
         assert!(out.contains("socks = [\"pysocks\"]"), "{out}");
         assert!(out.contains("dependencies = [\"flask\"]"), "{out}");
         let name = PackageName::from_str("flask").unwrap();

@@ -201,7 +201,9 @@ impl Project {
                 message: e.message().trim().to_string(),
             }
         })?;
-        let project = raw.project.ok_or(ProjectError::NoProject { path: shown.clone() })?;
+        let project = raw.project.ok_or(ProjectError::NoProject {
+            path: shown.clone(),
+        })?;
         let invalid = |field: &str, needle: &str, message: String| {
             let (line, column) = text
                 .find(needle)
@@ -215,15 +217,16 @@ impl Project {
                 message,
             }
         };
-        let parse_reqs = |field: &str, items: &[String]| -> Result<Vec<Requirement>, ProjectError> {
-            items
-                .iter()
-                .map(|s| {
-                    Requirement::from_str(s)
-                        .map_err(|e| invalid(field, s, format!("`{s}`: {}", e.message)))
-                })
-                .collect()
-        };
+        let parse_reqs =
+            |field: &str, items: &[String]| -> Result<Vec<Requirement>, ProjectError> {
+                items
+                    .iter()
+                    .map(|s| {
+                        Requirement::from_str(s)
+                            .map_err(|e| invalid(field, s, format!("`{s}`: {}", e.message)))
+                    })
+                    .collect()
+            };
         let name = PackageName::from_str(&project.name)
             .map_err(|e| invalid("project.name", &project.name, e.to_string()))?;
         let version = project
@@ -332,12 +335,20 @@ Dev = [{ include-group = "test" }, "ruff"]
 
     #[test]
     fn errors_carry_line_and_column() {
-        let e = Project::parse("[project]\nname = \"x\"\ndependencies = [\"ok\", \"bad >= >= 1\"]\n", Path::new("pyproject.toml")).unwrap_err();
+        let e = Project::parse(
+            "[project]\nname = \"x\"\ndependencies = [\"ok\", \"bad >= >= 1\"]\n",
+            Path::new("pyproject.toml"),
+        )
+        .unwrap_err();
         let s = e.to_string();
         assert!(s.starts_with("pyproject.toml:3:"), "{s}");
         let e = Project::parse("[project]\nname = \n", Path::new("pyproject.toml")).unwrap_err();
         assert!(e.to_string().starts_with("pyproject.toml:2:"), "{e}");
-        let e = Project::parse("[project]\nname = \"a\"\nname = \"b\"\n", Path::new("pyproject.toml")).unwrap_err();
+        let e = Project::parse(
+            "[project]\nname = \"a\"\nname = \"b\"\n",
+            Path::new("pyproject.toml"),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains(":3:"), "{e}");
     }
 }

@@ -153,7 +153,11 @@ fn requirement_range(req: &Requirement) -> Ranges<Version> {
 pub fn requires_python_marker(rp: &VersionSpecifiers) -> MarkerTree {
     let mut tree = MarkerTree::TRUE;
     for spec in rp.iter() {
-        let text = format!("python_full_version {} '{}'", spec.operator(), spec.version());
+        let text = format!(
+            "python_full_version {} '{}'",
+            spec.operator(),
+            spec.version()
+        );
         if let Ok(m) = MarkerTree::from_str(&text) {
             tree.and(m);
         }
@@ -190,7 +194,9 @@ pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpec
     // Compare on the release only: `>=3.9` admits `3.9.0rc1`-free projects.
     needed.subset_of(&ranges)
         || match project_lower {
-            Bound::Included(v) | Bound::Excluded(v) => ranges.contains(&Version::new(v.release().iter().copied())),
+            Bound::Included(v) | Bound::Excluded(v) => {
+                ranges.contains(&Version::new(v.release().iter().copied()))
+            }
             Bound::Unbounded => false,
         }
 }
@@ -288,17 +294,19 @@ impl Provider {
             let Ok(page) = client.project(&name) else {
                 return;
             };
-            let pick = preferred.filter(|v| range.contains(v) && page.versions.contains_key(v)).or_else(|| {
-                let mut it = page
-                    .versions
-                    .keys()
-                    .filter(|v| range.contains(*v) && !v.any_prerelease());
-                if lowest {
-                    it.next().cloned()
-                } else {
-                    it.next_back().cloned()
-                }
-            });
+            let pick = preferred
+                .filter(|v| range.contains(v) && page.versions.contains_key(v))
+                .or_else(|| {
+                    let mut it = page
+                        .versions
+                        .keys()
+                        .filter(|v| range.contains(*v) && !v.any_prerelease());
+                    if lowest {
+                        it.next().cloned()
+                    } else {
+                        it.next_back().cloned()
+                    }
+                });
             if let Some(v) = pick {
                 let _ = client.metadata(&page, &v);
             }
@@ -354,7 +362,10 @@ impl Provider {
             }
             if req.marker.evaluate_extras(&[]) {
                 let mut r = req.clone();
-                r.marker = r.marker.clone().simplify_python_versions(lower.0.as_ref(), lower.1.as_ref());
+                r.marker = r
+                    .marker
+                    .clone()
+                    .simplify_python_versions(lower.0.as_ref(), lower.1.as_ref());
                 out.base.push(r);
                 continue;
             }
@@ -380,7 +391,10 @@ impl Provider {
             .unwrap_or((Bound::Unbounded, Bound::Unbounded))
     }
 
-    fn constraints_for(&self, reqs: &[Requirement]) -> pubgrub::DependencyConstraints<Pkg, Ranges<Version>> {
+    fn constraints_for(
+        &self,
+        reqs: &[Requirement],
+    ) -> pubgrub::DependencyConstraints<Pkg, Ranges<Version>> {
         let mut out: pubgrub::DependencyConstraints<Pkg, Ranges<Version>> = Default::default();
         for req in reqs {
             self.note_requirement(req);
@@ -398,16 +412,22 @@ impl Provider {
         out
     }
 
-    fn version_deps(&self, name: &PackageName, v: &Version) -> Result<Result<Arc<SplitDeps>, String>, IndexError> {
+    fn version_deps(
+        &self,
+        name: &PackageName,
+        v: &Version,
+    ) -> Result<Result<Arc<SplitDeps>, String>, IndexError> {
         if let Some(d) = self.deps.borrow().get(&(name.clone(), v.clone())) {
             return Ok(Ok(d.clone()));
         }
         let page = self.client.project(name)?;
         let meta = match self.client.metadata(&page, v) {
             Ok(m) => m,
-            Err(e @ (IndexError::Network { .. } | IndexError::Offline { .. } | IndexError::HashMismatch { .. })) => {
-                return Err(e)
-            }
+            Err(
+                e @ (IndexError::Network { .. }
+                | IndexError::Offline { .. }
+                | IndexError::HashMismatch { .. }),
+            ) => return Err(e),
             Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
         };
         if let Some(rp) = &meta.requires_python {
@@ -428,7 +448,10 @@ impl Provider {
     }
 
     /// Turn PubGrub's selection into a [`Resolution`].
-    fn finish(&self, selected: &pubgrub::SelectedDependencies<Self>) -> Result<Resolution, ResolveError> {
+    fn finish(
+        &self,
+        selected: &pubgrub::SelectedDependencies<Self>,
+    ) -> Result<Resolution, ResolveError> {
         let mut extras: HashMap<PackageName, BTreeSet<ExtraName>> = HashMap::new();
         for p in selected.keys() {
             if let Pkg::Extra(n, e) = p {
@@ -474,7 +497,12 @@ impl DependencyProvider for Provider {
     type Priority = (u32, Reverse<usize>);
     type Err = IndexError;
 
-    fn prioritize(&self, package: &Pkg, _range: &Ranges<Version>, stats: &PackageResolutionStatistics) -> Self::Priority {
+    fn prioritize(
+        &self,
+        package: &Pkg,
+        _range: &Ranges<Version>,
+        stats: &PackageResolutionStatistics,
+    ) -> Self::Priority {
         let name = match package {
             Pkg::Root(_) => return (u32::MAX, Reverse(0)),
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
@@ -483,7 +511,11 @@ impl DependencyProvider for Provider {
         (stats.conflict_count(), Reverse(order))
     }
 
-    fn choose_version(&self, package: &Pkg, range: &Ranges<Version>) -> Result<Option<Version>, IndexError> {
+    fn choose_version(
+        &self,
+        package: &Pkg,
+        range: &Ranges<Version>,
+    ) -> Result<Option<Version>, IndexError> {
         let name = match package {
             Pkg::Root(_) => return Ok(Some(Version::new([0]))),
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
@@ -525,9 +557,15 @@ impl DependencyProvider for Provider {
         Ok(chosen)
     }
 
-    fn get_dependencies(&self, package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, Ranges<Version>, String>, IndexError> {
+    fn get_dependencies(
+        &self,
+        package: &Pkg,
+        version: &Version,
+    ) -> Result<Dependencies<Pkg, Ranges<Version>, String>, IndexError> {
         match package {
-            Pkg::Root(_) => Ok(Dependencies::Available(self.constraints_for(&self.input.requirements))),
+            Pkg::Root(_) => Ok(Dependencies::Available(
+                self.constraints_for(&self.input.requirements),
+            )),
             Pkg::Dist(name) => match self.version_deps(name, version)? {
                 Ok(d) => Ok(Dependencies::Available(self.constraints_for(&d.base))),
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
@@ -553,17 +591,24 @@ impl DependencyProvider for Provider {
 /// # Errors
 /// [`ResolveError::NoSolution`] with a readable derivation when the
 /// requirements conflict; [`ResolveError::Index`] when the index fails.
-pub fn resolve(client: Arc<Client>, input: ResolverInput, extra_prefetch: &[Requirement]) -> Result<Resolution, ResolveError> {
+pub fn resolve(
+    client: Arc<Client>,
+    input: ResolverInput,
+    extra_prefetch: &[Requirement],
+) -> Result<Resolution, ResolveError> {
     let root = Pkg::Root(input.root_name.clone());
     let provider = Provider::new(client, input)?;
     provider.prefetch_all(&provider.input.requirements.clone());
     provider.prefetch_all(extra_prefetch);
     match pubgrub::resolve(&provider, root, Version::new([0])) {
         Ok(selected) => provider.finish(&selected),
-        Err(pubgrub::PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution(report::explain(tree, &provider.input.requires_python))),
+        Err(pubgrub::PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution(
+            report::explain(tree, &provider.input.requires_python),
+        )),
         Err(pubgrub::PubGrubError::ErrorChoosingVersion { source, .. })
-        | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source, .. }) => Err(ResolveError::Index(source)),
+        | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source, .. }) => {
+            Err(ResolveError::Index(source))
+        }
         Err(e) => Err(ResolveError::Other(e.to_string())),
     }
 }
-

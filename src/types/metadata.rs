@@ -86,20 +86,22 @@ impl CoreMetadata {
             match key.to_ascii_lowercase().as_str() {
                 "metadata-version" => metadata_version = value,
                 "name" => {
-                    name = Some(PackageName::from_str(&value).map_err(|e| {
-                        MetadataError::Invalid {
-                            field: "Name",
-                            reason: e.to_string(),
-                        }
-                    })?)
+                    name =
+                        Some(
+                            PackageName::from_str(&value).map_err(|e| MetadataError::Invalid {
+                                field: "Name",
+                                reason: e.to_string(),
+                            })?,
+                        )
                 }
                 "version" => {
-                    version = Some(Version::from_str(&value).map_err(|e| {
-                        MetadataError::Invalid {
-                            field: "Version",
-                            reason: e.to_string(),
-                        }
-                    })?)
+                    version =
+                        Some(
+                            Version::from_str(&value).map_err(|e| MetadataError::Invalid {
+                                field: "Version",
+                                reason: e.to_string(),
+                            })?,
+                        )
                 }
                 "requires-dist" => match Requirement::from_str(&value) {
                     Ok(r) => out_reqs.push(r),
