@@ -65,6 +65,10 @@ pub struct Manifest {
 pub struct Dep {
     /// The dependency's normalized name.
     pub name: String,
+    /// The dependency's version, when the lock holds several versions of it
+    /// (a forked resolution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Extras requested on the edge.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extras: Vec<String>,
@@ -82,6 +86,7 @@ impl Dep {
         extras.dedup();
         Self {
             name: r.name.to_string(),
+            version: None,
             extras,
             marker: r.marker.try_to_string(),
         }
@@ -140,6 +145,10 @@ pub struct LockedPackage {
     pub version: String,
     /// Where it comes from.
     pub source: Source,
+    /// For a name locked at several versions: the environments in which
+    /// this version is the one (a forked resolution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_marker: Option<String>,
     /// Which of the project's groups need it (`main`, a group name, `extra:NAME`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
@@ -236,20 +245,27 @@ impl Lock {
         self.packages.iter().find(|p| p.is_project())
     }
 
-    /// A package by normalized name.
+    /// A package by normalized name (the highest version, when forked).
     pub fn package(&self, name: &str) -> Option<&LockedPackage> {
         self.packages
             .iter()
-            .find(|p| p.name == name && !p.is_project())
+            .filter(|p| p.name == name && !p.is_project())
+            .max_by(|a, b| version_cmp(&a.version, &b.version))
     }
 
-    /// Pinned versions of every locked distribution (not the project).
+    /// Pinned versions of every locked distribution (not the project);
+    /// a forked name lists its versions joined with `, `.
     pub fn pins(&self) -> BTreeMap<String, String> {
-        self.packages
-            .iter()
-            .filter(|p| !p.is_project())
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect()
+        let mut out: BTreeMap<String, String> = BTreeMap::new();
+        for p in self.packages.iter().filter(|p| !p.is_project()) {
+            out.entry(p.name.clone())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&p.version);
+                })
+                .or_insert_with(|| p.version.clone());
+        }
+        out
     }
 
     /// Build a lock from a resolution.
@@ -271,13 +287,13 @@ impl Lock {
             };
             let sdist = p.files.iter().find(|f| !f.is_wheel()).map(entry);
             let wheels = p.files.iter().filter(|f| f.is_wheel()).map(entry).collect();
-            let mut deps: Vec<Dep> = p.dependencies.iter().map(Dep::from_requirement).collect();
+            let mut deps = versioned_edges(&p.dependencies, &p.dependency_versions);
             merge_edges(&mut deps);
             let optional_dependencies = p
                 .optional_dependencies
                 .iter()
                 .map(|(e, reqs)| {
-                    let mut d: Vec<Dep> = reqs.iter().map(Dep::from_requirement).collect();
+                    let mut d = versioned_edges(reqs, &p.dependency_versions);
                     merge_edges(&mut d);
                     (e.to_string(), d)
                 })
@@ -289,6 +305,7 @@ impl Lock {
                     registry: Some(p.index.clone()),
                     editable: None,
                 },
+                resolution_marker: p.fork_marker.try_to_string(),
                 groups: Vec::new(),
                 dependencies: deps,
                 optional_dependencies,
@@ -296,6 +313,27 @@ impl Lock {
                 sdist,
                 wheels,
             });
+        }
+        // The project's edges to names locked at several versions.
+        if !resolution.root_dependency_versions.is_empty() {
+            let root = &mut packages[0];
+            let fix = |deps: &mut Vec<Dep>| {
+                let mut out = Vec::new();
+                for d in deps.drain(..) {
+                    match pep508_rs::PackageName::from_str(&d.name)
+                        .ok()
+                        .and_then(|n| resolution.root_dependency_versions.get(&n))
+                    {
+                        Some(versions) => out.extend(split_edge(&d, versions)),
+                        None => out.push(d),
+                    }
+                }
+                out.sort();
+                *deps = out;
+            };
+            fix(&mut root.dependencies);
+            root.optional_dependencies.values_mut().for_each(fix);
+            root.dependency_groups.values_mut().for_each(fix);
         }
         let mut lock = Self {
             version: LOCK_VERSION,
@@ -360,19 +398,18 @@ impl Lock {
         }
     }
 
-    /// Every distribution `selection` needs, with the marker under which it
-    /// is needed (the disjunction, over all paths from the project, of the
-    /// conjunction of edge markers), restricted to `requires-python`.
-    pub fn needed(&self, selection: &Selection) -> BTreeMap<String, MarkerTree> {
+    /// Every distribution `selection` needs, keyed by (name, version), with
+    /// the marker under which it is needed (the disjunction, over all paths
+    /// from the project, of the conjunction of edge markers), simplified
+    /// under `requires-python`.
+    pub fn needed_versions(&self, selection: &Selection) -> BTreeMap<(String, String), MarkerTree> {
         let Some(project) = self.project() else {
             return BTreeMap::new();
         };
-        let by_name: HashMap<&str, &LockedPackage> = self
-            .packages
-            .iter()
-            .filter(|p| !p.is_project())
-            .map(|p| (p.name.as_str(), p))
-            .collect();
+        let mut by_name: HashMap<&str, Vec<&LockedPackage>> = HashMap::new();
+        for p in self.packages.iter().filter(|p| !p.is_project()) {
+            by_name.entry(p.name.as_str()).or_default().push(p);
+        }
         let rp_specs = pep440_rs::VersionSpecifiers::from_str(&self.requires_python).ok();
         let rp = rp_specs
             .as_ref()
@@ -382,27 +419,45 @@ impl Lock {
             .map(|s| crate::resolver::specifiers_to_ranges(&s))
             .and_then(|r| r.bounding_range().map(|(a, b)| (a.cloned(), b.cloned())))
             .unwrap_or((std::ops::Bound::Unbounded, std::ops::Bound::Unbounded));
-        // Node: (name, extra or ""). Marker: when that node is active.
-        let mut marker: HashMap<(String, String), MarkerTree> = HashMap::new();
-        let mut queue: VecDeque<(String, String)> = VecDeque::new();
+        // Node: (name, version, extra or ""). Marker: when that node is active.
+        type Node = (String, String, String);
+        let mut marker: HashMap<Node, MarkerTree> = HashMap::new();
+        let mut queue: VecDeque<Node> = VecDeque::new();
         let activate = |from: &MarkerTree,
                         dep: &Dep,
-                        marker: &mut HashMap<(String, String), MarkerTree>,
-                        queue: &mut VecDeque<(String, String)>| {
-            let mut m = from.clone();
-            m.and(dep.marker_tree());
-            if m.is_false() {
+                        marker: &mut HashMap<Node, MarkerTree>,
+                        queue: &mut VecDeque<Node>| {
+            let Some(targets) = by_name.get(dep.name.as_str()) else {
                 return;
-            }
-            let nodes = std::iter::once(String::new()).chain(dep.extras.iter().cloned());
-            for extra in nodes {
-                let key = (dep.name.clone(), extra);
-                let cur = marker.entry(key.clone()).or_insert(MarkerTree::FALSE);
-                let mut next = cur.clone();
-                next.or(m.clone());
-                if next != *cur {
-                    *cur = next;
-                    queue.push_back(key);
+            };
+            for target in targets {
+                if dep.version.as_ref().is_some_and(|v| *v != target.version) {
+                    continue;
+                }
+                let mut m = from.clone();
+                m.and(dep.marker_tree());
+                if dep.version.is_none() {
+                    if let Some(r) = target
+                        .resolution_marker
+                        .as_deref()
+                        .and_then(|r| MarkerTree::from_str(r).ok())
+                    {
+                        m.and(r);
+                    }
+                }
+                if m.is_false() {
+                    continue;
+                }
+                let nodes = std::iter::once(String::new()).chain(dep.extras.iter().cloned());
+                for extra in nodes {
+                    let key = (target.name.clone(), target.version.clone(), extra);
+                    let cur = marker.entry(key.clone()).or_insert(MarkerTree::FALSE);
+                    let mut next = cur.clone();
+                    next.or(m.clone());
+                    if next != *cur {
+                        *cur = next;
+                        queue.push_back(key);
+                    }
                 }
             }
         };
@@ -420,15 +475,18 @@ impl Lock {
             activate(&rp, d, &mut marker, &mut queue);
         }
         while let Some(node) = queue.pop_front() {
-            let Some(pkg) = by_name.get(node.0.as_str()) else {
+            let Some(pkg) = by_name
+                .get(node.0.as_str())
+                .and_then(|v| v.iter().find(|p| p.version == node.1))
+            else {
                 continue;
             };
             let from = marker[&node].clone();
-            let edges: &[Dep] = if node.1.is_empty() {
+            let edges: &[Dep] = if node.2.is_empty() {
                 &pkg.dependencies
             } else {
                 pkg.optional_dependencies
-                    .get(&node.1)
+                    .get(&node.2)
                     .map_or(&[], Vec::as_slice)
             };
             for d in edges {
@@ -437,14 +495,24 @@ impl Lock {
         }
         marker
             .into_iter()
-            .filter(|((name, extra), _)| extra.is_empty() && by_name.contains_key(name.as_str()))
-            .map(|((name, _), m)| {
+            .filter(|((_, _, extra), _)| extra.is_empty())
+            .map(|((name, version, _), m)| {
                 (
-                    name,
+                    (name, version),
                     m.simplify_python_versions(lower.as_ref(), upper.as_ref()),
                 )
             })
             .collect()
+    }
+
+    /// Like [`Lock::needed_versions`], keyed by name only (forked names OR
+    /// their markers together).
+    pub fn needed(&self, selection: &Selection) -> BTreeMap<String, MarkerTree> {
+        let mut out: BTreeMap<String, MarkerTree> = BTreeMap::new();
+        for ((name, _), m) in self.needed_versions(selection) {
+            out.entry(name).or_insert(MarkerTree::FALSE).or(m);
+        }
+        out
     }
 
     /// The packages `selection` needs in `env`, evaluated for one interpreter.
@@ -453,34 +521,86 @@ impl Lock {
         selection: &Selection,
         env: &MarkerEnvironment,
     ) -> Vec<&LockedPackage> {
-        let needed = self.needed(selection);
+        let needed = self.needed_versions(selection);
         self.packages
             .iter()
             .filter(|p| !p.is_project())
-            .filter(|p| needed.get(&p.name).is_some_and(|m| m.evaluate(env, &[])))
+            .filter(|p| {
+                needed
+                    .get(&(p.name.clone(), p.version.clone()))
+                    .is_some_and(|m| m.evaluate(env, &[]))
+            })
             .collect()
     }
 }
 
-/// Merge duplicate edges to the same (name, extras) by OR-ing their markers,
-/// then sort.
+/// Merge duplicate edges to the same (name, version, extras) by OR-ing their
+/// markers, then sort.
 fn merge_edges(deps: &mut Vec<Dep>) {
-    let mut merged: BTreeMap<(String, Vec<String>), MarkerTree> = BTreeMap::new();
+    type Key = (String, Option<String>, Vec<String>);
+    let mut merged: BTreeMap<Key, MarkerTree> = BTreeMap::new();
     for d in deps.drain(..) {
         let m = d.marker_tree();
         merged
-            .entry((d.name.clone(), d.extras.clone()))
+            .entry((d.name.clone(), d.version.clone(), d.extras.clone()))
             .and_modify(|cur| cur.or(m.clone()))
             .or_insert(m);
     }
     *deps = merged
         .into_iter()
-        .map(|((name, extras), m)| Dep {
+        .filter(|(_, m)| !m.is_false())
+        .map(|((name, version, extras), m)| Dep {
             name,
+            version,
             extras,
             marker: m.try_to_string(),
         })
         .collect();
+}
+
+/// Edges from requirements, split per version where the dependency is
+/// locked at several versions.
+fn versioned_edges(
+    reqs: &[Requirement],
+    versions: &BTreeMap<pep508_rs::PackageName, Vec<(pep440_rs::Version, MarkerTree)>>,
+) -> Vec<Dep> {
+    let mut out = Vec::new();
+    for r in reqs {
+        let d = Dep::from_requirement(r);
+        match versions.get(&r.name) {
+            Some(v) => out.extend(split_edge(&d, v)),
+            None => out.push(d),
+        }
+    }
+    out
+}
+
+/// One edge per locked version of its target, each under its fork marker.
+fn split_edge(d: &Dep, versions: &[(pep440_rs::Version, MarkerTree)]) -> Vec<Dep> {
+    versions
+        .iter()
+        .filter_map(|(v, fork)| {
+            let mut m = d.marker_tree();
+            m.and(fork.clone());
+            (!m.is_false()).then(|| Dep {
+                name: d.name.clone(),
+                version: Some(v.to_string()),
+                extras: d.extras.clone(),
+                marker: m.try_to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Compare two version strings as PEP 440 versions (text order if invalid).
+fn version_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    match (
+        pep440_rs::Version::from_str(a),
+        pep440_rs::Version::from_str(b),
+    ) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
 }
 
 /// Normalize and sort requirement strings for the manifest.

@@ -22,6 +22,9 @@ fn key(s: &str) -> String {
 
 fn dep(d: &Dep) -> String {
     let mut s = format!("{{ name = {}", q(&d.name));
+    if let Some(v) = &d.version {
+        let _ = write!(s, ", version = {}", q(v));
+    }
     if !d.extras.is_empty() {
         let extras: Vec<String> = d.extras.iter().map(|e| q(e)).collect();
         let _ = write!(s, ", extras = [{}]", extras.join(", "));
@@ -97,6 +100,9 @@ pub fn render(lock: &Lock) -> String {
                 let _ = writeln!(out, "source = {{ registry = {} }}", q(r));
             }
             (None, None) => out.push_str("source = {}\n"),
+        }
+        if let Some(m) = &p.resolution_marker {
+            let _ = writeln!(out, "resolution-marker = {}", q(m));
         }
         if !p.groups.is_empty() {
             let _ = writeln!(out, "groups = [{}]", strings(&p.groups).join(", "));

@@ -193,6 +193,7 @@ pub fn resolve_project(
             registry: None,
             editable: Some(".".to_string()),
         },
+        resolution_marker: None,
         groups: Vec::new(),
         dependencies: project_edges(&project.dependencies),
         optional_dependencies: project

@@ -96,7 +96,8 @@ pub struct ResolverInput {
     pub exclude_newer: Option<String>,
 }
 
-/// One locked distribution.
+/// One locked distribution (one version of it: a forked resolution may lock
+/// several versions of one name, each under its own fork marker).
 #[derive(Debug, Clone)]
 pub struct ResolvedPackage {
     /// Normalized name.
@@ -112,13 +113,32 @@ pub struct ResolvedPackage {
     pub dependencies: Vec<Requirement>,
     /// Dependencies of each extra that something asked for.
     pub optional_dependencies: BTreeMap<ExtraName, Vec<Requirement>>,
+    /// The environments (forks) in which this version was chosen; `true`
+    /// when the resolution did not fork or every fork chose it.
+    pub fork_marker: MarkerTree,
+    /// For dependencies locked at several versions: which version this
+    /// package's edge leads to, under which fork marker.
+    pub dependency_versions: BTreeMap<PackageName, Vec<(Version, MarkerTree)>>,
 }
 
 /// The result of a resolution.
 #[derive(Debug, Clone, Default)]
 pub struct Resolution {
-    /// Locked distributions by name.
-    pub packages: BTreeMap<PackageName, ResolvedPackage>,
+    /// Locked distributions by (name, version).
+    pub packages: BTreeMap<(PackageName, Version), ResolvedPackage>,
+    /// For the project's own dependencies locked at several versions: which
+    /// version under which fork marker.
+    pub root_dependency_versions: BTreeMap<PackageName, Vec<(Version, MarkerTree)>>,
+    /// The fork environments the resolution was split into (one `true` when
+    /// it did not fork).
+    pub forks: Vec<MarkerTree>,
+}
+
+/// One fork's solution: its environment and the chosen version per package.
+struct ForkSolution {
+    env: MarkerTree,
+    chosen: BTreeMap<PackageName, Version>,
+    packages: Vec<ResolvedPackage>,
 }
 
 /// Why resolving failed.
@@ -134,6 +154,17 @@ pub enum ResolveError {
     /// Anything else.
     #[error("{0}")]
     Other(String),
+}
+
+/// Why the provider stopped PubGrub.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// Requirements with different markers split the environment: solve each part apart.
+    #[error("the resolution forks into {} environments", .0.len())]
+    Fork(Vec<MarkerTree>),
 }
 
 /// Convert PEP 440 specifiers to a PubGrub range.
@@ -205,9 +236,10 @@ pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpec
 pub struct Provider {
     client: Arc<Client>,
     input: ResolverInput,
-    rp_marker: MarkerTree,
+    /// The environment this (possibly forked) resolution covers.
+    env: MarkerTree,
     rp_lower: Bound<Version>,
-    pool: rayon::ThreadPool,
+    pool: Arc<rayon::ThreadPool>,
     /// Discovery order, for breadth-first priorities.
     order: RefCell<HashMap<PackageName, usize>>,
     /// Packages with a specifier naming a pre-release anywhere.
@@ -218,6 +250,7 @@ pub struct Provider {
     /// Filtered dependencies per (name, version), reused to build the result.
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
     prefetched: RefCell<HashSet<PackageName>>,
+    python_cache: RefCell<HashMap<String, bool>>,
 }
 
 /// A version's requirements, split into base and per-extra lists.
@@ -232,18 +265,17 @@ impl Provider {
     ///
     /// # Errors
     /// When the thread pool cannot be created.
-    pub fn new(client: Arc<Client>, input: ResolverInput) -> Result<Self, ResolveError> {
-        let rp_marker = requires_python_marker(&input.requires_python);
+    pub fn new(
+        client: Arc<Client>,
+        input: ResolverInput,
+        env: MarkerTree,
+        pool: Arc<rayon::ThreadPool>,
+    ) -> Result<Self, ResolveError> {
         let rp_lower = lower_bound(&specifiers_to_ranges(&input.requires_python));
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(32)
-            .thread_name(|i| format!("envy-io-{i}"))
-            .build()
-            .map_err(|e| ResolveError::Other(e.to_string()))?;
         let direct = input.requirements.iter().map(|r| r.name.clone()).collect();
         let p = Self {
             client,
-            rp_marker,
+            env,
             rp_lower,
             pool,
             order: RefCell::default(),
@@ -252,6 +284,7 @@ impl Provider {
             direct,
             deps: RefCell::default(),
             prefetched: RefCell::default(),
+            python_cache: RefCell::default(),
             input,
         };
         Ok(p)
@@ -346,15 +379,43 @@ impl Provider {
             && files.iter().any(|f| {
                 f.requires_python
                     .as_ref()
-                    .is_none_or(|rp| python_compatible(&self.rp_lower, rp))
+                    .is_none_or(|rp| self.python_ok(rp))
             })
+    }
+
+    /// Whether a candidate's `Requires-Python` admits every Python of this
+    /// resolution's environment (the project's `requires-python`, narrowed
+    /// by the fork). Upper bounds (`<4`) are ignored, as uv and pip do.
+    fn python_ok(&self, candidate: &VersionSpecifiers) -> bool {
+        if python_compatible(&self.rp_lower, candidate) {
+            return true;
+        }
+        let key = candidate.to_string();
+        if let Some(ok) = self.python_cache.borrow().get(&key) {
+            return *ok;
+        }
+        let lower_only: VersionSpecifiers = candidate
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.operator(),
+                    Operator::GreaterThanEqual | Operator::GreaterThan | Operator::TildeEqual
+                )
+            })
+            .cloned()
+            .collect();
+        let mut outside = requires_python_marker(&lower_only).negate();
+        outside.and(self.env.clone());
+        let ok = outside.is_false();
+        self.python_cache.borrow_mut().insert(key, ok);
+        ok
     }
 
     fn split_deps(&self, name: &PackageName, meta: &CoreMetadata) -> SplitDeps {
         let mut out = SplitDeps::default();
         let lower = self.rp_bounds();
         for req in &meta.requires_dist {
-            if req.marker.is_disjoint(&self.rp_marker) {
+            if req.marker.is_disjoint(&self.env) {
                 continue;
             }
             if &req.name == name && req.extras.is_empty() {
@@ -391,12 +452,57 @@ impl Provider {
             .unwrap_or((Bound::Unbounded, Bound::Unbounded))
     }
 
+    /// When `reqs` name one package several times with different version
+    /// ranges or extras under different markers, the parts of this
+    /// resolution's environment those markers carve out (two or more), else
+    /// `None`.
+    fn fork_regions(&self, reqs: &[Requirement]) -> Option<Vec<MarkerTree>> {
+        let mut by_name: BTreeMap<&PackageName, Vec<&Requirement>> = BTreeMap::new();
+        for r in reqs {
+            if !r.marker.is_disjoint(&self.env) {
+                by_name.entry(&r.name).or_default().push(r);
+            }
+        }
+        let mut markers: Vec<MarkerTree> = Vec::new();
+        for group in by_name.values().filter(|g| g.len() > 1) {
+            let first = group[0];
+            let differ = group
+                .iter()
+                .any(|r| r.version_or_url != first.version_or_url || r.extras != first.extras);
+            let same_marker = group.iter().all(|r| r.marker == first.marker);
+            if differ && !same_marker {
+                markers.extend(group.iter().map(|r| r.marker.clone()));
+            }
+        }
+        if markers.is_empty() {
+            return None;
+        }
+        let mut parts = vec![self.env.clone()];
+        for m in &markers {
+            let mut next = Vec::new();
+            for p in &parts {
+                for side in [m.clone(), m.negate()] {
+                    let mut q = p.clone();
+                    q.and(side);
+                    if !q.is_false() && !next.contains(&q) {
+                        next.push(q);
+                    }
+                }
+            }
+            parts = next;
+        }
+        (parts.len() > 1).then_some(parts)
+    }
+
     fn constraints_for(
         &self,
         reqs: &[Requirement],
     ) -> pubgrub::DependencyConstraints<Pkg, Ranges<Version>> {
         let mut out: pubgrub::DependencyConstraints<Pkg, Ranges<Version>> = Default::default();
         for req in reqs {
+            if req.marker.is_disjoint(&self.env) {
+                continue;
+            }
             self.note_requirement(req);
             self.prefetch(req);
             let range = requirement_range(req);
@@ -431,7 +537,7 @@ impl Provider {
             Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
         };
         if let Some(rp) = &meta.requires_python {
-            if !python_compatible(&self.rp_lower, rp) {
+            if !self.python_ok(rp) {
                 return Ok(Err(format!("it requires Python {rp}")));
             }
         }
@@ -447,18 +553,22 @@ impl Provider {
         Ok(Ok(split))
     }
 
-    /// Turn PubGrub's selection into a [`Resolution`].
+    /// Turn PubGrub's selection into this fork's solution.
     fn finish(
         &self,
         selected: &pubgrub::SelectedDependencies<Self>,
-    ) -> Result<Resolution, ResolveError> {
+    ) -> Result<ForkSolution, ResolveError> {
         let mut extras: HashMap<PackageName, BTreeSet<ExtraName>> = HashMap::new();
         for p in selected.keys() {
             if let Pkg::Extra(n, e) = p {
                 extras.entry(n.clone()).or_default().insert(e.clone());
             }
         }
-        let mut out = Resolution::default();
+        let mut out = ForkSolution {
+            env: self.env.clone(),
+            chosen: BTreeMap::new(),
+            packages: Vec::new(),
+        };
         for (p, v) in selected {
             let Pkg::Dist(name) = p else { continue };
             let page = self.client.project(name)?;
@@ -473,17 +583,17 @@ impl Provider {
                 .flatten()
                 .map(|e| (e.clone(), deps.extras.get(e).cloned().unwrap_or_default()))
                 .collect();
-            out.packages.insert(
-                name.clone(),
-                ResolvedPackage {
-                    name: name.clone(),
-                    version: v.clone(),
-                    index: page.index.clone(),
-                    files,
-                    dependencies: deps.base.clone(),
-                    optional_dependencies,
-                },
-            );
+            out.chosen.insert(name.clone(), v.clone());
+            out.packages.push(ResolvedPackage {
+                name: name.clone(),
+                version: v.clone(),
+                index: page.index.clone(),
+                files,
+                dependencies: deps.base.clone(),
+                optional_dependencies,
+                fork_marker: MarkerTree::TRUE,
+                dependency_versions: BTreeMap::new(),
+            });
         }
         Ok(out)
     }
@@ -495,7 +605,7 @@ impl DependencyProvider for Provider {
     type VS = Ranges<Version>;
     type M = String;
     type Priority = (u32, Reverse<usize>);
-    type Err = IndexError;
+    type Err = ProviderError;
 
     fn prioritize(
         &self,
@@ -515,7 +625,7 @@ impl DependencyProvider for Provider {
         &self,
         package: &Pkg,
         range: &Ranges<Version>,
-    ) -> Result<Option<Version>, IndexError> {
+    ) -> Result<Option<Version>, ProviderError> {
         let name = match package {
             Pkg::Root(_) => return Ok(Some(Version::new([0]))),
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
@@ -561,18 +671,29 @@ impl DependencyProvider for Provider {
         &self,
         package: &Pkg,
         version: &Version,
-    ) -> Result<Dependencies<Pkg, Ranges<Version>, String>, IndexError> {
+    ) -> Result<Dependencies<Pkg, Ranges<Version>, String>, ProviderError> {
+        let fork = |reqs: &[Requirement]| match self.fork_regions(reqs) {
+            Some(parts) => Err(ProviderError::Fork(parts)),
+            None => Ok(()),
+        };
         match package {
-            Pkg::Root(_) => Ok(Dependencies::Available(
-                self.constraints_for(&self.input.requirements),
-            )),
+            Pkg::Root(_) => {
+                fork(&self.input.requirements)?;
+                Ok(Dependencies::Available(
+                    self.constraints_for(&self.input.requirements),
+                ))
+            }
             Pkg::Dist(name) => match self.version_deps(name, version)? {
-                Ok(d) => Ok(Dependencies::Available(self.constraints_for(&d.base))),
+                Ok(d) => {
+                    fork(&d.base)?;
+                    Ok(Dependencies::Available(self.constraints_for(&d.base)))
+                }
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
             },
             Pkg::Extra(name, extra) => match self.version_deps(name, version)? {
                 Ok(d) => {
                     let reqs = d.extras.get(extra).cloned().unwrap_or_default();
+                    fork(&reqs)?;
                     let mut c = self.constraints_for(&reqs);
                     c.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
                     Ok(Dependencies::Available(c))
@@ -583,7 +704,17 @@ impl DependencyProvider for Provider {
     }
 }
 
+/// The most environments one resolution may fork into.
+const MAX_FORKS: usize = 64;
+
 /// Resolve `input` against the index behind `client`.
+///
+/// The resolution is universal. When requirements on one package carry
+/// different markers and ranges (`numpy>=2; python_version >= "3.10"` and
+/// `numpy<2; python_version < "3.10"`), the environment forks: each part is
+/// solved apart (sharing every fetched page and metadata), and the parts'
+/// solutions are merged, with a fork marker on every version that not all
+/// parts chose.
 ///
 /// `extra_prefetch` names requirements worth fetching up front (for example
 /// every package of the previous lock), so their pages arrive in one wave.
@@ -596,19 +727,163 @@ pub fn resolve(
     input: ResolverInput,
     extra_prefetch: &[Requirement],
 ) -> Result<Resolution, ResolveError> {
-    let root = Pkg::Root(input.root_name.clone());
-    let provider = Provider::new(client, input)?;
-    provider.prefetch_all(&provider.input.requirements.clone());
-    provider.prefetch_all(extra_prefetch);
-    match pubgrub::resolve(&provider, root, Version::new([0])) {
-        Ok(selected) => provider.finish(&selected),
-        Err(pubgrub::PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution(
-            report::explain(tree, &provider.input.requires_python),
-        )),
-        Err(pubgrub::PubGrubError::ErrorChoosingVersion { source, .. })
-        | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source, .. }) => {
-            Err(ResolveError::Index(source))
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(32)
+            .thread_name(|i| format!("envy-io-{i}"))
+            .build()
+            .map_err(|e| ResolveError::Other(e.to_string()))?,
+    );
+    let rp_marker = requires_python_marker(&input.requires_python);
+    let mut pending = vec![rp_marker.clone()];
+    let mut solutions: Vec<ForkSolution> = Vec::new();
+    let mut first = true;
+    while let Some(env) = pending.pop() {
+        if solutions.len() + pending.len() >= MAX_FORKS {
+            return Err(ResolveError::Other(format!(
+                "the resolution forked into more than {MAX_FORKS} environments"
+            )));
         }
-        Err(e) => Err(ResolveError::Other(e.to_string())),
+        let provider = Provider::new(client.clone(), input.clone(), env.clone(), pool.clone())?;
+        if first {
+            provider.prefetch_all(&input.requirements);
+            provider.prefetch_all(extra_prefetch);
+            first = false;
+        }
+        let root = Pkg::Root(input.root_name.clone());
+        match pubgrub::resolve(&provider, root, Version::new([0])) {
+            Ok(selected) => solutions.push(provider.finish(&selected)?),
+            Err(pubgrub::PubGrubError::NoSolution(tree)) => {
+                let mut text = report::explain(tree, &input.requires_python);
+                if env != rp_marker {
+                    let shown = simplify_for(&env, &input.requires_python)
+                        .try_to_string()
+                        .unwrap_or_default();
+                    text.push_str(&format!(
+                        "  (in the part of the environment where `{shown}`)\n"
+                    ));
+                }
+                return Err(ResolveError::NoSolution(text));
+            }
+            Err(pubgrub::PubGrubError::ErrorChoosingVersion { source, .. })
+            | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source, .. }) => {
+                match source {
+                    ProviderError::Index(e) => return Err(ResolveError::Index(e)),
+                    ProviderError::Fork(parts) => {
+                        tracing::debug!("forking into {} environments", parts.len());
+                        pending.extend(parts.into_iter().rev());
+                    }
+                }
+            }
+            Err(e) => return Err(ResolveError::Other(e.to_string())),
+        }
     }
+    Ok(merge(solutions, &input))
+}
+
+/// A marker with the parts `requires-python` already implies removed.
+fn simplify_for(marker: &MarkerTree, rp: &VersionSpecifiers) -> MarkerTree {
+    let r = specifiers_to_ranges(rp);
+    let (lo, hi) = r
+        .bounding_range()
+        .map(|(a, b)| (a.cloned(), b.cloned()))
+        .unwrap_or((Bound::Unbounded, Bound::Unbounded));
+    marker
+        .clone()
+        .simplify_python_versions(lo.as_ref(), hi.as_ref())
+}
+
+/// Merge fork solutions into one resolution.
+fn merge(mut solutions: Vec<ForkSolution>, input: &ResolverInput) -> Resolution {
+    solutions.sort_by(|a, b| a.env.try_to_string().cmp(&b.env.try_to_string()));
+    let forked = solutions.len() > 1;
+    let mut out = Resolution {
+        forks: solutions
+            .iter()
+            .map(|s| simplify_for(&s.env, &input.requires_python))
+            .collect(),
+        ..Default::default()
+    };
+    // Which versions of each name, under which forks.
+    let mut versions: BTreeMap<PackageName, BTreeMap<Version, MarkerTree>> = BTreeMap::new();
+    for s in &solutions {
+        for (n, v) in &s.chosen {
+            versions
+                .entry(n.clone())
+                .or_default()
+                .entry(v.clone())
+                .or_insert(MarkerTree::FALSE)
+                .or(s.env.clone());
+        }
+    }
+    let multi = |n: &PackageName| versions.get(n).is_some_and(|v| v.len() > 1);
+    // Edge versions: for a parent chosen in fork f, its dependency's version in f.
+    let edge_versions = |parent_forks: &[&ForkSolution],
+                         deps: &mut dyn Iterator<Item = &PackageName>| {
+        let mut out: BTreeMap<PackageName, Vec<(Version, MarkerTree)>> = BTreeMap::new();
+        for d in deps {
+            if !multi(d) || out.contains_key(d) {
+                continue;
+            }
+            let mut by_version: BTreeMap<Version, MarkerTree> = BTreeMap::new();
+            for f in parent_forks {
+                if let Some(v) = f.chosen.get(d) {
+                    by_version
+                        .entry(v.clone())
+                        .or_insert(MarkerTree::FALSE)
+                        .or(simplify_for(&f.env, &input.requires_python));
+                }
+            }
+            out.insert(d.clone(), by_version.into_iter().collect());
+        }
+        out
+    };
+    let all: Vec<&ForkSolution> = solutions.iter().collect();
+    out.root_dependency_versions =
+        edge_versions(&all, &mut input.requirements.iter().map(|r| &r.name));
+    for s in &solutions {
+        for p in &s.packages {
+            let key = (p.name.clone(), p.version.clone());
+            let entry = out.packages.entry(key).or_insert_with(|| {
+                let mut p = p.clone();
+                p.dependencies.clear();
+                p.optional_dependencies.clear();
+                p
+            });
+            for d in &p.dependencies {
+                if !entry.dependencies.contains(d) {
+                    entry.dependencies.push(d.clone());
+                }
+            }
+            for (e, reqs) in &p.optional_dependencies {
+                let list = entry.optional_dependencies.entry(e.clone()).or_default();
+                for d in reqs {
+                    if !list.contains(d) {
+                        list.push(d.clone());
+                    }
+                }
+            }
+        }
+    }
+    for ((name, version), p) in out.packages.iter_mut() {
+        let forks: Vec<&ForkSolution> = solutions
+            .iter()
+            .filter(|s| s.chosen.get(name) == Some(version))
+            .collect();
+        if forked && multi(name) {
+            let mut m = MarkerTree::FALSE;
+            for f in &forks {
+                m.or(f.env.clone());
+            }
+            p.fork_marker = simplify_for(&m, &input.requires_python);
+        }
+        let names: Vec<PackageName> = p
+            .dependencies
+            .iter()
+            .chain(p.optional_dependencies.values().flatten())
+            .map(|r| r.name.clone())
+            .collect();
+        p.dependency_versions = edge_versions(&forks, &mut names.iter());
+    }
+    out
 }
