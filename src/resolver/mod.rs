@@ -795,7 +795,7 @@ fn simplify_for(marker: &MarkerTree, rp: &VersionSpecifiers) -> MarkerTree {
 
 /// Merge fork solutions into one resolution.
 fn merge(mut solutions: Vec<ForkSolution>, input: &ResolverInput) -> Resolution {
-    solutions.sort_by(|a, b| a.env.try_to_string().cmp(&b.env.try_to_string()));
+    solutions.sort_by_key(|s| s.env.try_to_string());
     let forked = solutions.len() > 1;
     let mut out = Resolution {
         forks: solutions
