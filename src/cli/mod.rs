@@ -457,12 +457,18 @@ pub fn main() -> i32 {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("ENVY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("envy={level}")));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .without_time()
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    // Timestamps (seconds since start) only when debugging.
+    let _ = if cli.global.verbose >= 2 {
+        builder
+            .with_timer(tracing_subscriber::fmt::time::uptime())
+            .try_init()
+    } else {
+        builder.without_time().try_init()
+    };
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
