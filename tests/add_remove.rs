@@ -310,6 +310,7 @@ fn remove_preserves_comments() {
         + "\n[tool.other]\nx = 1 # keep\n";
     ctx.write_pyproject(&text);
     ctx.envy_ok(&["add", "app-dep"]);
+    assert_eq!(ctx.project_dependencies(), vec!["app-dep>=2.0"]);
     ctx.envy_ok(&["remove", "app-dep"]);
     let after = ctx.read("pyproject.toml");
     assert!(after.contains("# header comment\n[project]\n"), "{after}");

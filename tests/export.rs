@@ -92,6 +92,22 @@ fn names(reqs: &BTreeMap<String, Req>) -> Vec<&str> {
 }
 
 #[test]
+fn requirements_parser_reads_the_expected_format() {
+    let (reqs, opts) = parse_requirements(
+        "# header\n-r requirements-app.txt\napp-dep==2.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\nwin-only==1.0 ; sys_platform == 'win32' \\\n    --hash=sha256:cc\nplain==1\n",
+    );
+    assert_eq!(opts, vec!["-r requirements-app.txt"]);
+    assert_eq!(reqs["app-dep"].version, "2.0");
+    assert_eq!(reqs["app-dep"].hashes, vec!["aa", "bb"]);
+    assert_eq!(
+        reqs["win-only"].marker.as_deref(),
+        Some("sys_platform == 'win32'")
+    );
+    assert_eq!(reqs["win-only"].hashes, vec!["cc"]);
+    assert!(reqs["plain"].hashes.is_empty() && reqs["plain"].marker.is_none());
+}
+
+#[test]
 fn export_pins_every_locked_package_with_hashes() {
     let ctx = project_with_dev();
     let out = ctx.envy_ok(&["export", "--frozen"]);
@@ -153,6 +169,7 @@ fn export_is_deterministic_and_format_flag_accepted() {
     let b = ctx
         .envy_ok(&["export", "--frozen", "--format", "requirements.txt"])
         .stdout;
+    assert!(a.contains("app-dep==2.0"), "{a}");
     assert_eq!(a, b);
 }
 
@@ -295,6 +312,8 @@ fn pip_rejects_a_tampered_file_from_the_export() {
     ctx.init_project(&["app-dep"]);
     ctx.envy_ok(&["lock"]);
     ctx.envy_ok(&["export", "--frozen", "-o", "requirements.txt"]);
+    let (reqs, _) = parse_requirements(&ctx.read("requirements.txt"));
+    assert_eq!(reqs["app-dep"].version, "2.0");
     let links = ctx.root.join("links");
     WheelBuilder::new("app-dep", "2.0")
         .module("app_dep/__init__.py", "VALUE = 'evil'\n")

@@ -188,6 +188,7 @@ fn only_group() {
 fn second_sync_downloads_nothing() {
     let ctx = scenario_project(&["app-dep", "parent"]);
     ctx.envy_ok(&["sync"]);
+    ctx.assert_installed("child", "1.0");
     let venv_before = ctx.snapshot(".venv");
     ctx.server().reset_requests();
     ctx.envy_ok(&["sync"]);
