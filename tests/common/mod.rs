@@ -218,23 +218,25 @@ impl RunOutput {
         self
     }
 
-    /// The envy error contract: non-zero exit, an `error: ` line (the first
-    /// non-blank line of stderr), a `hint: ` line, and every needle present
-    /// (case-insensitive).
+    /// The envy error contract: non-zero exit, a line starting with
+    /// `error: `, a `hint: ` line after it, and every needle present in
+    /// stderr (case-insensitive). Progress lines (e.g. `Resolved 3 packages`)
+    /// may come before the error.
     #[track_caller]
     pub fn error(&self, needles: &[&str]) -> &Self {
         self.failure();
-        let first = self.stderr.lines().find(|l| !l.trim().is_empty());
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        let err = lines.iter().position(|l| l.starts_with("error: "));
         assert!(
-            first.is_some_and(|l| l.starts_with("error: ")),
-            "stderr should start with `error: `\n{}",
+            err.is_some(),
+            "stderr should have a line starting with `error: `\n{}",
             self.report()
         );
         assert!(
-            self.stderr
-                .lines()
+            lines[err.unwrap()..]
+                .iter()
                 .any(|l| l.trim_start().starts_with("hint: ")),
-            "stderr should contain a `hint: ` line\n{}",
+            "stderr should have a `hint: ` line after the error\n{}",
             self.report()
         );
         for needle in needles {
