@@ -1,0 +1,106 @@
+//! The main job against real PyPI: new → add flask → lock → sync → import →
+//! export → `pip install --require-hashes` in a fresh venv → `pip check`.
+//!
+//! Runs by default (CI reaches PyPI). Set `ENVY_SKIP_LIVE=1` to skip.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn skip_live() -> bool {
+    match std::env::var("ENVY_SKIP_LIVE") {
+        Ok(v) if !v.is_empty() && v != "0" => {
+            eprintln!("skipped: ENVY_SKIP_LIVE={v} (live PyPI test)");
+            true
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn flask_from_pypi_end_to_end() {
+    if skip_live() {
+        return;
+    }
+    // No ENVY_INDEX_URL: envy's default index (PyPI).
+    let mut ctx = TestContext::new();
+    ctx.envy_ok(&["new", "demo"]);
+    ctx.cd("project/demo");
+
+    ctx.envy_ok(&["add", "flask"]);
+    let deps = ctx.project_dependencies();
+    assert_eq!(deps.len(), 1, "{deps:?}");
+    assert!(deps[0].starts_with("flask>="), "{deps:?}");
+
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx.lock();
+    for name in [
+        "flask",
+        "werkzeug",
+        "jinja2",
+        "markupsafe",
+        "itsdangerous",
+        "click",
+        "blinker",
+    ] {
+        assert!(lock.has(name), "{name} missing from envy.lock");
+    }
+    for name in lock.registry_names() {
+        let files: Vec<LockedFile> = lock
+            .wheels(&name)
+            .into_iter()
+            .chain(lock.sdist(&name))
+            .collect();
+        assert!(!files.is_empty(), "{name} has no files");
+        for f in files {
+            assert_eq!(f.sha256.len(), 64, "{name}: {f:?}");
+            assert!(f.url.starts_with("https://"), "{name}: {f:?}");
+        }
+    }
+    let first = ctx.read_bytes("envy.lock");
+    ctx.envy_ok(&["lock"]);
+    assert_eq!(
+        ctx.read_bytes("envy.lock"),
+        first,
+        "re-lock changed the file"
+    );
+
+    ctx.envy_ok(&["sync"]);
+    ctx.python("import flask, demo; import importlib.metadata as m; print(m.version('flask'))")
+        .success()
+        .stdout_contains(&lock.version("flask").unwrap());
+
+    ctx.envy_ok(&["export", "--frozen", "-o", "req.txt"]);
+    let req = ctx.read("req.txt");
+    assert!(req.contains("--hash=sha256:"), "{req}");
+    assert!(
+        req.lines().any(|l| l.to_lowercase().starts_with("flask==")),
+        "{req}"
+    );
+
+    let fresh = ctx.path("fresh");
+    run(Command::new("python3").args(["-m", "venv"]).arg(&fresh)).success();
+    let pip = fresh.join("bin/pip");
+    run(Command::new(&pip)
+        .args([
+            "install",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+        ])
+        .arg(ctx.path("req.txt"))
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PIP_NO_INDEX"))
+    .success();
+    run(Command::new(&pip)
+        .args(["check", "--disable-pip-version-check"])
+        .env_remove("PIP_FIND_LINKS"))
+    .success();
+    run(Command::new(fresh.join("bin/python"))
+        .arg("-c")
+        .arg("import flask"))
+    .success();
+}
