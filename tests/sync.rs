@@ -294,3 +294,32 @@ fn sync_with_index_url_flag() {
     ctx.envy_ok(&["sync", "--index-url", &url]);
     ctx.assert_installed("speedup", "1.0");
 }
+
+#[test]
+fn run_syncs_first() {
+    let ctx = scenario_project(&["app-dep==1.0"]);
+    ctx.envy_ok(&[
+        "run",
+        "python",
+        "-c",
+        "import app_dep; print(app_dep.VALUE)",
+    ])
+    .stdout_contains("1");
+    assert!(ctx.exists("envy.lock"));
+}
+
+#[test]
+fn optional_dependencies_installed_only_with_extra() {
+    let ctx = scenario_project(&["app-dep"]);
+    let text = ctx.read("pyproject.toml").replace(
+        "\n[dependency-groups]",
+        "\n[project.optional-dependencies]\nfast = [\"speedup\"]\n\n[dependency-groups]",
+    );
+    ctx.write_pyproject(&text);
+    ctx.envy_ok(&["sync"]);
+    ctx.assert_not_installed("speedup");
+    ctx.envy_ok(&["sync", "--extra", "fast"]);
+    ctx.assert_installed("speedup", "1.0");
+    ctx.envy_ok(&["sync"]);
+    ctx.assert_not_installed("speedup");
+}
