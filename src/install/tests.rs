@@ -344,3 +344,41 @@ fn installs_and_uninstalls_editable() {
     assert_eq!(tree(&venv.root), before);
     assert!(project.join("src/pkg/__init__.py").is_file());
 }
+
+/// Opt-in: install every wheel in `$ENVY_TEST_WHEELS` into a fresh venv, check each is
+/// compatible, importable via `importlib.metadata`, and uninstalls cleanly.
+#[test]
+fn installs_real_wheels_when_available() {
+    let Some(wheels) = std::env::var_os("ENVY_TEST_WHEELS") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let venv = venv(dir.path());
+    let before = tree(&venv.root);
+    let mut paths: Vec<PathBuf> = fs_err::read_dir(&wheels)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+        .collect();
+    paths.sort();
+    let start = std::time::Instant::now();
+    let mut dists = Vec::new();
+    for p in &paths {
+        let filename: WheelFilename = p.file_name().unwrap().to_str().unwrap().parse().unwrap();
+        assert!(venv.interpreter.tags.is_compatible(&filename), "{filename}");
+        dists.push(install_wheel(&venv, p, &filename, &InstallOptions::default()).unwrap());
+    }
+    eprintln!("installed {} wheels in {:?}", paths.len(), start.elapsed());
+    let names: Vec<String> = dists.iter().map(|d| format!("'{}'", d.name)).collect();
+    let script = format!(
+        "import importlib.metadata as m\nfor n in [{}]:\n    d = m.distribution(n)\n    assert d.files, n\n    missing = [f for f in d.files if not f.locate().exists()]\n    assert not missing, (n, missing[:3])\nprint('ok')",
+        names.join(", ")
+    );
+    assert_eq!(run(&venv.python, &["-c", &script]).trim(), "ok");
+    let start = std::time::Instant::now();
+    for d in &dists {
+        uninstall(&venv, d).unwrap();
+    }
+    eprintln!("uninstalled in {:?}", start.elapsed());
+    assert_eq!(tree(&venv.root), before);
+}
