@@ -375,6 +375,17 @@ fn installs_real_wheels_when_available() {
         names.join(", ")
     );
     assert_eq!(run(&venv.python, &["-c", &script]).trim(), "ok");
+    if dists.iter().any(|d| d.name.as_ref() == "pip") {
+        // pip itself must recognize what we installed
+        let list = run(&venv.python, &["-m", "pip", "list", "--format=freeze"]);
+        for d in &dists {
+            let line = format!("{}=={}", d.name, d.version);
+            assert!(
+                list.lines().any(|l| l.eq_ignore_ascii_case(&line)),
+                "{line} not in {list}"
+            );
+        }
+    }
     let start = std::time::Instant::now();
     for d in &dists {
         uninstall(&venv, d).unwrap();
