@@ -57,6 +57,9 @@ struct Planned {
 /// components, backslashes, symlink entries and unknown `.data` subdirectories are
 /// refused. While extracting, each file is hashed and compared with the wheel's own
 /// `RECORD`; on a mismatch (or any other error) the files written so far are removed.
+/// Wheels over 8 MiB with many files are extracted by several rayon threads.
+///
+/// Safe to call concurrently for different distributions in the same venv.
 ///
 /// # Errors
 /// [`InstallError::Zip`], [`InstallError::InvalidWheel`] (no/mismatched dist-info,
@@ -347,7 +350,16 @@ fn extract_files<R: Read + std::io::Seek>(
             options.mode(if p.executable { 0o755 } else { 0o644 });
         }
         ctx.wrote(&p.dest);
-        let mut out = options.open(&p.dest)?;
+        let mut out = match options.open(&p.dest) {
+            Ok(f) => f,
+            // the directory vanished (a concurrent uninstall pruned it): once more
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                dirs.forget(parent);
+                dirs.ensure(parent)?;
+                options.open(&p.dest)?
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         loop {
