@@ -393,3 +393,77 @@ fn installs_real_wheels_when_available() {
     eprintln!("uninstalled in {:?}", start.elapsed());
     assert_eq!(tree(&venv.root), before);
 }
+
+#[test]
+fn upgrades_replace_old_files_and_parallel_installs_share_dirs() {
+    use rayon::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let venv = venv(dir.path());
+    let before = tree(&venv.root);
+    let w1 = build_wheel(
+        dir.path(),
+        "up-1.0-py3-none-any.whl",
+        &[
+            Entry::File("up/__init__.py", b"V = 1\n", 0o644),
+            Entry::File("up/old_only.py", b"", 0o644),
+        ],
+        &[],
+    );
+    let sub = dir.path().join("v2");
+    fs_err::create_dir_all(&sub).unwrap();
+    let w2 = build_wheel(
+        &sub,
+        "up-2.0-py3-none-any.whl",
+        &[Entry::File("up/__init__.py", b"V = 2\n", 0o644)],
+        &[],
+    );
+    let opts = InstallOptions::default();
+    install_wheel(
+        &venv,
+        &w1,
+        &"up-1.0-py3-none-any.whl".parse().unwrap(),
+        &opts,
+    )
+    .unwrap();
+    let d2 = install_wheel(
+        &venv,
+        &w2,
+        &"up-2.0-py3-none-any.whl".parse().unwrap(),
+        &opts,
+    )
+    .unwrap();
+    assert!(!venv.site_packages.join("up/old_only.py").exists());
+    assert!(!venv.site_packages.join("up-1.0.dist-info").exists());
+    assert_eq!(installed_distributions(&venv).unwrap(), vec![d2.clone()]);
+    uninstall(&venv, &d2).unwrap();
+    assert_eq!(tree(&venv.root), before);
+
+    // namespace packages sharing `ns/`, installed and removed concurrently
+    let names: Vec<String> = (0..8).map(|i| format!("ns{i}")).collect();
+    let wheels: Vec<(PathBuf, WheelFilename)> = names
+        .iter()
+        .map(|n| {
+            let d = dir.path().join(n);
+            fs_err::create_dir_all(&d).unwrap();
+            let file = format!("ns/{n}/__init__.py");
+            let fname = format!("{n}-1.0-py3-none-any.whl");
+            let p = build_wheel(&d, &fname, &[Entry::File(&file, b"X = 1\n", 0o644)], &[]);
+            (p, fname.parse().unwrap())
+        })
+        .collect();
+    let dists: Vec<_> = wheels
+        .par_iter()
+        .map(|(p, f)| install_wheel(&venv, p, f, &opts).unwrap())
+        .collect();
+    let check = format!(
+        "import {}; print('ok')",
+        names
+            .iter()
+            .map(|n| format!("ns.{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    assert_eq!(run(&venv.python, &["-c", &check]).trim(), "ok");
+    dists.par_iter().for_each(|d| uninstall(&venv, d).unwrap());
+    assert_eq!(tree(&venv.root), before);
+}
