@@ -5,7 +5,7 @@
 use super::record::{record_hash_bytes, relative_path, render_record, RecordRow};
 use super::scripts::{parse_entry, write_scripts};
 use super::{uninstall, InstallError, InstallOptions};
-use crate::venv::{installed_distributions, InstalledDist, Venv};
+use crate::venv::{InstalledDist, Venv};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use std::path::Path;
@@ -71,10 +71,8 @@ pub fn install_editable(
     let url = url::Url::from_directory_path(&project_root)
         .map_err(|()| invalid("cannot express the project path as a file URL".into()))?;
 
-    for old in installed_distributions(venv)? {
-        if &old.name == project.name {
-            uninstall(venv, &old)?;
-        }
+    for old in super::installed_named(venv, project.name)? {
+        uninstall(venv, &old)?;
     }
 
     let dist_name = project.name.as_dist_info_name();

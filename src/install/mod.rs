@@ -12,8 +12,10 @@ pub use editable::{install_editable, EditableProject};
 pub use uninstall::uninstall;
 pub use wheel::install_wheel;
 
-use crate::venv::VenvError;
+use crate::venv::{read_dist_info, InstalledDist, Venv, VenvError};
+use pep508_rs::PackageName;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// Options shared by every install.
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +100,40 @@ pub enum InstallError {
     /// Filesystem error (the message names the file).
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// The installed distributions named `name` (normally zero or one), found by the
+/// `.dist-info` directory names so only matching `METADATA` files are read.
+pub(crate) fn installed_named(
+    venv: &Venv,
+    name: &PackageName,
+) -> Result<Vec<InstalledDist>, InstallError> {
+    let mut out = Vec::new();
+    let rd = match fs_err::read_dir(&venv.site_packages) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e.into()),
+    };
+    for entry in rd {
+        let entry = entry?;
+        let file_name = entry.file_name();
+        let Some(stem) = file_name
+            .to_str()
+            .and_then(|n| n.strip_suffix(".dist-info"))
+        else {
+            continue;
+        };
+        let dir_name = stem.rsplit_once('-').map_or(stem, |(n, _)| n);
+        if PackageName::from_str(dir_name).ok().as_ref() != Some(name) {
+            continue;
+        }
+        if let Some(dist) = read_dist_info(&entry.path(), stem)? {
+            if &dist.name == name {
+                out.push(dist);
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

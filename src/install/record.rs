@@ -208,6 +208,12 @@ impl DirCache {
         self.known.insert(dir.to_path_buf());
         Ok(())
     }
+
+    /// Forget `dir` (e.g. after a concurrent uninstall pruned it) so the next
+    /// [`DirCache::ensure`] creates it again.
+    pub(crate) fn forget(&mut self, dir: &Path) {
+        self.known.remove(dir);
+    }
 }
 
 /// Remove directories in `dirs` (and their ancestors) that are empty, never removing

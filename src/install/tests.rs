@@ -344,3 +344,126 @@ fn installs_and_uninstalls_editable() {
     assert_eq!(tree(&venv.root), before);
     assert!(project.join("src/pkg/__init__.py").is_file());
 }
+
+/// Opt-in: install every wheel in `$ENVY_TEST_WHEELS` into a fresh venv, check each is
+/// compatible, importable via `importlib.metadata`, and uninstalls cleanly.
+#[test]
+fn installs_real_wheels_when_available() {
+    let Some(wheels) = std::env::var_os("ENVY_TEST_WHEELS") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let venv = venv(dir.path());
+    let before = tree(&venv.root);
+    let mut paths: Vec<PathBuf> = fs_err::read_dir(&wheels)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+        .collect();
+    paths.sort();
+    let start = std::time::Instant::now();
+    let mut dists = Vec::new();
+    for p in &paths {
+        let filename: WheelFilename = p.file_name().unwrap().to_str().unwrap().parse().unwrap();
+        assert!(venv.interpreter.tags.is_compatible(&filename), "{filename}");
+        dists.push(install_wheel(&venv, p, &filename, &InstallOptions::default()).unwrap());
+    }
+    eprintln!("installed {} wheels in {:?}", paths.len(), start.elapsed());
+    let names: Vec<String> = dists.iter().map(|d| format!("'{}'", d.name)).collect();
+    let script = format!(
+        "import importlib.metadata as m\nfor n in [{}]:\n    d = m.distribution(n)\n    assert d.files, n\n    missing = [f for f in d.files if not f.locate().exists()]\n    assert not missing, (n, missing[:3])\nprint('ok')",
+        names.join(", ")
+    );
+    assert_eq!(run(&venv.python, &["-c", &script]).trim(), "ok");
+    if dists.iter().any(|d| d.name.as_ref() == "pip") {
+        // pip itself must recognize what we installed
+        let list = run(&venv.python, &["-m", "pip", "list", "--format=freeze"]);
+        for d in &dists {
+            let line = format!("{}=={}", d.name, d.version);
+            assert!(
+                list.lines().any(|l| l.eq_ignore_ascii_case(&line)),
+                "{line} not in {list}"
+            );
+        }
+    }
+    let start = std::time::Instant::now();
+    for d in &dists {
+        uninstall(&venv, d).unwrap();
+    }
+    eprintln!("uninstalled in {:?}", start.elapsed());
+    assert_eq!(tree(&venv.root), before);
+}
+
+#[test]
+fn upgrades_replace_old_files_and_parallel_installs_share_dirs() {
+    use rayon::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let venv = venv(dir.path());
+    let before = tree(&venv.root);
+    let w1 = build_wheel(
+        dir.path(),
+        "up-1.0-py3-none-any.whl",
+        &[
+            Entry::File("up/__init__.py", b"V = 1\n", 0o644),
+            Entry::File("up/old_only.py", b"", 0o644),
+        ],
+        &[],
+    );
+    let sub = dir.path().join("v2");
+    fs_err::create_dir_all(&sub).unwrap();
+    let w2 = build_wheel(
+        &sub,
+        "up-2.0-py3-none-any.whl",
+        &[Entry::File("up/__init__.py", b"V = 2\n", 0o644)],
+        &[],
+    );
+    let opts = InstallOptions::default();
+    install_wheel(
+        &venv,
+        &w1,
+        &"up-1.0-py3-none-any.whl".parse().unwrap(),
+        &opts,
+    )
+    .unwrap();
+    let d2 = install_wheel(
+        &venv,
+        &w2,
+        &"up-2.0-py3-none-any.whl".parse().unwrap(),
+        &opts,
+    )
+    .unwrap();
+    assert!(!venv.site_packages.join("up/old_only.py").exists());
+    assert!(!venv.site_packages.join("up-1.0.dist-info").exists());
+    assert_eq!(installed_distributions(&venv).unwrap(), vec![d2.clone()]);
+    uninstall(&venv, &d2).unwrap();
+    assert_eq!(tree(&venv.root), before);
+
+    // namespace packages sharing `ns/`, installed and removed concurrently
+    let names: Vec<String> = (0..8).map(|i| format!("ns{i}")).collect();
+    let wheels: Vec<(PathBuf, WheelFilename)> = names
+        .iter()
+        .map(|n| {
+            let d = dir.path().join(n);
+            fs_err::create_dir_all(&d).unwrap();
+            let file = format!("ns/{n}/__init__.py");
+            let fname = format!("{n}-1.0-py3-none-any.whl");
+            let p = build_wheel(&d, &fname, &[Entry::File(&file, b"X = 1\n", 0o644)], &[]);
+            (p, fname.parse().unwrap())
+        })
+        .collect();
+    let dists: Vec<_> = wheels
+        .par_iter()
+        .map(|(p, f)| install_wheel(&venv, p, f, &opts).unwrap())
+        .collect();
+    let check = format!(
+        "import {}; print('ok')",
+        names
+            .iter()
+            .map(|n| format!("ns.{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    assert_eq!(run(&venv.python, &["-c", &check]).trim(), "ok");
+    dists.par_iter().for_each(|d| uninstall(&venv, d).unwrap());
+    assert_eq!(tree(&venv.root), before);
+}

@@ -4,14 +4,16 @@ use super::record::{parse_record, record_hash, relative_path, render_record, Dir
 use super::scripts::{rewrite_shebang, script_entries, write_executable, write_scripts};
 use super::{uninstall, InstallError, InstallOptions};
 use crate::types::WheelFilename;
-use crate::venv::{installed_distributions, read_dist_info, InstalledDist, Venv};
+use crate::venv::{read_dist_info, InstalledDist, Venv};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Mutex;
 use zip::ZipArchive;
 
 const DATA_KINDS: [&str; 5] = ["purelib", "platlib", "scripts", "headers", "data"];
@@ -37,6 +39,8 @@ struct Planned {
     kind: Kind,
     dest: PathBuf,
     executable: bool,
+    /// Uncompressed size, for balancing parallel extraction.
+    size: u64,
 }
 
 /// Install the wheel at `wheel_path` (whose parsed name is `filename`) into `venv`.
@@ -53,6 +57,9 @@ struct Planned {
 /// components, backslashes, symlink entries and unknown `.data` subdirectories are
 /// refused. While extracting, each file is hashed and compared with the wheel's own
 /// `RECORD`; on a mismatch (or any other error) the files written so far are removed.
+/// Wheels over 8 MiB with many files are extracted by several rayon threads.
+///
+/// Safe to call concurrently for different distributions in the same venv.
 ///
 /// # Errors
 /// [`InstallError::Zip`], [`InstallError::InvalidWheel`] (no/mismatched dist-info,
@@ -144,6 +151,7 @@ pub fn install_wheel(
             return Err(unsafe_entry("is a symbolic link"));
         }
         let is_dir = entry.is_dir();
+        let size = entry.size();
         drop(entry);
         let parts = safe_components(name).map_err(|r| unsafe_entry(&r))?;
         if is_dir || parts.is_empty() {
@@ -192,29 +200,27 @@ pub fn install_wheel(
             kind,
             dest,
             executable: mode.is_some_and(|m| m & 0o111 != 0),
+            size,
         });
     }
 
     // 5. Replace any installed version.
-    for old in installed_distributions(venv)? {
-        if old.name == filename.name {
-            uninstall(venv, &old)?;
-        }
+    for old in super::installed_named(venv, &filename.name)? {
+        uninstall(venv, &old)?;
     }
 
     // 6. Extract, rolling back on failure.
-    let mut written: Vec<PathBuf> = Vec::with_capacity(plan.len() + 8);
-    let result = extract(
+    let written: Mutex<Vec<PathBuf>> = Mutex::new(Vec::with_capacity(plan.len() + 8));
+    let ctx = Ctx {
         venv,
-        &mut archive,
-        &plan,
-        &expected,
-        &wheel,
-        &dist_info,
-        opts,
-        &mut written,
-    );
+        wheel: &wheel,
+        expected: &expected,
+        written: &written,
+    };
+    let result = extract_all(&ctx, &mut archive, &plan)
+        .and_then(|rows| finish(&ctx, rows, &dist_info, opts));
     if let Err(e) = result {
+        let written = written.into_inner().unwrap_or_else(|p| p.into_inner());
         for f in &written {
             let _ = std::fs::remove_file(f);
         }
@@ -239,39 +245,97 @@ pub fn install_wheel(
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn extract<R: Read + std::io::Seek>(
-    venv: &Venv,
+/// What every extraction step needs.
+struct Ctx<'a> {
+    venv: &'a Venv,
+    wheel: &'a Path,
+    expected: &'a HashMap<String, RecordRow>,
+    /// Every file created so far, for rollback.
+    written: &'a Mutex<Vec<PathBuf>>,
+}
+
+impl Ctx<'_> {
+    fn wrote(&self, path: &Path) {
+        let mut w = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        w.push(path.to_path_buf());
+    }
+
+    fn zip_err(&self, source: zip::result::ZipError) -> InstallError {
+        InstallError::Zip {
+            wheel: self.wheel.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Large wheels (numpy, torch) are extracted by several threads, each with its own
+/// handle on the archive; small ones sequentially.
+const PARALLEL_MIN_BYTES: u64 = 8 * 1024 * 1024;
+const PARALLEL_MIN_FILES: usize = 64;
+
+fn extract_all<R: Read + std::io::Seek>(
+    ctx: &Ctx,
     archive: &mut ZipArchive<R>,
     plan: &[Planned],
-    expected: &HashMap<String, RecordRow>,
-    wheel: &Path,
-    dist_info: &str,
-    opts: &InstallOptions,
-    written: &mut Vec<PathBuf>,
-) -> Result<(), InstallError> {
-    let zip_err = |source| InstallError::Zip {
-        wheel: wheel.to_path_buf(),
-        source,
-    };
+) -> Result<Vec<RecordRow>, InstallError> {
+    let total: u64 = plan.iter().map(|p| p.size).sum();
+    let threads = rayon::current_num_threads();
+    if threads < 2 || total < PARALLEL_MIN_BYTES || plan.len() < PARALLEL_MIN_FILES {
+        let all: Vec<&Planned> = plan.iter().collect();
+        return extract_files(ctx, archive, &all);
+    }
+    // balance by size: biggest first onto the least-loaded group, then archive order
+    let mut order: Vec<&Planned> = plan.iter().collect();
+    order.sort_by_key(|p| std::cmp::Reverse(p.size));
+    let mut groups: Vec<(u64, Vec<&Planned>)> = vec![(0, Vec::new()); threads];
+    for p in order {
+        if let Some(g) = groups.iter_mut().min_by_key(|(load, _)| *load) {
+            g.0 += p.size.max(4096);
+            g.1.push(p);
+        }
+    }
+    for g in &mut groups {
+        g.1.sort_by_key(|p| p.index);
+    }
+    let results: Vec<Result<Vec<RecordRow>, InstallError>> = groups
+        .par_iter()
+        .map(|(_, group)| {
+            let file = fs_err::File::open(ctx.wheel)?;
+            let mut archive = ZipArchive::new(BufReader::with_capacity(64 * 1024, file))
+                .map_err(|e| ctx.zip_err(e))?;
+            extract_files(ctx, &mut archive, group)
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(plan.len() + 8);
+    for r in results {
+        rows.extend(r?);
+    }
+    Ok(rows)
+}
+
+/// Extract `plan` entries, hashing each and checking it against the wheel's RECORD.
+fn extract_files<R: Read + std::io::Seek>(
+    ctx: &Ctx,
+    archive: &mut ZipArchive<R>,
+    plan: &[&Planned],
+) -> Result<Vec<RecordRow>, InstallError> {
+    let venv = ctx.venv;
     let mut dirs = DirCache::new(&venv.root)?;
-    dirs.ensure(&venv.site_packages)?;
-    dirs.ensure(&venv.bin)?;
-    let mut rows: Vec<RecordRow> = Vec::with_capacity(plan.len() + 8);
+    let mut rows: Vec<RecordRow> = Vec::with_capacity(plan.len());
     let mut buf = vec![0u8; 128 * 1024];
     for p in plan {
         let parent = p.dest.parent().unwrap_or(&venv.root);
         dirs.ensure(parent)?;
-        let mut entry = archive.by_index(p.index).map_err(zip_err)?;
-        let want = expected.get(&p.entry);
+        let mut entry = archive.by_index(p.index).map_err(|e| ctx.zip_err(e))?;
+        let want = ctx.expected.get(&p.entry);
         if p.kind == Kind::Script {
             let mut content = Vec::with_capacity(entry.size() as usize);
             entry.read_to_end(&mut content)?;
             let mut h = Sha256::new();
             h.update(&content);
-            verify(wheel, &p.entry, want, h, content.len() as u64)?;
+            verify(ctx.wheel, &p.entry, want, h, content.len() as u64)?;
             let content = rewrite_shebang(&content, &venv.python).unwrap_or(content);
-            written.push(p.dest.clone());
+            ctx.wrote(&p.dest);
             rows.push(write_executable(&p.dest, &content, &venv.site_packages)?);
             continue;
         }
@@ -285,8 +349,17 @@ fn extract<R: Read + std::io::Seek>(
             use fs_err::os::unix::fs::OpenOptionsExt;
             options.mode(if p.executable { 0o755 } else { 0o644 });
         }
-        written.push(p.dest.clone());
-        let mut out = options.open(&p.dest)?;
+        ctx.wrote(&p.dest);
+        let mut out = match options.open(&p.dest) {
+            Ok(f) => f,
+            // the directory vanished (a concurrent uninstall pruned it): once more
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                dirs.forget(parent);
+                dirs.ensure(parent)?;
+                options.open(&p.dest)?
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         loop {
@@ -298,23 +371,33 @@ fn extract<R: Read + std::io::Seek>(
             out.write_all(&buf[..n])?;
             size += n as u64;
         }
-        let hash = verify(wheel, &p.entry, want, hasher, size)?;
+        let hash = verify(ctx.wheel, &p.entry, want, hasher, size)?;
         rows.push(RecordRow {
             path: relative_path(&venv.site_packages, &p.dest),
             hash,
             size: Some(size),
         });
     }
+    Ok(rows)
+}
 
+/// Entry-point scripts, `INSTALLER`, `REQUESTED` and the new `RECORD`.
+fn finish(
+    ctx: &Ctx,
+    mut rows: Vec<RecordRow>,
+    dist_info: &str,
+    opts: &InstallOptions,
+) -> Result<(), InstallError> {
+    let venv = ctx.venv;
     let dist_info_dir = venv.site_packages.join(dist_info);
-    dirs.ensure(&dist_info_dir)?;
-    // entry points
+    fs_err::create_dir_all(&dist_info_dir)?;
+    fs_err::create_dir_all(&venv.bin)?;
     let ep_path = dist_info_dir.join("entry_points.txt");
     if ep_path.is_file() {
         let text = fs_err::read_to_string(&ep_path)?;
         let entries = script_entries(&text, &ep_path)?;
         for e in &entries {
-            written.push(venv.bin.join(&e.name));
+            ctx.wrote(&venv.bin.join(&e.name));
         }
         rows.extend(write_scripts(
             &entries,
@@ -325,7 +408,7 @@ fn extract<R: Read + std::io::Seek>(
     }
     let mut small = |name: &str, content: &[u8]| -> Result<(), InstallError> {
         let path = dist_info_dir.join(name);
-        written.push(path.clone());
+        ctx.wrote(&path);
         fs_err::write(&path, content)?;
         rows.push(RecordRow {
             path: relative_path(&venv.site_packages, &path),
@@ -339,7 +422,7 @@ fn extract<R: Read + std::io::Seek>(
         small("REQUESTED", b"")?;
     }
     let record_path = dist_info_dir.join("RECORD");
-    written.push(record_path.clone());
+    ctx.wrote(&record_path);
     let record_rel = relative_path(&venv.site_packages, &record_path);
     fs_err::write(&record_path, render_record(rows, &record_rel))?;
     Ok(())

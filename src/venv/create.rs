@@ -403,6 +403,27 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(lines.get(2).copied(), Some("after="), "{out:?}");
+        // plain POSIX sh (dash) too, when present
+        if Path::new("/bin/dash").exists() {
+            let script = format!(
+                ". {} && echo \"$VIRTUAL_ENV\" && command -v python && deactivate && echo \"after=${{VIRTUAL_ENV-}}\"",
+                sh_quote(&venv.bin.join("activate").to_string_lossy())
+            );
+            let out = Command::new("/bin/dash")
+                .args(["-c", &script])
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(
+                stdout.lines().collect::<Vec<_>>(),
+                [
+                    root.to_str().unwrap(),
+                    venv.python.to_str().unwrap(),
+                    "after="
+                ],
+                "{out:?}"
+            );
+        }
         // re-create over an existing venv works; a user directory is refused
         create_venv(&root, &interp).unwrap();
         let user = dir.path().join("user");
@@ -416,5 +437,49 @@ mod tests {
         assert_eq!(opened.site_packages, venv.site_packages);
         assert_eq!(opened.interpreter.executable, interp.executable);
         assert!(crate::venv::open_venv(&user).unwrap().is_none());
+    }
+}
+
+#[cfg(test)]
+mod other_pythons {
+    use super::*;
+    use std::process::Command;
+
+    /// Every pyenv CPython >= 3.8 present: create a venv, open it, check the venv python
+    /// runs in the venv and reports the same base interpreter.
+    #[test]
+    fn venvs_for_every_pyenv_python() {
+        let Some(home) = dirs::home_dir() else { return };
+        let Ok(rd) = std::fs::read_dir(home.join(".pyenv/versions")) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for e in rd.flatten() {
+            let python = e.path().join("bin/python3");
+            let Ok(interp) = Interpreter::query(&python) else {
+                continue;
+            };
+            if interp.python_minor() < (3, 8) {
+                continue;
+            }
+            let root = dir.path().join(e.file_name());
+            let venv = create_venv(&root, &interp).unwrap();
+            let opened = crate::venv::open_venv(&root).unwrap().unwrap();
+            assert_eq!(
+                opened.interpreter.executable, interp.executable,
+                "{python:?}"
+            );
+            assert_eq!(opened.interpreter.version, interp.version);
+            assert_eq!(opened.site_packages, venv.site_packages);
+            let out = Command::new(&venv.python)
+                .args(["-c", "import sys; print(sys.prefix)"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout).trim(),
+                root.to_str().unwrap(),
+                "{python:?}"
+            );
+        }
     }
 }

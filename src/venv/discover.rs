@@ -87,8 +87,17 @@ impl Interpreter {
             .map_err(|e| qerr(format!("could not run it: {e}")))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let last = stderr.trim().lines().last().unwrap_or("").to_string();
-            return Err(qerr(format!("it exited with {}: {last}", output.status)));
+            let lines: Vec<&str> = stderr
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let detail = match lines.as_slice() {
+                [] => String::new(),
+                [one] => one.to_string(),
+                [first, .., last] => format!("{first} ... {last}"),
+            };
+            return Err(qerr(format!("it exited with {}: {detail}", output.status)));
         }
         let probe: Probe = serde_json::from_slice(&output.stdout)
             .map_err(|e| qerr(format!("unexpected probe output: {e}")))?;
@@ -451,6 +460,11 @@ pub fn find_interpreter(
                     VenvError::Query { reason, .. } => reason,
                     other => other.to_string(),
                 };
+                // a pyenv shim for a version that is not selected exits 127
+                // ("command not found"): not an interpreter, so not worth listing
+                if reason.contains("exit status: 127") {
+                    continue;
+                }
                 looked_at.push(Candidate {
                     path: cand,
                     outcome: Err(reason),
@@ -542,6 +556,7 @@ mod tests {
         let err = find_interpreter(None, &req, dir.path()).unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, VenvError::NoInterpreter { .. }), "{msg}");
+        eprintln!("{msg}");
         assert!(msg.contains(">=4"), "{msg}");
         assert!(msg.contains("python3"), "{msg}");
         assert!(msg.contains("Python 3."), "{msg}");
