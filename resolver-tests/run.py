@@ -610,7 +610,7 @@ def judge(scenario: Scenario, lock, export) -> Outcome:
                 lock.stderr,
             )
         if not satisfiable:
-            return Outcome("PASS", name)
+            return Outcome("PASS", name, detail=lock.stderr)
         return Outcome(
             "FAIL", name,
             f"lock failed but the scenario is satisfiable: {first_lines(lock.stderr)}",
@@ -677,7 +677,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", dest="filter", action="append", default=[],
                     help="only scenarios whose name contains SUBSTRING (repeatable: any)")
     ap.add_argument("-j", dest="jobs", type=int, default=2, help="scenarios run in parallel (default 2)")
-    ap.add_argument("--verbose", "-v", action="store_true", help="print envy's stderr on failure")
+    ap.add_argument("--verbose", "-v", action="store_true", help="print envy's stderr under failures and under expected "
+                         "resolution errors (to review error messages)")
     ap.add_argument("--strict", action="store_true", help="exit 1 if any scenario fails")
     ap.add_argument("--keep", action="store_true", help="keep each scenario's temp dir")
     opts = ap.parse_args(argv)
@@ -708,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
             counts[o.status] += 1
             line = f"{o.status} {o.name}" + (f": {o.reason}" if o.reason else "")
             print(line, flush=True)
-            if opts.verbose and o.status == "FAIL" and o.detail.strip():
+            if opts.verbose and o.status != "SKIP" and o.detail.strip():
                 for ln in o.detail.rstrip().splitlines():
                     print(f"    | {ln}")
                 sys.stdout.flush()
