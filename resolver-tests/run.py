@@ -657,11 +657,11 @@ def judge(scenario: Scenario, lock, export) -> Outcome:
 
 
 def find_envy(path: str | None) -> str:
-    candidate = Path(path) if path else REPO / "target" / "debug" / "envy"
-    if not candidate.is_absolute():
-        candidate = Path.cwd() / candidate
+    """The envy binary; the default `target/debug/envy` is built if missing."""
+    default = REPO / "target" / "debug" / "envy"
+    candidate = Path(path).resolve() if path else default
     if not candidate.exists():
-        if path is not None and candidate != (REPO / "target/debug/envy").resolve():
+        if candidate != default:
             sys.exit(f"error: envy binary {candidate} does not exist")
         print(f"# {candidate} missing; running cargo build", file=sys.stderr)
         subprocess.run(["cargo", "build", "--bin", "envy"], cwd=REPO, check=True)
