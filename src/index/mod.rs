@@ -213,6 +213,7 @@ pub struct Client {
     pages: Mutex<HashMap<PackageName, Slot<ProjectPage>>>,
     metadata: Mutex<HashMap<String, Slot<CoreMetadata>>>,
     downloads: Mutex<HashMap<String, Slot<PathBuf>>>,
+    background_cancelled: std::sync::atomic::AtomicBool,
 }
 
 const ACCEPT_SIMPLE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -254,7 +255,21 @@ impl Client {
             pages: Mutex::default(),
             metadata: Mutex::default(),
             downloads: Mutex::default(),
+            background_cancelled: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Allow (`false`) or stop (`true`) speculative background fetches; they
+    /// check [`Client::background_cancelled`] before each request.
+    pub fn set_background_cancelled(&self, cancelled: bool) {
+        self.background_cancelled
+            .store(cancelled, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether speculative background fetches should stop.
+    pub fn background_cancelled(&self) -> bool {
+        self.background_cancelled
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The cache this client uses.

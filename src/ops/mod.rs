@@ -115,7 +115,7 @@ impl From<crate::venv::VenvError> for Error {
     fn from(e: crate::venv::VenvError) -> Self {
         let hint = match &e {
             crate::venv::VenvError::NoInterpreter { .. } => {
-                "install a matching Python (for example with pyenv), or pass `--python PATH`"
+                "install a matching Python (for example `pyenv install 3.12`), or pass `--python <version or path>`"
             }
             _ => "remove `.venv` and run `envy sync` to recreate it",
         };
@@ -129,6 +129,8 @@ impl From<crate::install::InstallError> for Error {
             .hint("run `envy sync` again to repair `.venv`; if it persists, remove `.venv`")
     }
 }
+
+static KEEP_ALIVE: std::sync::Mutex<Vec<Arc<Client>>> = std::sync::Mutex::new(Vec::new());
 
 /// Settings shared by every command (global flags and environment).
 #[derive(Debug, Clone)]
@@ -167,7 +169,15 @@ impl Settings {
                 .find_links
                 .extend(p.tool.find_links.iter().map(|f| p.root.join(f)));
         }
-        Ok(Arc::new(Client::new(config, cache)?))
+        let client = Arc::new(Client::new(config, cache)?);
+        // Keep every client alive until the process exits: dropping one waits
+        // for requests still in flight (background prefetches the resolution
+        // no longer needs), which must not delay the command's exit.
+        KEEP_ALIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(client.clone());
+        Ok(client)
     }
 
     /// Read the project, with a hint when there is none.

@@ -167,9 +167,42 @@ pub enum ProviderError {
     Fork(Vec<MarkerTree>),
 }
 
-/// Convert PEP 440 specifiers to a PubGrub range.
+/// The largest version with `version`'s release and any local label
+/// (`1.2.3+<anything>` sorts below it), for PEP 440's rule that a
+/// specifier without a local label ignores candidates' local labels.
+fn max_local(version: &Version) -> Version {
+    version
+        .clone()
+        .with_local(vec![pep440_rs::LocalSegment::Number(u64::MAX); 8])
+}
+
+/// Convert one PEP 440 specifier to a PubGrub range, honouring local
+/// versions: `==1.2.3` and `<=1.2.3` admit `1.2.3+foo`, `>1.2.3` and
+/// `!=1.2.3` do not.
+fn specifier_to_ranges(spec: &pep440_rs::VersionSpecifier) -> Ranges<Version> {
+    let v = spec.version();
+    if !v.local().is_empty() {
+        return Ranges::from(spec.clone());
+    }
+    match spec.operator() {
+        Operator::Equal => Ranges::between(v.clone(), max_local(v)).union(&Ranges::singleton(max_local(v))),
+        Operator::NotEqual => Ranges::between(v.clone(), max_local(v))
+            .union(&Ranges::singleton(max_local(v)))
+            .complement(),
+        Operator::LessThanEqual => Ranges::lower_than(max_local(v)),
+        Operator::GreaterThan => {
+            Ranges::from(spec.clone()).intersection(&Ranges::strictly_higher_than(max_local(v)))
+        }
+        _ => Ranges::from(spec.clone()),
+    }
+}
+
+/// Convert PEP 440 specifiers to a PubGrub range (the intersection of each
+/// specifier's range).
 pub fn specifiers_to_ranges(specs: &VersionSpecifiers) -> Ranges<Version> {
-    Ranges::from(specs.clone())
+    specs
+        .iter()
+        .fold(Ranges::full(), |acc, s| acc.intersection(&specifier_to_ranges(s)))
 }
 
 fn requirement_range(req: &Requirement) -> Ranges<Version> {
@@ -184,10 +217,12 @@ fn requirement_range(req: &Requirement) -> Ranges<Version> {
 pub fn requires_python_marker(rp: &VersionSpecifiers) -> MarkerTree {
     let mut tree = MarkerTree::TRUE;
     for spec in rp.iter() {
+        let star = matches!(spec.operator(), Operator::EqualStar | Operator::NotEqualStar);
         let text = format!(
-            "python_full_version {} '{}'",
+            "python_full_version {} '{}{}'",
             spec.operator(),
-            spec.version()
+            spec.version(),
+            if star { ".*" } else { "" }
         );
         if let Ok(m) = MarkerTree::from_str(&text) {
             tree.and(m);
@@ -287,15 +322,22 @@ impl Provider {
             python_cache: RefCell::default(),
             input,
         };
+        for r in &p.input.requirements {
+            p.note_first_party(r);
+        }
         Ok(p)
     }
 
     fn note_requirement(&self, req: &Requirement) {
-        {
-            let mut order = self.order.borrow_mut();
-            let n = order.len();
-            order.entry(req.name.clone()).or_insert(n);
-        }
+        let mut order = self.order.borrow_mut();
+        let n = order.len();
+        order.entry(req.name.clone()).or_insert(n);
+    }
+
+    /// Record what the project's own requirements opt into: pre-releases
+    /// named in a specifier, and exact `==` pins (which may select a yanked
+    /// version, PEP 592). Transitive requirements opt into neither, as in uv.
+    fn note_first_party(&self, req: &Requirement) {
         if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
             for s in specs.iter() {
                 if s.version().any_prerelease() {
@@ -324,9 +366,15 @@ impl Provider {
         let preferred = self.input.preferences.get(&name).cloned();
         let lowest = self.input.resolution == ResolutionMode::Lowest;
         self.pool.spawn(move || {
+            if client.background_cancelled() {
+                return;
+            }
             let Ok(page) = client.project(&name) else {
                 return;
             };
+            if client.background_cancelled() {
+                return;
+            }
             let pick = preferred
                 .filter(|v| range.contains(v) && page.versions.contains_key(v))
                 .or_else(|| {
@@ -659,10 +707,14 @@ impl DependencyProvider for Provider {
                 it.next_back().cloned()
             }
         };
+        // "If necessary": a package that has published nothing but pre-releases.
+        let only_pre = || page.versions.keys().all(Version::any_prerelease);
         let chosen = pick(allow_pre).or_else(|| {
-            (self.input.prerelease == PrereleaseMode::IfNecessaryOrExplicit && !allow_pre)
-                .then(|| pick(true))
-                .flatten()
+            (self.input.prerelease == PrereleaseMode::IfNecessaryOrExplicit
+                && !allow_pre
+                && only_pre())
+            .then(|| pick(true))
+            .flatten()
         });
         Ok(chosen)
     }
@@ -734,6 +786,19 @@ pub fn resolve(
             .build()
             .map_err(|e| ResolveError::Other(e.to_string()))?,
     );
+    client.set_background_cancelled(false);
+    let result = resolve_forks(&client, &input, extra_prefetch, pool);
+    // Prefetches still queued are for versions the resolution did not need.
+    client.set_background_cancelled(true);
+    result
+}
+
+fn resolve_forks(
+    client: &Arc<Client>,
+    input: &ResolverInput,
+    extra_prefetch: &[Requirement],
+    pool: Arc<rayon::ThreadPool>,
+) -> Result<Resolution, ResolveError> {
     let rp_marker = requires_python_marker(&input.requires_python);
     let mut pending = vec![rp_marker.clone()];
     let mut solutions: Vec<ForkSolution> = Vec::new();
@@ -778,7 +843,7 @@ pub fn resolve(
             Err(e) => return Err(ResolveError::Other(e.to_string())),
         }
     }
-    Ok(merge(solutions, &input))
+    Ok(merge(solutions, input))
 }
 
 /// A marker with the parts `requires-python` already implies removed.

@@ -33,7 +33,7 @@ pub enum VenvError {
     },
     /// No interpreter satisfied the request and `requires-python`.
     #[error(
-        "no Python interpreter satisfies {required}; looked at:{}\nhint: install a matching Python (e.g. `pyenv install`), or pass `--python <version or path>`",
+        "no Python interpreter satisfies {required}; looked at:{}",
         discover::render_candidates(.tried)
     )]
     NoInterpreter {
