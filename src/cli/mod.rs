@@ -15,7 +15,7 @@ use crate::ops::{
     Settings,
 };
 use crate::project::edit::Target;
-use crate::resolver::{PrereleaseMode, ResolutionMode};
+use crate::resolver::{PackageSelector, PrereleaseMode, ResolutionMode};
 use clap::{Args, Parser, Subcommand};
 use pep508_rs::PackageName;
 use std::io::Write;
@@ -141,6 +141,18 @@ enum Command {
         /// Ignore files uploaded after this RFC 3339 time (e.g. `2025-01-01T00:00:00Z`).
         #[arg(long, value_name = "TIMESTAMP")]
         exclude_newer: Option<String>,
+        /// Use no sdists at all: every package needs a wheel.
+        #[arg(long)]
+        no_build: bool,
+        /// Use no sdist of this package (repeatable).
+        #[arg(long, value_name = "NAME")]
+        no_build_package: Vec<String>,
+        /// Use no wheels at all: every package from its sdist.
+        #[arg(long)]
+        no_binary: bool,
+        /// Use no wheel of this package (repeatable).
+        #[arg(long, value_name = "NAME")]
+        no_binary_package: Vec<String>,
     },
     /// Create `.venv` and install exactly the locked set.
     ///
@@ -365,14 +377,12 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             prerelease,
             resolution,
             exclude_newer,
+            no_build,
+            no_build_package,
+            no_binary,
+            no_binary_package,
         } => {
-            let upgrade_packages = upgrade_package
-                .iter()
-                .map(|n| {
-                    PackageName::from_str(n)
-                        .map_err(|e| ops::Error::new(format!("invalid package name `{n}`: {e}")))
-                })
-                .collect::<ops::Result<Vec<_>>>()?;
+            let upgrade_packages = package_names(&upgrade_package)?;
             ops::lock::lock(
                 &s,
                 &LockOptions {
@@ -382,6 +392,14 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                     prerelease,
                     resolution,
                     exclude_newer,
+                    no_build: PackageSelector {
+                        all: no_build,
+                        packages: package_names(&no_build_package)?,
+                    },
+                    no_binary: PackageSelector {
+                        all: no_binary,
+                        packages: package_names(&no_binary_package)?,
+                    },
                 },
             )?;
         }
@@ -424,6 +442,17 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Parse package names given on the command line.
+fn package_names(names: &[String]) -> ops::Result<Vec<PackageName>> {
+    names
+        .iter()
+        .map(|n| {
+            PackageName::from_str(n)
+                .map_err(|e| ops::Error::new(format!("invalid package name `{n}`: {e}")))
+        })
+        .collect()
 }
 
 impl From<NewArgs> for NewOptions {

@@ -28,6 +28,10 @@ pub struct LockOptions {
     pub resolution: ResolutionMode,
     /// Ignore files uploaded after this RFC 3339 timestamp.
     pub exclude_newer: Option<String>,
+    /// Only wheels for these packages.
+    pub no_build: resolver::PackageSelector,
+    /// Only sdists for these packages.
+    pub no_binary: resolver::PackageSelector,
 }
 
 /// A change between two locks, for the summary line.
@@ -181,6 +185,8 @@ pub fn resolve_project(
         prerelease: opts.prerelease,
         resolution: opts.resolution,
         exclude_newer: opts.exclude_newer.clone(),
+        no_build: opts.no_build.clone(),
+        no_binary: opts.no_binary.clone(),
     };
     let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
     let root = LockedPackage {

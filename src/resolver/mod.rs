@@ -94,6 +94,36 @@ pub struct ResolverInput {
     pub resolution: ResolutionMode,
     /// Ignore files uploaded after this RFC 3339 timestamp.
     pub exclude_newer: Option<String>,
+    /// Packages that must not be built from source: only their wheels count.
+    pub no_build: PackageSelector,
+    /// Packages whose wheels must not be used: only their sdists count.
+    pub no_binary: PackageSelector,
+}
+
+/// A set of packages named on the command line (`--no-build-package P`),
+/// or all of them (`--no-build`).
+#[derive(Debug, Clone, Default)]
+pub struct PackageSelector {
+    /// Every package.
+    pub all: bool,
+    /// These packages.
+    pub packages: Vec<PackageName>,
+}
+
+impl PackageSelector {
+    /// Whether `name` is selected.
+    pub fn contains(&self, name: &PackageName) -> bool {
+        self.all || self.packages.contains(name)
+    }
+}
+
+/// Whether a file can be used at all: a wheel whose every ABI tag is `any`
+/// (a platform tag, never an ABI) fits no interpreter.
+fn plausible_file(f: &IndexFile) -> bool {
+    match &f.dist {
+        crate::types::DistFilename::Wheel(w) => w.abi_tags.iter().any(|a| a != "any"),
+        crate::types::DistFilename::Sdist(_) => true,
+    }
 }
 
 /// One locked distribution (one version of it: a forked resolution may lock
@@ -411,9 +441,13 @@ impl Provider {
             .borrow()
             .get(&page.name)
             .is_some_and(|s| s.contains(v));
+        let no_build = self.input.no_build.contains(&page.name);
+        let no_binary = self.input.no_binary.contains(&page.name);
         files
             .iter()
             .filter(|f| pinned || f.yanked.is_none())
+            .filter(|f| plausible_file(f))
+            .filter(|f| !(no_build && !f.is_wheel()) && !(no_binary && f.is_wheel()))
             .filter(|f| match (&self.input.exclude_newer, &f.upload_time) {
                 (Some(limit), Some(t)) => t.as_str() <= limit.as_str(),
                 _ => true,
