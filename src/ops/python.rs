@@ -103,7 +103,13 @@ pub fn list(settings: &Settings) -> Result<PythonReport> {
     let mut interpreters = Vec::new();
     let mut selected_path = None;
     for (path, r) in queried {
-        if !seen.insert(canonical(&path)) {
+        // One line per interpreter: shims and aliases that run the same
+        // executable are listed once, under the first name found.
+        let key = match &r {
+            Ok(i) => canonical(&i.executable),
+            Err(_) => canonical(&path),
+        };
+        if !seen.insert(key) {
             continue;
         }
         let mut e = PythonEntry {
@@ -184,10 +190,14 @@ pub fn render_list(r: &PythonReport) -> String {
         let mark = if e.selected { "*" } else { " " };
         let what = match (&e.version, &e.error) {
             (Some(v), _) => format!("{} {v}", e.implementation.as_deref().unwrap_or("python")),
-            (None, Some(err)) => format!("unusable: {err}"),
-            (None, None) => "unknown".into(),
+            _ => "unusable".into(),
         };
         let mut notes = Vec::new();
+        let short_err;
+        if let Some(err) = &e.error {
+            short_err = short_reason(err);
+            notes.push(short_err.as_str());
+        }
         if e.satisfies_requires_python == Some(false) {
             notes.push("outside requires-python");
         }
@@ -210,6 +220,21 @@ pub fn render_list(r: &PythonReport) -> String {
         out.push_str("(no Python interpreters on PATH or in ~/.pyenv/versions)\n");
     }
     out
+}
+
+/// The first line of an error, cut to 60 characters.
+fn short_reason(err: &str) -> String {
+    let line = err.lines().next().unwrap_or_default().trim();
+    let line = line.split(":  ").next().unwrap_or(line).trim();
+    let line = line
+        .split_once("`: ")
+        .map_or(line, |(_, rest)| rest)
+        .trim_end_matches(':');
+    if line.chars().count() > 60 {
+        format!("{}...", line.chars().take(57).collect::<String>())
+    } else {
+        line.to_string()
+    }
 }
 
 /// `envy python find [REQUEST]`: the interpreter `sync` would use for `request`.
