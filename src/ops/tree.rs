@@ -184,36 +184,58 @@ impl<'a> Graph<'a> {
         let mut path: Vec<(String, Option<String>, Option<String>)> =
             vec![(project.name.clone(), None, None)];
         let mut on_path: HashSet<String> = HashSet::from([project.name.clone()]);
-        self.chains_from(project, &[], name, &mut path, &mut on_path, &mut out, limit);
+        // Only walk into packages that can reach the target, so the search
+        // stays proportional to the chains found, not to the whole graph.
+        let mut reaches: HashSet<String> = HashSet::from([name.to_string()]);
+        let mut stack = vec![name.to_string()];
+        while let Some(n) = stack.pop() {
+            for pkg in self.by_name(&n).collect::<Vec<_>>() {
+                for e in self.parents(pkg) {
+                    if reaches.insert(e.to.name.clone()) {
+                        stack.push(e.to.name.clone());
+                    }
+                }
+            }
+        }
+        let ctx = ChainSearch {
+            target: name,
+            reaches: &reaches,
+            limit,
+        };
+        self.chains_from(project, &[], &ctx, &mut path, &mut on_path, &mut out);
         out.sort_by(|a, b| a.steps.len().cmp(&b.steps.len()).then(a.cmp(b)));
         out.dedup();
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn chains_from(
         &self,
         pkg: &'a LockedPackage,
         extras: &[String],
-        target: &str,
+        ctx: &ChainSearch<'_>,
         path: &mut Vec<(String, Option<String>, Option<String>)>,
         on_path: &mut HashSet<String>,
         out: &mut Vec<Chain>,
-        limit: usize,
     ) {
+        let target = ctx.target;
         for e in self.children(pkg, extras) {
-            if out.len() >= limit {
+            if out.len() >= ctx.limit {
                 return;
             }
-            if on_path.contains(&e.to.name) {
+            if on_path.contains(&e.to.name) || !ctx.reaches.contains(&e.to.name) {
                 continue;
             }
-            path.push((e.to.name.clone(), e.via.clone(), e.marker.clone()));
+            let step = if e.extras.is_empty() {
+                e.to.name.clone()
+            } else {
+                format!("{}[{}]", e.to.name, e.extras.join(","))
+            };
+            path.push((step, e.via.clone(), e.marker.clone()));
             if e.to.name == target {
                 out.push(Chain::from_path(path));
             } else {
                 on_path.insert(e.to.name.clone());
-                self.chains_from(e.to, &e.extras, target, path, on_path, out, limit);
+                self.chains_from(e.to, &e.extras, ctx, path, on_path, out);
                 on_path.remove(&e.to.name);
             }
             path.pop();
@@ -221,10 +243,18 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// What [`Graph::chains`] looks for.
+struct ChainSearch<'s> {
+    target: &'s str,
+    reaches: &'s HashSet<String>,
+    limit: usize,
+}
+
 /// One chain of requirements from the project to a package.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Chain {
-    /// Package names from the project to the package.
+    /// Package names from the project to the package (`name[extra]` where
+    /// the edge into it asks for extras).
     pub steps: Vec<String>,
     /// The group or extra of the project the chain starts in, if not the main dependencies.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -616,6 +646,88 @@ markupsafe v3.0.3
         );
         let c: Vec<String> = g.chains("pytest", 10).iter().map(Chain::render).collect();
         assert_eq!(c, ["demo -> pytest (group: dev)"]);
+    }
+
+    #[test]
+    fn invert_without_package_starts_at_leaves() {
+        let lock = sample();
+        let t = build_tree(
+            &lock,
+            &TreeOptions {
+                invert: true,
+                no_dev: true,
+                depth: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            render_tree(&t),
+            "colorama v0.4.6\n└── click v8.3.1 ; sys_platform == 'win32'\nmarkupsafe v3.0.3\n├── jinja2 v3.1.6\n└── werkzeug v3.1.3\n"
+        );
+    }
+
+    #[test]
+    fn cycles_and_forks_terminate() {
+        let text = r#"
+version = 1
+requires-python = ">=3.9"
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "a" }, { name = "numpy" }]
+
+[[package]]
+name = "a"
+version = "1"
+source = { registry = "x" }
+dependencies = [{ name = "b", extras = ["fast"] }]
+
+[[package]]
+name = "b"
+version = "1"
+source = { registry = "x" }
+dependencies = [{ name = "a" }]
+
+[package.optional-dependencies]
+fast = [{ name = "numpy", marker = "python_version >= '3.10'" }]
+
+[[package]]
+name = "numpy"
+version = "1.26.4"
+source = { registry = "x" }
+
+[[package]]
+name = "numpy"
+version = "2.1.0"
+source = { registry = "x" }
+"#;
+        let lock = Lock::parse(text, "envy.lock").unwrap();
+        let t = build_tree(&lock, &TreeOptions::default()).unwrap();
+        assert_eq!(
+            render_tree(&t),
+            "\
+demo v0.1.0
+├── a v1
+│   └── b[fast] v1
+│       ├── a v1 (*)
+│       ├── numpy v1.26.4 (extra: fast) ; python_version >= '3.10'
+│       └── numpy v2.1.0 (extra: fast) ; python_version >= '3.10'
+├── numpy v1.26.4
+└── numpy v2.1.0
+"
+        );
+        let g = Graph::new(&lock, false);
+        let c: Vec<String> = g.chains("numpy", 10).iter().map(Chain::render).collect();
+        assert_eq!(
+            c,
+            [
+                "demo -> numpy",
+                "demo -> a -> b[fast] -> numpy ; python_full_version >= '3.10'"
+            ]
+        );
     }
 
     #[test]
