@@ -36,8 +36,11 @@ pub struct ShownPackage {
     pub groups: Vec<String>,
     /// Its dependency edges.
     pub dependencies: Vec<Dep>,
-    /// Edges of each of its extras that the lock uses.
+    /// Edges of each of its extras that the lock uses (for the project: its extras).
     pub optional_dependencies: BTreeMap<String, Vec<Dep>>,
+    /// For the project only: edges of each dependency group.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependency_groups: BTreeMap<String, Vec<Dep>>,
     /// Packages with an edge to it (`name` or `name[extra]`, with the group for the project).
     pub required_by: Vec<String>,
     /// Every chain of requirements from the project to it (at most [`MAX_CHAINS`]).
@@ -103,11 +106,8 @@ pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
             wheels: p.wheels.len(),
             groups: p.groups.clone(),
             dependencies: p.dependencies.clone(),
-            optional_dependencies: if p.is_project() {
-                BTreeMap::new()
-            } else {
-                p.optional_dependencies.clone()
-            },
+            optional_dependencies: p.optional_dependencies.clone(),
+            dependency_groups: p.dependency_groups.clone(),
             required_by: required_by.clone(),
             chains: if p.is_project() {
                 Vec::new()
@@ -138,13 +138,15 @@ pub fn render(shown: &[ShownPackage]) -> String {
         }
         out.push_str(&format!("Name: {}\nVersion: {}\n", p.name, p.version));
         out.push_str(&format!("Source: {}\n", p.source));
-        out.push_str(&format!(
-            "Files: {} ({} sdist, {} wheel{})\n",
-            p.files,
-            usize::from(p.sdist),
-            p.wheels,
-            if p.wheels == 1 { "" } else { "s" }
-        ));
+        if !p.source.starts_with("editable") {
+            out.push_str(&format!(
+                "Files: {} ({} sdist, {} wheel{})\n",
+                p.files,
+                usize::from(p.sdist),
+                p.wheels,
+                if p.wheels == 1 { "" } else { "s" }
+            ));
+        }
         if !p.groups.is_empty() {
             out.push_str(&format!("Groups: {}\n", p.groups.join(", ")));
         }
@@ -158,6 +160,12 @@ pub fn render(shown: &[ShownPackage]) -> String {
         }
         for (e, deps) in &p.optional_dependencies {
             out.push_str(&format!("Extra `{e}`:\n"));
+            for d in deps {
+                out.push_str(&format!("  {}\n", dep_line(d)));
+            }
+        }
+        for (g, deps) in &p.dependency_groups {
+            out.push_str(&format!("Group `{g}`:\n"));
             for d in deps {
                 out.push_str(&format!("  {}\n", dep_line(d)));
             }

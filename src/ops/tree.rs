@@ -35,8 +35,7 @@ pub struct TreeNode {
     pub name: String,
     /// Locked version.
     pub version: String,
-    /// Extras requested on the edge that leads here (or, inverted, that the
-    /// dependent asks of its child).
+    /// Extras requested on the edge that leads here (always empty when inverted).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub extras: Vec<String>,
     /// The PEP 508 marker on the edge that leads here.
@@ -141,9 +140,10 @@ impl<'a> Graph<'a> {
             }
             for (deps, via) in sets {
                 for d in deps.iter().filter(|d| d.name == pkg.name) {
+                    // The edge's extras are asked of `pkg`, not of `from`.
                     out.push(Edge {
                         to: from,
-                        extras: d.extras.clone(),
+                        extras: Vec::new(),
                         marker: d.marker.clone(),
                         via: via.clone(),
                     });
