@@ -320,6 +320,29 @@ fn version_prints_and_bumps_keeping_formatting() {
 }
 
 #[test]
+fn help_has_examples() {
+    let p = project();
+    for cmd in [
+        "tree",
+        "show",
+        "outdated",
+        "python",
+        "venv",
+        "version",
+        "completions",
+        "cache",
+    ] {
+        let o = envy(p.path(), &[cmd, "--help"]);
+        ok(&o);
+        assert!(
+            stdout(&o).contains("Example: `envy "),
+            "{cmd}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
 fn completions_for_every_shell() {
     let p = project();
     for shell in ["bash", "zsh", "fish", "powershell"] {
@@ -414,6 +437,17 @@ fn python_list_find_pin_and_venv() {
     assert!(stderr(&o).contains("does not satisfy the project's requires-python"));
     let o = envy(p.path(), &["python", "pin", "nonsense!"]);
     assert_eq!(o.status.code(), Some(1));
+    assert!(!p.path().join(".python-version").exists());
+    let o = envy(p.path(), &["python", "pin", "3"]);
+    ok(&o);
+    assert_eq!(
+        std::fs::read_to_string(p.path().join(".python-version")).expect("read"),
+        "3\n"
+    );
+    let o = envy(p.path(), &["python", "list", "--json"]);
+    ok(&o);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["request"], "3");
 
     let o = envy(p.path(), &["venv", "scratch"]);
     ok(&o);
