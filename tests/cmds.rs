@@ -309,6 +309,11 @@ fn version_prints_and_bumps_keeping_formatting() {
         text,
         PYPROJECT.replace("\"0.1.0\"  # keep", "\"0.2.0\"  # keep")
     );
+    let lock = std::fs::read_to_string(p.path().join("envy.lock")).expect("read");
+    assert!(
+        lock.contains("name = \"demo\"\nversion = \"0.2.0\"\n"),
+        "{lock}"
+    );
     let o = envy(p.path(), &["version", "--bump", "major", "--short"]);
     ok(&o);
     assert_eq!(stdout(&o), "1.0.0\n");

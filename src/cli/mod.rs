@@ -692,6 +692,9 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             let v = ops::version::version(&s, bump)?;
             if bump.is_some() {
                 ops::status(&s, format!("Bumped {} from {} to {}", v.name, v.old, v.new));
+                if v.lock_updated {
+                    ops::status(&s, "Updated the project's version in envy.lock");
+                }
             }
             if short {
                 print_out(&format!("{}\n", v.new));

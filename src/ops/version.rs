@@ -25,6 +25,8 @@ pub struct VersionOutcome {
     pub old: String,
     /// The version now (same as `old` without a bump).
     pub new: String,
+    /// Whether `envy.lock`'s project entry was updated to the new version.
+    pub lock_updated: bool,
 }
 
 /// Bump `version` (pure): pre-, post-, dev- and local parts are dropped; a
@@ -127,12 +129,38 @@ pub fn version(settings: &Settings, bump: Option<Bump>) -> Result<VersionOutcome
             name,
             new: old.clone(),
             old,
+            lock_updated: false,
         });
     };
     let new = bump_version(&old, bump)?;
     let (edited, _, _) = edit_version(&text, Some(&new))?;
     write_atomic(&path, edited.as_bytes())?;
-    Ok(VersionOutcome { name, old, new })
+    let lock_updated = update_lock(settings, &new)?;
+    Ok(VersionOutcome {
+        name,
+        old,
+        new,
+        lock_updated,
+    })
+}
+
+/// Record `new` as the project's version in `envy.lock`, if there is a lock
+/// (the version is not part of the lock's freshness check, so `envy lock`
+/// alone would not rewrite it). Returns whether the file changed.
+fn update_lock(settings: &Settings, new: &str) -> Result<bool> {
+    let project = settings.project()?;
+    let Some(mut lock) = super::lock::read_lock(&project)? else {
+        return Ok(false);
+    };
+    let normalized = Version::from_str(new).map_or_else(|_| new.to_string(), |v| v.to_string());
+    let mut changed = false;
+    for p in lock.packages.iter_mut().filter(|p| p.is_project()) {
+        if p.version != normalized {
+            p.version.clone_from(&normalized);
+            changed = true;
+        }
+    }
+    Ok(changed && super::lock::write_lock(&project, &lock)?)
 }
 
 #[cfg(test)]
