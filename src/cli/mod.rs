@@ -204,6 +204,163 @@ enum Command {
         )]
         command: Vec<String>,
     },
+    /// Show the locked dependency graph, with versions and markers.
+    ///
+    /// Example: `envy tree --depth 1` or `envy tree --invert --package markupsafe`
+    Tree {
+        /// Show who depends on each package (leaves, or `--package`, at the top).
+        #[arg(long)]
+        invert: bool,
+        /// Stop after N levels below the top.
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+        /// Start at this package instead of the project (repeatable).
+        #[arg(long, value_name = "P")]
+        package: Vec<String>,
+        /// Leave out the `dev` dependency group.
+        #[arg(long)]
+        no_dev: bool,
+        /// Ask the index for newer versions and mark them `(latest: vX)`.
+        #[arg(long)]
+        outdated: bool,
+        /// Print JSON instead of the tree.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        lock: LockModeArgs,
+    },
+    /// Show what the lock holds for a package, and why it is there.
+    ///
+    /// Example: `envy show werkzeug`
+    Show {
+        /// The package name.
+        package: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        lock: LockModeArgs,
+    },
+    /// List locked packages that have newer versions on the index.
+    ///
+    /// Example: `envy outdated --all`
+    Outdated {
+        /// List every locked package, not only outdated ones.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        lock: LockModeArgs,
+    },
+    /// Find, list and pin Python interpreters.
+    ///
+    /// Example: `envy python list` or `envy python pin 3.12`
+    Python {
+        #[command(subcommand)]
+        command: PythonCommand,
+    },
+    /// Create a bare virtual environment (default `.venv`).
+    ///
+    /// Example: `envy venv --python 3.12` or `envy venv /tmp/scratch`
+    Venv {
+        /// Where to create it.
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+        /// Interpreter (`3.12`, `python3.12`, or a path).
+        #[arg(long)]
+        python: Option<String>,
+        /// The prompt the activation scripts show.
+        #[arg(long)]
+        prompt: Option<String>,
+    },
+    /// Print the project's version, or bump it in `pyproject.toml`.
+    ///
+    /// Example: `envy version --bump minor`
+    Version {
+        /// Bump this part of the version and write it back.
+        #[arg(long, value_enum)]
+        bump: Option<ops::version::Bump>,
+        /// Print only the version number.
+        #[arg(long)]
+        short: bool,
+    },
+    /// Print a shell completion script.
+    ///
+    /// Example: `envy completions bash > ~/.local/share/bash-completion/completions/envy`
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Show or clean the cache.
+    ///
+    /// Example: `envy cache dir` or `envy cache prune`
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+/// `envy python ...`
+#[derive(Subcommand, Debug)]
+enum PythonCommand {
+    /// List the interpreters envy can see and mark the one `sync` would pick.
+    ///
+    /// Example: `envy python list --json`
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the path of the interpreter matching a request (else the project's choice).
+    ///
+    /// Example: `envy python find 3.12`
+    Find {
+        /// `3.12`, `3.12.4`, `>=3.11`, `python3.12` or a path.
+        request: Option<String>,
+    },
+    /// Write `.python-version` in the project directory.
+    ///
+    /// Example: `envy python pin 3.12`
+    Pin {
+        /// The version to pin, e.g. `3.12`.
+        request: String,
+    },
+}
+
+/// `envy cache ...`
+#[derive(Subcommand, Debug)]
+enum CacheCommand {
+    /// Print the cache directory (stdout) and its size (stderr).
+    Dir,
+    /// Remove everything in the cache.
+    Clean,
+    /// Remove index pages and leftovers of interrupted writes; keep downloaded files.
+    Prune,
+}
+
+#[derive(Args, Debug, Clone)]
+struct LockModeArgs {
+    /// Use `envy.lock` as it is, without checking it against `pyproject.toml`.
+    #[arg(long, conflicts_with = "locked")]
+    frozen: bool,
+    /// Exit 1 if `envy.lock` is missing or stale.
+    #[arg(long)]
+    locked: bool,
+}
+
+impl LockModeArgs {
+    fn mode(&self) -> LockMode {
+        if self.frozen {
+            LockMode::Frozen
+        } else if self.locked {
+            LockMode::Locked
+        } else {
+            LockMode::Auto
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -440,6 +597,168 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
         } => {
             return ops::run::run(&s, &command, &sync.options(), no_sync);
         }
+        Command::Tree {
+            invert,
+            depth,
+            package,
+            no_dev,
+            outdated,
+            json,
+            lock,
+        } => {
+            let roots = ops::tree::tree(
+                &s,
+                &ops::tree::TreeOptions {
+                    mode: lock.mode(),
+                    invert,
+                    depth,
+                    packages: package,
+                    no_dev,
+                    outdated,
+                },
+            )?;
+            if json {
+                print_json(&roots)?;
+            } else {
+                print_out(&ops::tree::render_tree(&roots));
+            }
+        }
+        Command::Show {
+            package,
+            json,
+            lock,
+        } => {
+            let shown =
+                ops::show::show(&s, &package, &ops::show::ShowOptions { mode: lock.mode() })?;
+            if json {
+                print_json(&shown)?;
+            } else {
+                print_out(&ops::show::render(&shown));
+            }
+        }
+        Command::Outdated { all, json, lock } => {
+            let report = ops::outdated::outdated(
+                &s,
+                &ops::outdated::OutdatedOptions {
+                    mode: lock.mode(),
+                    all,
+                },
+            )?;
+            for (name, why) in &report.unknown {
+                ops::status(
+                    &s,
+                    format!("warning: no latest version for `{name}`: {why}"),
+                );
+            }
+            let rows = report.rows;
+            if json {
+                print_json(&rows)?;
+            } else if rows.is_empty() {
+                ops::status(&s, "Every locked package is at its latest version");
+            } else {
+                print_out(&ops::outdated::render_table(&rows));
+            }
+        }
+        Command::Python { command } => match command {
+            PythonCommand::List { json } => {
+                let report = ops::python::list(&s)?;
+                if json {
+                    print_json(&report)?;
+                } else {
+                    print_out(&ops::python::render_list(&report));
+                    ops::status(&s, format!("* = {}", report.reason));
+                }
+            }
+            PythonCommand::Find { request } => {
+                let i = ops::python::find(&s, request.as_deref())?;
+                print_out(&format!("{}\n", i.executable.display()));
+                ops::status(&s, format!("Python {} ({})", i.version, i.implementation));
+            }
+            PythonCommand::Pin { request } => {
+                let path = ops::python::pin(&s, &request)?;
+                ops::status(
+                    &s,
+                    format!("Pinned `{}` in {}", request.trim(), path.display()),
+                );
+            }
+        },
+        Command::Venv {
+            path,
+            python,
+            prompt,
+        } => {
+            let v = ops::venv::venv(
+                &s,
+                &ops::venv::VenvOptions {
+                    path,
+                    python,
+                    prompt,
+                },
+            )?;
+            ops::status(
+                &s,
+                format!(
+                    "Created virtual environment at {} (Python {} at {})\nActivate with: source {}",
+                    v.root.display(),
+                    v.interpreter.version,
+                    v.interpreter.executable.display(),
+                    v.bin.join("activate").display()
+                ),
+            );
+        }
+        Command::Version { bump, short } => {
+            let v = ops::version::version(&s, bump)?;
+            if bump.is_some() {
+                ops::status(&s, format!("Bumped {} from {} to {}", v.name, v.old, v.new));
+                if v.lock_updated {
+                    ops::status(&s, "Updated the project's version in envy.lock");
+                }
+            }
+            if short {
+                print_out(&format!("{}\n", v.new));
+            } else {
+                print_out(&format!("{} {}\n", v.name, v.new));
+            }
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "envy", &mut std::io::stdout());
+        }
+        Command::Cache { command } => match command {
+            CacheCommand::Dir => {
+                let (root, u) = ops::cache::dir(&s)?;
+                print_out(&format!("{}\n", root.display()));
+                ops::status(
+                    &s,
+                    format!("{} in {} files", ops::cache::human(u.bytes), u.files),
+                );
+            }
+            CacheCommand::Clean => {
+                let (root, u) = ops::cache::clean(&s)?;
+                ops::status(
+                    &s,
+                    format!(
+                        "Removed {} files ({}) from {}",
+                        u.files,
+                        ops::cache::human(u.bytes),
+                        root.display()
+                    ),
+                );
+            }
+            CacheCommand::Prune => {
+                let (root, u) = ops::cache::prune(&s)?;
+                ops::status(
+                    &s,
+                    format!(
+                        "Pruned {} files ({}) from {}",
+                        u.files,
+                        ops::cache::human(u.bytes),
+                        root.display()
+                    ),
+                );
+            }
+        },
     }
     Ok(0)
 }
@@ -505,4 +824,18 @@ pub fn main() -> i32 {
             e.code
         }
     }
+}
+
+/// Write data to stdout (ignoring a closed pipe).
+fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+}
+
+/// Write `value` as pretty JSON plus a newline to stdout.
+fn print_json<T: serde::Serialize>(value: &T) -> ops::Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| ops::Error::new(format!("cannot render JSON: {e}")))?;
+    print_out(&format!("{text}\n"));
+    Ok(())
 }

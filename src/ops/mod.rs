@@ -4,11 +4,18 @@
 //! and returns typed outcomes for the CLI to render.
 
 pub mod add;
+pub mod cache;
 pub mod export;
 pub mod lock;
 pub mod new;
+pub mod outdated;
+pub mod python;
 pub mod run;
+pub mod show;
 pub mod sync;
+pub mod tree;
+pub mod venv;
+pub mod version;
 
 use crate::index::cache::Cache;
 use crate::index::{Client, IndexConfig, IndexError};

@@ -510,6 +510,46 @@ pub(crate) fn render_candidates(tried: &[Candidate]) -> String {
     out
 }
 
+/// Every interpreter path discovery looks at when nothing is requested, in
+/// discovery order, without duplicate paths: `python3`, every `python3.X`
+/// (newest first) and `python` on `PATH`, then `$PYENV_ROOT/versions/*/bin/python3`.
+/// Nothing is run.
+pub fn candidate_paths() -> Vec<PathBuf> {
+    let path_var = std::env::var_os("PATH");
+    let mut names: Vec<String> = vec!["python3".into()];
+    names.extend(versioned_names_on_path(&path_var));
+    names.push("python".into());
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut seen_names = HashSet::new();
+    for n in names {
+        if seen_names.insert(n.clone()) {
+            out.extend(which_all(&n, &path_var));
+        }
+    }
+    out.extend(pyenv_pythons());
+    let mut seen = HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    out
+}
+
+/// The request in `.python-version` of `dir` or its nearest ancestor:
+/// the file and its first meaningful line.
+///
+/// # Errors
+/// When the file exists but cannot be read.
+pub fn python_version_request(dir: &Path) -> Result<Option<(PathBuf, String)>, VenvError> {
+    python_version_file(dir)
+}
+
+/// Check that `request` is a valid `--python` / `.python-version` request and
+/// say whether `version` satisfies it (paths match every version).
+///
+/// # Errors
+/// [`VenvError::InvalidRequest`] when it cannot be understood.
+pub fn request_matches(request: &str, version: &Version) -> Result<bool, VenvError> {
+    Ok(Request::parse(request)?.matches(version))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,10 @@ mod discover;
 pub mod tags;
 
 pub use create::{create_venv, create_venv_with_prompt};
-pub use discover::{find_interpreter, Candidate, Interpreter};
+pub use discover::{
+    candidate_paths, find_interpreter, python_version_request, request_matches, Candidate,
+    Interpreter,
+};
 pub use tags::Tags;
 
 use pep440_rs::Version;
