@@ -297,7 +297,11 @@ impl Client {
             }
             let t0 = std::time::Instant::now();
             let result = req.send();
-            tracing::debug!("GET {} ({:.0} ms)", redact(url), t0.elapsed().as_secs_f64() * 1000.0);
+            tracing::debug!(
+                "GET {} ({:.0} ms)",
+                redact(url),
+                t0.elapsed().as_secs_f64() * 1000.0
+            );
             let retry_err = match result {
                 Ok(resp) => {
                     let status = resp.status();

@@ -87,7 +87,11 @@ impl<'a> Graph<'a> {
     fn expand(&self, deps: &'a [Dep], via: Option<String>) -> Vec<Edge<'a>> {
         let mut out = Vec::new();
         for d in deps {
-            for to in self.by_name(&d.name) {
+            // A versioned edge (forked lock) leads to that version only.
+            for to in self
+                .by_name(&d.name)
+                .filter(|p| d.version.as_ref().is_none_or(|v| *v == p.version))
+            {
                 out.push(Edge {
                     to,
                     extras: d.extras.clone(),
@@ -271,6 +275,7 @@ impl Chain {
             if let Some(m) = m {
                 let d = Dep {
                     name: String::new(),
+                    version: None,
                     extras: vec![],
                     marker: Some(m.clone()),
                 };

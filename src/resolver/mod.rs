@@ -215,7 +215,9 @@ fn specifier_to_ranges(spec: &pep440_rs::VersionSpecifier) -> Ranges<Version> {
         return Ranges::from(spec.clone());
     }
     match spec.operator() {
-        Operator::Equal => Ranges::between(v.clone(), max_local(v)).union(&Ranges::singleton(max_local(v))),
+        Operator::Equal => {
+            Ranges::between(v.clone(), max_local(v)).union(&Ranges::singleton(max_local(v)))
+        }
         Operator::NotEqual => Ranges::between(v.clone(), max_local(v))
             .union(&Ranges::singleton(max_local(v)))
             .complement(),
@@ -230,9 +232,9 @@ fn specifier_to_ranges(spec: &pep440_rs::VersionSpecifier) -> Ranges<Version> {
 /// Convert PEP 440 specifiers to a PubGrub range (the intersection of each
 /// specifier's range).
 pub fn specifiers_to_ranges(specs: &VersionSpecifiers) -> Ranges<Version> {
-    specs
-        .iter()
-        .fold(Ranges::full(), |acc, s| acc.intersection(&specifier_to_ranges(s)))
+    specs.iter().fold(Ranges::full(), |acc, s| {
+        acc.intersection(&specifier_to_ranges(s))
+    })
 }
 
 fn requirement_range(req: &Requirement) -> Ranges<Version> {
@@ -247,7 +249,10 @@ fn requirement_range(req: &Requirement) -> Ranges<Version> {
 pub fn requires_python_marker(rp: &VersionSpecifiers) -> MarkerTree {
     let mut tree = MarkerTree::TRUE;
     for spec in rp.iter() {
-        let star = matches!(spec.operator(), Operator::EqualStar | Operator::NotEqualStar);
+        let star = matches!(
+            spec.operator(),
+            Operator::EqualStar | Operator::NotEqualStar
+        );
         let text = format!(
             "python_full_version {} '{}{}'",
             spec.operator(),
