@@ -333,7 +333,10 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
     }
     let client = settings.client(Some(&project))?;
     let started = std::time::Instant::now();
-    let new = resolve_project(&client, &project, previous.as_ref(), opts)?;
+    let pb = super::spinner(settings, "Resolving dependencies...");
+    let new = resolve_project(&client, &project, previous.as_ref(), opts);
+    pb.finish_and_clear();
+    let new = new?;
     let written = write_lock(&project, &new)?;
     let changes = diff(previous.as_ref(), &new);
     status(

@@ -214,6 +214,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
 }
 
+/// A spinner on stderr for a step of unknown length; hidden when quiet or
+/// when stderr is not a terminal (indicatif draws nothing then).
+pub fn spinner(settings: &Settings, message: &str) -> indicatif::ProgressBar {
+    if settings.quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    pb.set_message(message.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(100));
+    pb
+}
+
+/// A progress bar on stderr counting `len` items; hidden like [`spinner`].
+pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressBar {
+    if settings.quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(message.to_string());
+    pb
+}
+
 /// Print a status line on stderr unless quiet.
 pub fn status(settings: &Settings, line: impl AsRef<str>) {
     if !settings.quiet {

@@ -269,6 +269,7 @@ pub fn sync_with_lock(
             .num_threads(16)
             .build()
             .map_err(|e| Error::new(e.to_string()))?;
+        let pb = super::bar(settings, to_install.len() as u64, "Downloading");
         let results: Vec<Result<(PathBuf, WheelFilename, &LockedPackage)>> = pool.install(|| {
             to_install
                 .par_iter()
@@ -277,10 +278,12 @@ pub fn sync_with_lock(
                         .map_err(|e| Error::new(e.to_string()))?;
                     let path =
                         client.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?;
+                    pb.inc(1);
                     Ok((path, filename, *pkg))
                 })
                 .collect()
         });
+        pb.finish_and_clear();
         for r in results {
             downloaded.push(r?);
         }

@@ -600,7 +600,6 @@ mod tests {
         assert!(msg.contains(">=4"), "{msg}");
         assert!(msg.contains("python3"), "{msg}");
         assert!(msg.contains("Python 3."), "{msg}");
-        assert!(msg.contains("--python"), "{msg}");
     }
 
     #[test]
