@@ -128,6 +128,7 @@ fn fixture(extra_main: &[&str], extra_packages: &str) -> Fixture {
         "purepkg-1.0-py3-none-any.whl",
         &[
             ("purepkg/__init__.py", "VALUE = 42\n"),
+            ("purepkg/ns/mod.py", "NS = 'namespace'\n"),
             ("purepkg-extra.pth", "purepkg_extra\n"),
             ("purepkg_extra/hidden_mod.py", "HIDDEN = 'pth works'\n"),
         ],
@@ -166,7 +167,7 @@ fn fixture(extra_main: &[&str], extra_packages: &str) -> Fixture {
     .unwrap();
     std::fs::write(
         project.join("src/demo/__init__.py"),
-        "import sys\n\ndef main():\n    import purepkg, nativepkg\n    print('value', purepkg.VALUE)\n    print('native', nativepkg.WHERE)\n    return 0\n",
+        "import sys\n\ndef main():\n    import purepkg, nativepkg, purepkg.ns.mod\n    print('value', purepkg.VALUE, purepkg.ns.mod.NS)\n    print('native', nativepkg.WHERE)\n    return 0\n",
     )
     .unwrap();
     let mut main_deps = vec![
@@ -515,7 +516,7 @@ fn zipapp_runs_unpacks_native_once_and_is_deterministic() {
             .unwrap()
     };
     let out = ok(&run(&root));
-    assert!(out.contains("value 42"), "{out}");
+    assert!(out.contains("value 42 namespace"), "{out}");
     let native_dir = out
         .lines()
         .find_map(|l| l.strip_prefix("native "))

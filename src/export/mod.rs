@@ -128,6 +128,11 @@ pub fn commit_dir(staged: tempfile::TempDir, out: &Path) -> Result<()> {
         fs_err::remove_dir_all(out)?;
     }
     let path = staged.keep();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    }
     fs_err::rename(&path, out)?;
     Ok(())
 }

@@ -42,6 +42,12 @@ pub fn write(dir: &Path, wheels: &[BundleWheel], target: &str) -> Result<()> {
     for w in wheels {
         let dest = dir.join(w.file.filename());
         fs_err::copy(&w.path, &dest)?;
+        // Cache files are private (0600); a wheelhouse is meant to be shared.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs_err::set_permissions(&dest, std::fs::Permissions::from_mode(0o644))?;
+        }
     }
     fs_err::write(dir.join("requirements.txt"), render(wheels, target))?;
     Ok(())

@@ -97,9 +97,12 @@ fn invalid(w: &BundleWheel, what: impl std::fmt::Display) -> Error {
     Error::new(format!("invalid wheel `{}`: {what}", w.file.filename()))
 }
 
+/// A file to put in the archive: (path, content).
+type ArchiveFile = (String, Vec<u8>);
+
 /// Whether a wheel has native code: `Root-Is-Purelib` is not `true`, or any file
 /// is a shared library. Also returns its files (name, content) when pure.
-fn classify(w: &BundleWheel) -> Result<Option<Vec<(String, Vec<u8>)>>> {
+fn classify(w: &BundleWheel) -> Result<Option<Vec<ArchiveFile>>> {
     let file = fs_err::File::open(&w.path)?;
     let mut archive = ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| invalid(w, e))?;
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
@@ -252,9 +255,36 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         },
     );
 
+    // Directory entries: zipimport (before Python 3.13) finds namespace packages
+    // (directories without `__init__.py`, e.g. `flask/sansio`) only through them.
+    let dirs: Vec<String> = entries
+        .keys()
+        .flat_map(|name| {
+            let parts: Vec<&str> = name.split('/').collect();
+            (1..parts.len())
+                .map(|i| format!("{}/", parts[..i].join("/")))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for d in dirs {
+        entries.entry(d).or_insert(Entry {
+            data: Vec::new(),
+            deflate: false,
+        });
+    }
+
     let mut bytes = format!("#!{}\n", spec.shebang.trim()).into_bytes();
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, e) in &entries {
+        if name.ends_with('/') {
+            let options = SimpleFileOptions::default()
+                .compression_method(CompressionMethod::Stored)
+                .last_modified_time(DateTime::default())
+                .unix_permissions(0o755);
+            zip.add_directory(name.trim_end_matches('/'), options)
+                .map_err(|err| Error::new(format!("cannot write the zipapp: {err}")))?;
+            continue;
+        }
         let options = SimpleFileOptions::default()
             .compression_method(if e.deflate {
                 CompressionMethod::Deflated
