@@ -73,6 +73,9 @@ pub struct ZipappSpec {
     pub project_files: Vec<(String, PathBuf)>,
     /// The dependencies' wheels.
     pub wheels: Vec<BundleWheel>,
+    /// Precompile the archive's `.py` files with this interpreter (the target's),
+    /// as unchecked-hash `.pyc` files next to the sources, so starts skip compiling.
+    pub compile_with: Option<PathBuf>,
 }
 
 /// What was built.
@@ -255,6 +258,9 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         },
     );
 
+    if let Some(python) = &spec.compile_with {
+        precompile(python, &mut entries)?;
+    }
     // Directory entries: zipimport (before Python 3.13) finds namespace packages
     // (directories without `__init__.py`, e.g. `flask/sansio`) only through them.
     let dirs: Vec<String> = entries
@@ -311,6 +317,62 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
             .collect(),
         key,
     })
+}
+
+/// Add `name.pyc` (PEP 552 unchecked-hash, so reproducible and never re-checked
+/// against the source) next to every `name.py` of the archive, compiled by `python`
+/// (`compileall -b`). zipimport prefers them and falls back to the source on a
+/// magic-number mismatch, so a different target Python still works, only slower.
+/// Files that do not compile are left as source only.
+fn precompile(python: &std::path::Path, entries: &mut BTreeMap<String, Entry>) -> Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let sources: Vec<String> = entries
+        .keys()
+        .filter(|n| n.ends_with(".py") && n.as_str() != "__main__.py")
+        .cloned()
+        .collect();
+    for name in &sources {
+        let dest = name
+            .split('/')
+            .fold(tmp.path().to_path_buf(), |p, c| p.join(c));
+        if let Some(parent) = dest.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        fs_err::write(&dest, &entries[name].data)?;
+    }
+    let status = std::process::Command::new(python)
+        .args([
+            "-I",
+            "-m",
+            "compileall",
+            "-q",
+            "-q",
+            "-b",
+            "--invalidation-mode",
+        ])
+        .arg("unchecked-hash")
+        .arg("-s")
+        .arg(tmp.path())
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| Error::new(format!("cannot run {}: {e}", python.display())))?;
+    if !status.success() {
+        tracing::debug!("compileall exited with {status}; some files stay source-only");
+    }
+    for name in &sources {
+        let pyc = format!("{name}c");
+        let path = pyc
+            .split('/')
+            .fold(tmp.path().to_path_buf(), |p, c| p.join(c));
+        if let Ok(data) = fs_err::read(&path) {
+            entries.entry(pyc).or_insert(Entry {
+                data,
+                deflate: true,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn py_str(s: &str) -> String {

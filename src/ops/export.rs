@@ -358,6 +358,7 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
                 entry,
                 project_files,
                 wheels,
+                compile_with: is_local.then(|| interp.executable.clone()),
             };
             let app = bundles::zipapp::build(&spec)?;
             if let Some(parent) = out.parent() {
