@@ -162,7 +162,7 @@ fn fixture(extra_main: &[&str], extra_packages: &str) -> Fixture {
     std::fs::create_dir_all(project.join("src/demo")).unwrap();
     std::fs::write(
         project.join("pyproject.toml"),
-        "[project]\nname = \"demo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.9\"\ndependencies = [\"purepkg\", \"nativepkg\", \"winonly; sys_platform == 'win32'\"]\n\n[dependency-groups]\ndev = [\"devpkg\"]\n",
+        "[project]\nname = \"demo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.9\"\ndependencies = [\"purepkg\", \"nativepkg\", \"winonly; sys_platform == 'win32'\"]\n\n[project.scripts]\ndemo-cli = \"demo:main\"\n\n[dependency-groups]\ndev = [\"devpkg\"]\n",
     )
     .unwrap();
     std::fs::write(
@@ -264,6 +264,7 @@ fn wheelhouse_installs_offline_with_hashes() {
     assert_eq!(
         names,
         [
+            "demo-0.1.0-py3-none-any.whl",
             "nativepkg-2.0-py3-none-any.whl",
             "purepkg-1.0-py3-none-any.whl",
             "requirements.txt"
@@ -271,7 +272,8 @@ fn wheelhouse_installs_offline_with_hashes() {
     );
     let req = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
     assert!(req.contains("purepkg==1.0 \\\n    --hash=sha256:"), "{req}");
-    assert_eq!(req.matches("--hash").count(), 2, "{req}");
+    assert!(req.contains("demo==0.1.0 \\\n    --hash=sha256:"), "{req}");
+    assert_eq!(req.matches("--hash").count(), 3, "{req}");
 
     let venv = f.project.join("venv");
     let st = Command::new("python3")
@@ -296,6 +298,9 @@ fn wheelhouse_installs_offline_with_hashes() {
         .output()
         .unwrap();
     assert_eq!(ok(&run).trim(), "42 pth works");
+    // The project's own wheel, with its console script.
+    let out = ok(&Command::new(venv.join("bin/demo-cli")).output().unwrap());
+    assert!(out.contains("value 42 namespace"), "{out}");
 
     // Re-export over our own wheelhouse works; over a foreign directory it refuses.
     ok(&envy(
@@ -320,6 +325,21 @@ fn wheelhouse_installs_offline_with_hashes() {
     assert!(!o.status.success());
     assert!(f.project.join("other/keep.txt").is_file());
 
+    // --no-emit-project leaves the project out.
+    ok(&envy(
+        &f.project,
+        &f.cache,
+        &[
+            "export",
+            "--frozen",
+            "--format",
+            "wheelhouse",
+            "-o",
+            "wh",
+            "--no-emit-project",
+        ],
+    ));
+    assert!(!wh.join("demo-0.1.0-py3-none-any.whl").exists());
     // --group dev brings the dev group back.
     ok(&envy(
         &f.project,
@@ -453,7 +473,7 @@ fn vendor_dir_imports_with_bootstrap() {
         .args([
             "-I",
             "-c",
-            "import sys; sys.path.insert(0, 'vendor'); import __envy_vendor__; import purepkg, hidden_mod; print(purepkg.VALUE, hidden_mod.HIDDEN)",
+            "import sys; sys.path.insert(0, 'vendor'); import __envy_vendor__; import purepkg, hidden_mod, demo; print(purepkg.VALUE, hidden_mod.HIDDEN)",
         ])
         .output()
         .unwrap();
@@ -540,14 +560,27 @@ fn zipapp_runs_unpacks_native_once_and_is_deterministic() {
             .unwrap();
         assert!(ok(&out).contains("value 42"));
     }
-    // No entry point: a clear error.
+    // The only [project.scripts] entry is the default; an unknown one is an error.
+    ok(&envy(
+        &f.project,
+        &f.cache,
+        &["export", "--frozen", "--format", "zipapp", "-o", "cli.pyz"],
+    ));
+    let out = python_env(&mut Command::new("python3"))
+        .arg(f.project.join("cli.pyz"))
+        .env("ENVY_ZIPAPP_ROOT", &root)
+        .output()
+        .unwrap();
+    assert!(ok(&out).contains("value 42"));
     let o = envy(
         &f.project,
         &f.cache,
-        &["export", "--frozen", "--format", "zipapp", "-o", "x.pyz"],
+        &[
+            "export", "--frozen", "--format", "zipapp", "-o", "x.pyz", "--script", "nope",
+        ],
     );
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("-e module:function"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("demo-cli"));
 }
 
 #[test]

@@ -168,7 +168,8 @@ enum Command {
         /// Leave out the `--hash` options.
         #[arg(long)]
         no_hashes: bool,
-        /// Accepted for compatibility: the project itself is never emitted.
+        /// Leave the project out: `requirements.txt` and `pylock.toml` never list it;
+        /// `wheelhouse` and `vendor` include its wheel unless this is given.
         #[arg(long)]
         no_emit_project: bool,
         /// Bundles: build for this Python version (e.g. `3.12`) instead of the local one.
@@ -415,7 +416,7 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             split,
             only_dev,
             no_hashes,
-            no_emit_project: _,
+            no_emit_project,
             python_version,
             python_platform,
             entry_point,
@@ -439,6 +440,7 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                     entry_point,
                     script,
                     python_shebang,
+                    no_emit_project,
                 },
             )?;
             if let Some(text) = text {

@@ -7,9 +7,11 @@
 //! - [`wheelhouse`]: a directory of wheels plus a hash-pinned `requirements.txt`.
 //! - [`vendor`]: an importable directory, as `pip install --target` makes.
 //! - [`zipapp`]: a PEP 441 executable zip of the project and its dependencies.
+//! - [`project_wheel`]: the project's own pure wheel, for the wheelhouse and vendor dir.
 //!
 //! `ops::export` picks the target, downloads the wheels and calls these.
 
+pub mod project_wheel;
 pub mod pylock;
 pub mod requirements;
 pub mod target;

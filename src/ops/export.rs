@@ -69,6 +69,8 @@ pub struct ExportOptions {
     pub script: Option<String>,
     /// Zipapp: the interpreter line (default `/usr/bin/env python3`).
     pub python_shebang: Option<String>,
+    /// Wheelhouse and vendor: leave the project's own wheel out.
+    pub no_emit_project: bool,
 }
 
 /// `envy export`. Returns the text when it goes to stdout.
@@ -311,7 +313,14 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
     } else {
         None
     };
-    let wheels = bundle_wheels(settings, project, lock, &selection, &interp, &label)?;
+    let mut wheels = bundle_wheels(settings, project, lock, &selection, &interp, &label)?;
+    let project_tmp = tempfile::tempdir()?;
+    if opts.format != Format::Zipapp && !opts.no_emit_project {
+        match project_wheel(project, project_tmp.path()) {
+            Ok(w) => wheels.push(w),
+            Err(e) => status(settings, format!("Leaving the project out: {}", e.message)),
+        }
+    }
     match opts.format {
         Format::Wheelhouse => {
             let staged = bundles::stage_dir(&out, bundles::wheelhouse::is_wheelhouse)?;
@@ -385,6 +394,32 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
         }
     }
     Ok(())
+}
+
+/// The project's own wheel, built into `dir`.
+fn project_wheel(project: &Project, dir: &Path) -> Result<BundleWheel> {
+    let (path, filename) = bundles::project_wheel::build(project, dir)?;
+    let bytes = fs_err::read(&path)?;
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let url = url::Url::from_file_path(&path)
+        .map(String::from)
+        .unwrap_or_else(|()| path.display().to_string());
+    Ok(BundleWheel {
+        name: project.name.to_string(),
+        version: project
+            .version
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        file: crate::lock::FileEntry {
+            url,
+            sha256,
+            size: Some(bytes.len() as u64),
+            upload_time: None,
+        },
+        filename: WheelFilename::from_str(&filename).map_err(|e| Error::new(e.to_string()))?,
+        path,
+    })
 }
 
 /// What the zipapp runs: `-e`, `--script`, the only `[project.scripts]` entry, or
