@@ -649,7 +649,7 @@ fn live_flask_flow() {
         .output()
         .unwrap());
     ok(&Command::new(venv.join("bin/python"))
-        .args(["-c", "import flask"])
+        .args(["-c", "import flask, demo; demo.main()"])
         .output()
         .unwrap());
     ok(&run(
@@ -680,7 +680,7 @@ fn live_flask_flow() {
         .args([
             "-I",
             "-c",
-            "import sys; sys.path.insert(0, 'vendor'); import __envy_vendor__; import flask",
+            "import sys; sys.path.insert(0, 'vendor'); import __envy_vendor__; import flask, demo",
         ])
         .output()
         .unwrap());
