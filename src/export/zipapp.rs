@@ -464,14 +464,18 @@ def _unpack(target):
 
 
 def _setup():
-    if _ARCHIVE not in sys.path:
+    where = [i for i, p in enumerate(sys.path) if p and os.path.abspath(p) == _ARCHIVE]
+    if where:
+        where = where[0]
+    else:
         sys.path.insert(0, _ARCHIVE)
+        where = 0
     if not _NATIVE:
         return
     target = os.path.join(_cache_root(), _KEY)
     if not os.path.isfile(os.path.join(target, ".envy-complete")):
         _unpack(target)
-    sys.path.insert(sys.path.index(_ARCHIVE) + 1, target)
+    sys.path.insert(where + 1, target)
 
 
 _setup()

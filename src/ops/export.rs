@@ -80,6 +80,11 @@ pub struct ExportOptions {
 pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String>> {
     let project = settings.project()?;
     let lock = ensure_lock(settings, &project, opts.mode)?;
+    if opts.split.is_some() && opts.format != Format::RequirementsTxt {
+        return Err(Error::new(
+            "`--split` only works with `--format requirements.txt`",
+        ));
+    }
     if opts.format.is_bundle() {
         return bundle(settings, &project, &lock, opts).map(|()| None);
     }
