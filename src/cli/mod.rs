@@ -180,9 +180,31 @@ enum Command {
         /// Leave out the `--hash` options.
         #[arg(long)]
         no_hashes: bool,
-        /// Accepted for compatibility: the project itself is never emitted.
+        /// Leave the project out: `requirements.txt` and `pylock.toml` never list it;
+        /// `wheelhouse` and `vendor` include its wheel unless this is given.
         #[arg(long)]
         no_emit_project: bool,
+        /// Bundles: build for this Python version (e.g. `3.12`) instead of the local one.
+        #[arg(long, value_name = "X.Y")]
+        python_version: Option<String>,
+        /// Bundles: build for this platform tag (e.g. `manylinux_2_28_x86_64`,
+        /// `macosx_11_0_arm64`, `win_amd64`) instead of this machine.
+        #[arg(long, value_name = "TAG")]
+        python_platform: Option<String>,
+        /// Zipapp: run `module:function`.
+        #[arg(
+            short = 'e',
+            long = "entry-point",
+            value_name = "MODULE:FUNCTION",
+            conflicts_with = "script"
+        )]
+        entry_point: Option<String>,
+        /// Zipapp: run this `[project.scripts]` entry.
+        #[arg(long, value_name = "NAME")]
+        script: Option<String>,
+        /// Zipapp: the interpreter line [default: `/usr/bin/env python3`].
+        #[arg(long, value_name = "PATH")]
+        python_shebang: Option<String>,
         #[command(flatten)]
         sync: SyncArgs,
     },
@@ -569,7 +591,12 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             split,
             only_dev,
             no_hashes,
-            no_emit_project: _,
+            no_emit_project,
+            python_version,
+            python_platform,
+            entry_point,
+            script,
+            python_shebang,
             sync,
         } => {
             let opts = sync.options();
@@ -583,6 +610,12 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                     no_hashes,
                     output,
                     split,
+                    python_version,
+                    python_platform,
+                    entry_point,
+                    script,
+                    python_shebang,
+                    no_emit_project,
                 },
             )?;
             if let Some(text) = text {

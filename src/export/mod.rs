@@ -1,6 +1,188 @@
-//! Renderers over a lock. Pure: they return text; `ops::export` writes it.
+//! Renderers and bundle writers over a lock.
 //!
 //! - [`requirements`]: pip's requirements format with `--hash` options
-//!   (pip's hash-checking mode).
+//!   (pip's hash-checking mode). Pure: returns text.
+//! - [`pylock`]: PEP 751 `pylock.toml`. Pure: returns text.
+//! - [`target`]: the interpreter and platform a bundle is built for.
+//! - [`wheelhouse`]: a directory of wheels plus a hash-pinned `requirements.txt`.
+//! - [`vendor`]: an importable directory, as `pip install --target` makes.
+//! - [`zipapp`]: a PEP 441 executable zip of the project and its dependencies.
+//! - [`project_wheel`]: the project's own pure wheel, for the wheelhouse and vendor dir.
+//!
+//! `ops::export` picks the target, downloads the wheels and calls these.
 
+pub mod project_wheel;
+pub mod pylock;
 pub mod requirements;
+pub mod target;
+pub mod vendor;
+pub mod wheelhouse;
+pub mod zipapp;
+
+use crate::lock::{FileEntry, LockedPackage};
+use crate::ops::{Error, Result};
+use crate::types::WheelFilename;
+use crate::venv::Interpreter;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// A wheel chosen for a bundle, downloaded and hash-checked.
+#[derive(Debug, Clone)]
+pub struct BundleWheel {
+    /// Normalized distribution name.
+    pub name: String,
+    /// Pinned version.
+    pub version: String,
+    /// The locked file (URL, sha256).
+    pub file: FileEntry,
+    /// The parsed filename.
+    pub filename: WheelFilename,
+    /// The verified local copy (in the cache).
+    pub path: PathBuf,
+}
+
+/// The best wheel of `pkg` for `interp`, `None` when none fits.
+pub fn best_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Option<&'a FileEntry> {
+    pkg.wheels
+        .iter()
+        .filter_map(|w| {
+            let f = WheelFilename::from_str(w.filename()).ok()?;
+            interp.tags.priority(&f).map(|p| (p, w))
+        })
+        .min_by_key(|(p, _)| *p)
+        .map(|(_, w)| w)
+}
+
+/// Pick a wheel for each package, or one error naming every package without one.
+///
+/// # Errors
+/// Packages with no wheel for the target (sdists are not built yet).
+pub fn pick_wheels<'a>(
+    packages: &[&'a LockedPackage],
+    interp: &Interpreter,
+    target_label: &str,
+) -> Result<Vec<(&'a LockedPackage, &'a FileEntry)>> {
+    let mut picked = Vec::new();
+    let mut missing = Vec::new();
+    for pkg in packages {
+        match best_wheel(pkg, interp) {
+            Some(w) => picked.push((*pkg, w)),
+            None if pkg.sdist.is_some() => missing.push(format!(
+                "`{}=={}` (only an sdist matches; building from sdists is not supported yet)",
+                pkg.name, pkg.version
+            )),
+            None => missing.push(format!(
+                "`{}=={}` (none of its {} wheels matches)",
+                pkg.name,
+                pkg.version,
+                pkg.wheels.len()
+            )),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(picked);
+    }
+    Err(Error::new(format!(
+        "no wheel for {target_label} for {}",
+        missing.join(", ")
+    ))
+    .hint("building from sdists is not supported yet: pick a target these versions publish wheels for (`--python-version`, `--python-platform`), or pin versions that have wheels"))
+}
+
+/// A staging directory next to `out`, after checking that `out` may be replaced:
+/// it must not exist, be empty, or hold a previous export (`is_ours`).
+///
+/// # Errors
+/// `out` is a file or a non-empty directory envy did not write.
+pub fn stage_dir(out: &Path, is_ours: impl Fn(&Path) -> bool) -> Result<tempfile::TempDir> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(Error::new(format!(
+                "`{}` exists and is not a directory",
+                out.display()
+            )));
+        }
+        let empty = fs_err::read_dir(out)?.next().is_none();
+        if !empty && !is_ours(out) {
+            return Err(Error::new(format!(
+                "`{}` is not empty and was not written by `envy export`",
+                out.display()
+            ))
+            .hint("pass an empty or new directory to `-o`"));
+        }
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs_err::create_dir_all(parent)?;
+    Ok(tempfile::Builder::new()
+        .prefix(".envy-export-")
+        .tempdir_in(parent)?)
+}
+
+/// Replace `out` with the staged directory.
+///
+/// # Errors
+/// I/O errors.
+pub fn commit_dir(staged: tempfile::TempDir, out: &Path) -> Result<()> {
+    if out.exists() {
+        fs_err::remove_dir_all(out)?;
+    }
+    let path = staged.keep();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    fs_err::rename(&path, out)?;
+    Ok(())
+}
+
+/// Files of the project's importable source, as (path in an archive with `/`
+/// separators, file on disk), sorted: `src/<pkg>/`, `src/<pkg>.py`, `<pkg>/` or
+/// `<pkg>.py`, where `<pkg>` is the project name with `-` and `.` as `_`.
+/// `__pycache__` and `.pyc` files are left out.
+///
+/// # Errors
+/// No such package or module; I/O errors.
+pub fn project_source(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>> {
+    let pkg = name.replace(['-', '.'], "_").to_lowercase();
+    for base in [root.join("src"), root.to_path_buf()] {
+        let dir = base.join(&pkg);
+        if dir.join("__init__.py").is_file() || (dir.is_dir() && base.ends_with("src")) {
+            let mut files = Vec::new();
+            for entry in walkdir::WalkDir::new(&dir)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.file_name() != "__pycache__")
+            {
+                let entry = entry.map_err(|e| Error::new(e.to_string()))?;
+                if !entry.file_type().is_file()
+                    || entry.path().extension().is_some_and(|e| e == "pyc")
+                {
+                    continue;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(&base)
+                    .map_err(|e| Error::new(e.to_string()))?;
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                files.push((parts.join("/"), entry.path().to_path_buf()));
+            }
+            files.sort();
+            return Ok(files);
+        }
+        let module = base.join(format!("{pkg}.py"));
+        if module.is_file() {
+            return Ok(vec![(format!("{pkg}.py"), module)]);
+        }
+    }
+    Err(Error::new(format!(
+        "cannot find the source of project `{name}`: looked for `src/{pkg}/`, `src/{pkg}.py`, `{pkg}/` and `{pkg}.py`"
+    ))
+    .hint("lay the package out as `src/<name>/__init__.py`"))
+}

@@ -138,3 +138,29 @@ pub(crate) fn installed_named(
 
 #[cfg(test)]
 mod tests;
+
+/// Install a wheel into a plain directory, as `pip install --target DIR` does:
+/// purelib/platlib files (and the `.dist-info`) go to `target`, `.data/scripts` to
+/// `target/bin` (shebangs pointing at `python`), `.data/headers` to
+/// `target/include/site/pythonX.Y/NAME`, `.data/data` to `target`. `interpreter` is
+/// the one the directory is for (it may describe another machine).
+///
+/// # Errors
+/// As [`install_wheel`].
+pub fn install_wheel_into_dir(
+    target: &std::path::Path,
+    interpreter: &crate::venv::Interpreter,
+    python: &std::path::Path,
+    wheel_path: &std::path::Path,
+    filename: &crate::types::WheelFilename,
+    opts: &InstallOptions,
+) -> Result<crate::venv::InstalledDist, InstallError> {
+    let layout = crate::venv::Venv {
+        root: target.to_path_buf(),
+        bin: target.join("bin"),
+        python: python.to_path_buf(),
+        site_packages: target.to_path_buf(),
+        interpreter: interpreter.clone(),
+    };
+    install_wheel(&layout, wheel_path, filename, opts)
+}

@@ -1,9 +1,19 @@
-//! `envy export`: write `requirements.txt` (or the app/dev split) from the lock.
+//! `envy export`: write `requirements.txt` (or the app/dev split) or `pylock.toml`
+//! from the lock, or build a bundle for one target interpreter: a wheelhouse, a
+//! vendor directory or a zipapp.
 
 use super::sync::{ensure_lock, LockMode, SyncOptions};
 use super::{status, write_atomic, Error, Result, Settings};
 use crate::export::requirements::{render, RequirementsOptions};
-use std::path::PathBuf;
+use crate::export::{self as bundles, target, BundleWheel};
+use crate::lock::{Lock, Selection};
+use crate::project::Project;
+use crate::types::WheelFilename;
+use crate::venv::{self, Interpreter};
+use pep440_rs::VersionSpecifiers;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -12,6 +22,23 @@ pub enum Format {
     #[default]
     #[value(name = "requirements.txt")]
     RequirementsTxt,
+    /// PEP 751 `pylock.toml`.
+    #[value(name = "pylock.toml")]
+    PylockToml,
+    /// A directory of wheels for one target, with a hash-pinned `requirements.txt`.
+    Wheelhouse,
+    /// An importable directory (like `pip install --target`) with a bootstrap module.
+    Vendor,
+    /// A PEP 441 executable zip of the project and its dependencies.
+    Zipapp,
+}
+
+impl Format {
+    /// Whether this format is built for one target interpreter (app dependencies
+    /// only by default).
+    pub fn is_bundle(self) -> bool {
+        matches!(self, Format::Wheelhouse | Format::Vendor | Format::Zipapp)
+    }
 }
 
 /// Options of `envy export`.
@@ -31,6 +58,19 @@ pub struct ExportOptions {
     pub output: Option<PathBuf>,
     /// Write the app/dev/all trio into this directory.
     pub split: Option<PathBuf>,
+    /// Bundles: the target Python version (`3.12`) instead of the local interpreter's.
+    pub python_version: Option<String>,
+    /// Bundles: the target platform tag (`manylinux_2_28_x86_64`, `macosx_11_0_arm64`,
+    /// `win_amd64`) instead of this machine's.
+    pub python_platform: Option<String>,
+    /// Zipapp: `module:function` to run.
+    pub entry_point: Option<String>,
+    /// Zipapp: run this `[project.scripts]` entry.
+    pub script: Option<String>,
+    /// Zipapp: the interpreter line (default `/usr/bin/env python3`).
+    pub python_shebang: Option<String>,
+    /// Wheelhouse and vendor: leave the project's own wheel out.
+    pub no_emit_project: bool,
 }
 
 /// `envy export`. Returns the text when it goes to stdout.
@@ -40,6 +80,14 @@ pub struct ExportOptions {
 pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String>> {
     let project = settings.project()?;
     let lock = ensure_lock(settings, &project, opts.mode)?;
+    if opts.split.is_some() && opts.format != Format::RequirementsTxt {
+        return Err(Error::new(
+            "`--split` only works with `--format requirements.txt`",
+        ));
+    }
+    if opts.format.is_bundle() {
+        return bundle(settings, &project, &lock, opts).map(|()| None);
+    }
     let mut groups = opts.groups.clone();
     if opts.only_dev {
         groups.only_groups = vec!["dev".to_string()];
@@ -85,7 +133,10 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
         );
         return Ok(None);
     }
-    let text = render(&lock, &selection, &base);
+    let text = match opts.format {
+        Format::PylockToml => crate::export::pylock::render(&lock, &selection),
+        _ => render(&lock, &selection, &base),
+    };
     match &opts.output {
         Some(path) => {
             let path = settings.project_dir.join(path);
@@ -98,4 +149,328 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
         }
         None => Ok(Some(text)),
     }
+}
+
+/// The groups a bundle carries: app dependencies only, unless `dev` is asked for
+/// explicitly (`--group dev`, `--all-groups`, `--only-dev`).
+fn bundle_selection(lock: &Lock, opts: &ExportOptions) -> Result<Selection> {
+    let mut groups = opts.groups.clone();
+    if opts.only_dev {
+        groups.only_groups = vec!["dev".to_string()];
+    } else if !groups.all_groups
+        && !groups
+            .groups
+            .iter()
+            .any(|g| crate::project::normalize_group(g) == "dev")
+    {
+        groups.no_dev = true;
+    }
+    let selection = groups.selection(lock);
+    for g in &selection.groups {
+        if !lock
+            .project()
+            .is_some_and(|p| p.dependency_groups.contains_key(g))
+        {
+            return Err(
+                Error::new(format!("the project has no dependency group `{g}`"))
+                    .hint("add it under `[dependency-groups]` in `pyproject.toml`"),
+            );
+        }
+    }
+    Ok(selection)
+}
+
+/// The target interpreter of a bundle, a label for messages, and whether it is a
+/// real interpreter on this machine.
+fn bundle_target(
+    project: &Project,
+    lock: &Lock,
+    opts: &ExportOptions,
+) -> Result<(Interpreter, String, bool)> {
+    let rp = VersionSpecifiers::from_str(&lock.requires_python)
+        .map_err(|e| Error::new(format!("invalid requires-python in envy.lock: {e}")))?;
+    let any = VersionSpecifiers::from_str("").map_err(|e| Error::new(e.to_string()))?;
+    let local = |request: Option<&str>, specs: &VersionSpecifiers| {
+        venv::find_interpreter(request, specs, &project.root)
+    };
+    let (interp, is_local) = match (&opts.python_version, &opts.python_platform) {
+        (None, None) => (local(opts.groups.python.as_deref(), &rp)?, true),
+        (Some(v), None) => {
+            let parsed = target::parse_python_version(v)?;
+            match local(Some(&format!("{}.{}", parsed.0, parsed.1)), &any) {
+                Ok(i) => (i, true),
+                Err(_) => {
+                    // No such Python here: same platform, computed tags.
+                    let base = local(None, &any)?;
+                    let plats = target::platforms_of(&base);
+                    let os = target::OsMarkers::of(&base.markers);
+                    let label = base.platform.clone();
+                    (target::synthetic(parsed, plats, &os, &label)?, false)
+                }
+            }
+        }
+        (v, Some(p)) => {
+            let parsed = match v {
+                Some(v) => target::parse_python_version(v)?,
+                None => {
+                    let base = local(opts.groups.python.as_deref(), &rp)?;
+                    let (a, b) = base.python_minor();
+                    (a, b, 0)
+                }
+            };
+            let (plats, os) = target::parse_platform(p)?;
+            (target::synthetic(parsed, plats, &os, p)?, false)
+        }
+    };
+    let label = format!("CPython {} on {}", interp.version, interp.platform);
+    if !rp.contains(&interp.version) {
+        return Err(Error::new(format!(
+            "the target ({label}) does not satisfy the lock's requires-python `{}`",
+            lock.requires_python
+        ))
+        .hint("pick a Python version the project supports with `--python-version` or `--python`"));
+    }
+    Ok((interp, label, is_local))
+}
+
+/// Pick, download and hash-check one wheel per package the target needs.
+fn bundle_wheels(
+    settings: &Settings,
+    project: &Project,
+    lock: &Lock,
+    selection: &Selection,
+    interp: &Interpreter,
+    label: &str,
+) -> Result<Vec<BundleWheel>> {
+    let needed = lock.needed_for(selection, &interp.markers);
+    let picked = bundles::pick_wheels(&needed, interp, label)?;
+    if picked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let client = settings.client(Some(project))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(8)
+        .build()
+        .map_err(|e| Error::new(e.to_string()))?;
+    let results: Vec<Result<BundleWheel>> = pool.install(|| {
+        picked
+            .par_iter()
+            .map(|(pkg, file)| {
+                let filename = WheelFilename::from_str(file.filename())
+                    .map_err(|e| Error::new(e.to_string()))?;
+                let path = client.download_url(&file.url, file.filename(), Some(&file.sha256))?;
+                Ok(BundleWheel {
+                    name: pkg.name.clone(),
+                    version: pkg.version.clone(),
+                    file: (*file).clone(),
+                    filename,
+                    path,
+                })
+            })
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+fn size_of(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .filter_map(std::result::Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+        .sum()
+}
+
+fn human(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+/// Build a wheelhouse, vendor directory or zipapp at `-o`.
+fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOptions) -> Result<()> {
+    let format_name = match opts.format {
+        Format::Wheelhouse => "wheelhouse",
+        Format::Vendor => "vendor",
+        _ => "zipapp",
+    };
+    let Some(out) = &opts.output else {
+        return Err(
+            Error::new(format!("`--format {format_name}` needs `-o`")).hint(
+                if opts.format == Format::Zipapp {
+                    "e.g. `envy export --format zipapp -o app.pyz -e module:function`"
+                } else {
+                    "e.g. `envy export --format wheelhouse -o dist/wheels`"
+                },
+            ),
+        );
+    };
+    let out = settings.project_dir.join(out);
+    let selection = bundle_selection(lock, opts)?;
+    let (interp, label, is_local) = bundle_target(project, lock, opts)?;
+    // Check the cheap things before downloading.
+    let zip_inputs = if opts.format == Format::Zipapp {
+        let files = bundles::project_source(&project.root, project.name.as_ref())?;
+        Some((zipapp_entry(project, opts, &files)?, files))
+    } else {
+        None
+    };
+    let mut wheels = bundle_wheels(settings, project, lock, &selection, &interp, &label)?;
+    let project_tmp = tempfile::tempdir()?;
+    if opts.format != Format::Zipapp && !opts.no_emit_project {
+        match project_wheel(project, project_tmp.path()) {
+            Ok(w) => wheels.push(w),
+            Err(e) => status(settings, format!("Leaving the project out: {}", e.message)),
+        }
+    }
+    match opts.format {
+        Format::Wheelhouse => {
+            let staged = bundles::stage_dir(&out, bundles::wheelhouse::is_wheelhouse)?;
+            bundles::wheelhouse::write(staged.path(), &wheels, &label)?;
+            bundles::commit_dir(staged, &out)?;
+            status(
+                settings,
+                format!(
+                    "Wrote {} wheels ({}) for {label} to {}",
+                    wheels.len(),
+                    human(size_of(&out)),
+                    out.display()
+                ),
+            );
+        }
+        Format::Vendor => {
+            let staged = bundles::stage_dir(&out, bundles::vendor::is_vendor_dir)?;
+            let python = if is_local {
+                interp.executable.clone()
+            } else {
+                PathBuf::from("/usr/bin/python3")
+            };
+            bundles::vendor::write(staged.path(), &wheels, &interp, &python)?;
+            bundles::commit_dir(staged, &out)?;
+            status(
+                settings,
+                format!(
+                    "Installed {} packages ({}) for {label} into {}",
+                    wheels.len(),
+                    human(size_of(&out)),
+                    out.display()
+                ),
+            );
+        }
+        _ => {
+            let Some((entry, project_files)) = zip_inputs else {
+                return Err(Error::new("internal error: no zipapp inputs"));
+            };
+            let spec = bundles::zipapp::ZipappSpec {
+                shebang: opts
+                    .python_shebang
+                    .clone()
+                    .unwrap_or_else(|| "/usr/bin/env python3".to_string()),
+                entry,
+                project_files,
+                wheels,
+                compile_with: is_local.then(|| interp.executable.clone()),
+            };
+            let app = bundles::zipapp::build(&spec)?;
+            if let Some(parent) = out.parent() {
+                fs_err::create_dir_all(parent)?;
+            }
+            if fs_err::read(&out).ok().as_deref() != Some(app.bytes.as_slice()) {
+                write_atomic(&out, &app.bytes)?;
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                fs_err::set_permissions(&out, std::fs::Permissions::from_mode(0o755))?;
+            }
+            status(
+                settings,
+                format!(
+                    "Wrote {} ({}) for {label}: {} pure packages in the archive, {} unpacked at first start",
+                    out.display(),
+                    human(app.bytes.len() as u64),
+                    app.pure.len(),
+                    app.native.len()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The project's own wheel, built into `dir`.
+fn project_wheel(project: &Project, dir: &Path) -> Result<BundleWheel> {
+    let (path, filename) = bundles::project_wheel::build(project, dir)?;
+    let bytes = fs_err::read(&path)?;
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let url = url::Url::from_file_path(&path)
+        .map(String::from)
+        .unwrap_or_else(|()| path.display().to_string());
+    Ok(BundleWheel {
+        name: project.name.to_string(),
+        version: project
+            .version
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        file: crate::lock::FileEntry {
+            url,
+            sha256,
+            size: Some(bytes.len() as u64),
+            upload_time: None,
+        },
+        filename: WheelFilename::from_str(&filename).map_err(|e| Error::new(e.to_string()))?,
+        path,
+    })
+}
+
+/// What the zipapp runs: `-e`, `--script`, the only `[project.scripts]` entry, or
+/// the package's `__main__.py`.
+fn zipapp_entry(
+    project: &Project,
+    opts: &ExportOptions,
+    files: &[(String, PathBuf)],
+) -> Result<bundles::zipapp::EntryPoint> {
+    use bundles::zipapp::EntryPoint;
+    if let Some(e) = &opts.entry_point {
+        return EntryPoint::parse(e);
+    }
+    let scripts: Vec<&str> = project.scripts.iter().map(|(n, _)| n.as_str()).collect();
+    if let Some(name) = &opts.script {
+        return match project.scripts.iter().find(|(n, _)| n == name) {
+            Some((_, target)) => EntryPoint::parse(target),
+            None => Err(
+                Error::new(format!("`[project.scripts]` has no `{name}`")).hint(
+                    if scripts.is_empty() {
+                        "use `-e module:function`".to_string()
+                    } else {
+                        format!("scripts: {}", scripts.join(", "))
+                    },
+                ),
+            ),
+        };
+    }
+    if let [(_, target)] = project.scripts.as_slice() {
+        return EntryPoint::parse(target);
+    }
+    let main = files
+        .iter()
+        .find(|(n, _)| n.split('/').count() == 2 && n.ends_with("/__main__.py"));
+    if let Some((n, _)) = main {
+        let pkg = n.trim_end_matches("/__main__.py");
+        return Ok(EntryPoint::Module(pkg.to_string()));
+    }
+    Err(
+        Error::new("the zipapp needs an entry point").hint(if scripts.is_empty() {
+            "pass `-e module:function`, or add a `__main__.py` to the package".to_string()
+        } else {
+            format!(
+                "pass `-e module:function` or `--script NAME` (scripts: {})",
+                scripts.join(", ")
+            )
+        }),
+    )
 }
