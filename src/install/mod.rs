@@ -6,10 +6,12 @@ mod editable;
 mod record;
 mod scripts;
 mod uninstall;
+mod unpacked;
 mod wheel;
 
 pub use editable::{install_editable, EditableProject};
 pub use uninstall::uninstall;
+pub use unpacked::install_wheel_cached;
 pub use wheel::install_wheel;
 
 use crate::venv::{read_dist_info, InstalledDist, Venv, VenvError};

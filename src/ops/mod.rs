@@ -232,7 +232,10 @@ pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressB
     if settings.quiet {
         return indicatif::ProgressBar::hidden();
     }
-    let pb = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
         pb.set_style(style.progress_chars("=> "));
     }

@@ -169,6 +169,9 @@ fn choose_venv(
     Ok((None, Some(interp)))
 }
 
+/// A verified wheel in the cache: its path, parsed name, package and sha256.
+type Downloaded<'a> = (PathBuf, WheelFilename, &'a LockedPackage, String);
+
 /// The best wheel of `pkg` for `interp`, or an error naming what exists.
 fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a FileEntry> {
     pkg.wheels
@@ -259,18 +262,20 @@ pub fn sync_with_lock(
         .filter(|d| d.name != project.name && !wanted.contains(d.name.as_ref()))
         .collect();
     // Download and verify everything before touching the venv.
-    let mut downloaded: Vec<(PathBuf, WheelFilename, &LockedPackage)> = Vec::new();
+    let mut downloaded: Vec<Downloaded> = Vec::new();
+    let mut cache_root = None;
     if !to_install.is_empty() {
         let client = match client {
             Some(c) => c,
             None => settings.client(Some(project))?,
         };
+        cache_root = Some(client.cache().root().to_path_buf());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(16)
             .build()
             .map_err(|e| Error::new(e.to_string()))?;
         let pb = super::bar(settings, to_install.len() as u64, "Downloading");
-        let results: Vec<Result<(PathBuf, WheelFilename, &LockedPackage)>> = pool.install(|| {
+        let results: Vec<Result<Downloaded>> = pool.install(|| {
             to_install
                 .par_iter()
                 .map(|(pkg, wheel)| {
@@ -279,7 +284,7 @@ pub fn sync_with_lock(
                     let path =
                         client.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?;
                     pb.inc(1);
-                    Ok((path, filename, *pkg))
+                    Ok((path, filename, *pkg, wheel.sha256.clone()))
                 })
                 .collect()
         });
@@ -312,8 +317,18 @@ pub fn sync_with_lock(
     };
     let installed_now: Vec<Result<(String, String)>> = downloaded
         .par_iter()
-        .map(|(path, filename, pkg)| {
-            install::install_wheel(&venv, path, filename, &opts_install)?;
+        .map(|(path, filename, pkg, sha256)| {
+            match &cache_root {
+                Some(root) => install::install_wheel_cached(
+                    &venv,
+                    root,
+                    path,
+                    sha256,
+                    filename,
+                    &opts_install,
+                )?,
+                None => install::install_wheel(&venv, path, filename, &opts_install)?,
+            };
             Ok((pkg.name.clone(), pkg.version.clone()))
         })
         .collect();

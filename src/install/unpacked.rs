@@ -1,0 +1,187 @@
+//! Installs through an unpacked-wheel cache, as uv does: each wheel is unpacked
+//! once (every file checked against the wheel's `RECORD` on the way) into
+//! `<cache>/unpacked-v1/<sha256>-pyXY/`, laid out like a tiny prefix (`site/`,
+//! `bin/`, `include/`, data at the top); every later install hard-links those
+//! files into the venv (copying when linking fails, e.g. across filesystems),
+//! rewrites script shebangs for the venv's interpreter, and writes a fresh
+//! `INSTALLER`, `REQUESTED` and `RECORD` (PEP 376).
+//!
+//! Hard links share data with the cache: editing an installed file in place
+//! edits the cached copy too, the same trade uv makes by default.
+
+use super::record::{
+    normalize, parse_record, record_hash_bytes, relative_path, render_record, DirCache, RecordRow,
+};
+use super::scripts::{rewrite_shebang, write_executable};
+use super::{install_wheel, installed_named, uninstall, InstallError, InstallOptions};
+use crate::types::WheelFilename;
+use crate::venv::{read_dist_info, InstalledDist, Venv};
+use std::path::{Path, PathBuf};
+
+/// The interpreter path templates are unpacked for; replaced at link time.
+const TEMPLATE_PYTHON: &str = "/__envy_template__/bin/python";
+
+/// Install `wheel_path` (whose sha256 is `sha256`) into `venv` through the
+/// unpacked-wheel cache under `cache_root`.
+///
+/// # Errors
+/// As [`install_wheel`] for a wheel not yet unpacked; I/O errors otherwise.
+pub fn install_wheel_cached(
+    venv: &Venv,
+    cache_root: &Path,
+    wheel_path: &Path,
+    sha256: &str,
+    filename: &WheelFilename,
+    opts: &InstallOptions,
+) -> Result<InstalledDist, InstallError> {
+    let template = ensure_template(venv, cache_root, wheel_path, sha256, filename)?;
+    link_template(venv, &template, filename, opts)
+}
+
+/// The unpacked template of a wheel, creating it (in a temp dir, then a
+/// rename) when missing.
+fn ensure_template(
+    venv: &Venv,
+    cache_root: &Path,
+    wheel_path: &Path,
+    sha256: &str,
+    filename: &WheelFilename,
+) -> Result<PathBuf, InstallError> {
+    let (major, minor) = venv.interpreter.python_minor();
+    let parent = cache_root.join("unpacked-v1");
+    let dir = parent.join(format!("{sha256}-py{major}{minor}"));
+    if dir.join("site").is_dir() {
+        return Ok(dir);
+    }
+    fs_err::create_dir_all(&parent)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".tmp-unpack-")
+        .tempdir_in(&parent)?;
+    let root = tmp.path().to_path_buf();
+    fs_err::create_dir_all(root.join("site"))?;
+    let layout = Venv {
+        root: root.clone(),
+        bin: root.join("bin"),
+        python: PathBuf::from(TEMPLATE_PYTHON),
+        site_packages: root.join("site"),
+        interpreter: venv.interpreter.clone(),
+    };
+    install_wheel(
+        &layout,
+        wheel_path,
+        filename,
+        &InstallOptions {
+            installer: "envy",
+            requested: false,
+        },
+    )?;
+    let kept = tmp.keep();
+    if let Err(e) = std::fs::rename(&kept, &dir) {
+        // Another process unpacked the same wheel first: use theirs.
+        let _ = fs_err::remove_dir_all(&kept);
+        if !dir.join("site").is_dir() {
+            return Err(e.into());
+        }
+    }
+    Ok(dir)
+}
+
+/// Link a template's files into the venv and write its `RECORD`.
+fn link_template(
+    venv: &Venv,
+    template: &Path,
+    filename: &WheelFilename,
+    opts: &InstallOptions,
+) -> Result<InstalledDist, InstallError> {
+    let site = template.join("site");
+    let dist_info = std::fs::read_dir(&site)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".dist-info"))
+        .ok_or_else(|| InstallError::InvalidWheel {
+            wheel: template.to_path_buf(),
+            reason: "the unpacked wheel has no .dist-info".into(),
+        })?;
+    let record_path = site.join(&dist_info).join("RECORD");
+    let rows = parse_record(&fs_err::read_to_string(&record_path)?, &record_path)?;
+    for old in installed_named(venv, &filename.name)? {
+        uninstall(venv, &old)?;
+    }
+    let mut dirs = DirCache::new(&venv.root)?;
+    let mut out_rows: Vec<RecordRow> = Vec::with_capacity(rows.len() + 3);
+    let skip: Vec<PathBuf> = ["RECORD", "INSTALLER", "REQUESTED"]
+        .iter()
+        .map(|f| site.join(&dist_info).join(f))
+        .collect();
+    let escape = |what: &str| InstallError::UnsafeEntry {
+        wheel: template.to_path_buf(),
+        entry: what.to_string(),
+        reason: "leaves the unpacked wheel".to_string(),
+    };
+    for row in rows {
+        let src = normalize(&site.join(&row.path)).ok_or_else(|| escape(&row.path))?;
+        if skip.contains(&src) {
+            continue;
+        }
+        let (dest, is_script) = if let Ok(rel) = src.strip_prefix(&site) {
+            (venv.site_packages.join(rel), false)
+        } else if let Ok(rel) = src.strip_prefix(template.join("bin")) {
+            (venv.bin.join(rel), true)
+        } else if let Ok(rel) = src.strip_prefix(template) {
+            (venv.root.join(rel), false)
+        } else {
+            return Err(escape(&row.path));
+        };
+        let parent = dest.parent().unwrap_or(&venv.root);
+        dirs.ensure(parent)?;
+        if is_script {
+            let content = fs_err::read(&src)?;
+            if let Some(rest) = content.strip_prefix(format!("#!{TEMPLATE_PYTHON}").as_bytes()) {
+                let mut generic = b"#!python".to_vec();
+                generic.extend_from_slice(rest);
+                let rewritten = rewrite_shebang(&generic, &venv.python).unwrap_or(generic);
+                out_rows.push(write_executable(&dest, &rewritten, &venv.site_packages)?);
+                continue;
+            }
+        }
+        if dest.symlink_metadata().is_ok() {
+            fs_err::remove_file(&dest)?;
+        }
+        if std::fs::hard_link(&src, &dest).is_err() {
+            fs_err::copy(&src, &dest)?;
+        }
+        out_rows.push(RecordRow {
+            path: relative_path(&venv.site_packages, &dest),
+            hash: row.hash,
+            size: row.size,
+        });
+    }
+    let dist_info_dir = venv.site_packages.join(&dist_info);
+    fs_err::create_dir_all(&dist_info_dir)?;
+    let mut small = |name: &str, content: &[u8]| -> Result<(), InstallError> {
+        let path = dist_info_dir.join(name);
+        fs_err::write(&path, content)?;
+        out_rows.push(RecordRow {
+            path: relative_path(&venv.site_packages, &path),
+            hash: record_hash_bytes(content),
+            size: Some(content.len() as u64),
+        });
+        Ok(())
+    };
+    small("INSTALLER", format!("{}\n", opts.installer).as_bytes())?;
+    if opts.requested {
+        small("REQUESTED", b"")?;
+    }
+    let record = dist_info_dir.join("RECORD");
+    let record_rel = relative_path(&venv.site_packages, &record);
+    fs_err::write(&record, render_record(out_rows, &record_rel))?;
+    let stem = dist_info.trim_end_matches(".dist-info");
+    Ok(
+        read_dist_info(&dist_info_dir, stem)?.unwrap_or(InstalledDist {
+            name: filename.name.clone(),
+            version: filename.version.clone(),
+            dist_info: dist_info_dir,
+            editable: false,
+        }),
+    )
+}
