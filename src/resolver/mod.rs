@@ -452,7 +452,7 @@ impl Provider {
             .iter()
             .filter(|f| pinned || f.yanked.is_none())
             .filter(|f| plausible_file(f))
-            .filter(|f| !(no_build && !f.is_wheel()) && !(no_binary && f.is_wheel()))
+            .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
             .filter(|f| match (&self.input.exclude_newer, &f.upload_time) {
                 (Some(limit), Some(t)) => t.as_str() <= limit.as_str(),
                 _ => true,
