@@ -640,6 +640,91 @@ impl Provider {
         Ok(Ok(split))
     }
 
+    /// For every "no versions of P in R" in a failed derivation, say why the
+    /// versions of P that are in R were not usable: yanked, pre-releases not
+    /// opted into, or a `Requires-Python` the project's range does not meet.
+    fn why_no_versions(
+        &self,
+        tree: &pubgrub::DerivationTree<Pkg, Ranges<Version>, String>,
+    ) -> Vec<String> {
+        let mut found: Vec<(PackageName, Ranges<Version>)> = Vec::new();
+        let mut stack = vec![tree];
+        while let Some(t) = stack.pop() {
+            match t {
+                pubgrub::DerivationTree::External(pubgrub::External::NoVersions(
+                    Pkg::Dist(n) | Pkg::Extra(n, _),
+                    r,
+                )) => {
+                    if !found.iter().any(|(m, s)| m == n && s == r) {
+                        found.push((n.clone(), r.clone()));
+                    }
+                }
+                pubgrub::DerivationTree::Derived(d) => {
+                    stack.push(&d.cause1);
+                    stack.push(&d.cause2);
+                }
+                pubgrub::DerivationTree::External(_) => {}
+            }
+        }
+        let mut notes = Vec::new();
+        for (name, range) in found {
+            let Ok(page) = self.client.project(&name) else {
+                continue;
+            };
+            let in_range: Vec<&Version> = page
+                .versions
+                .keys()
+                .filter(|v| range.contains(*v))
+                .collect();
+            if in_range.is_empty() {
+                let latest = page.versions.keys().next_back();
+                notes.push(match latest {
+                    Some(l) => {
+                        format!("no version of `{name}` matches `{range}` (the newest is {l})")
+                    }
+                    None => format!("`{name}` has no files on the index"),
+                });
+                continue;
+            }
+            let mut yanked = Vec::new();
+            let mut pre = Vec::new();
+            let mut python = Vec::new();
+            for v in in_range {
+                let files = page.versions.get(v).map(Vec::as_slice).unwrap_or_default();
+                if files.iter().all(|f| f.yanked.is_some()) {
+                    yanked.push(v.to_string());
+                } else if v.any_prerelease() {
+                    pre.push(v.to_string());
+                } else if let Some(rp) = files.iter().find_map(|f| f.requires_python.as_ref()) {
+                    if !self.python_ok(rp) {
+                        python.push(format!("{v} (requires Python {rp})"));
+                    }
+                }
+            }
+            if !yanked.is_empty() {
+                notes.push(format!(
+                    "`{name}` {} yanked; pin an exact version with `==` in `pyproject.toml` to use a yanked release",
+                    list_versions(&yanked, "is", "are")
+                ));
+            }
+            if !pre.is_empty() {
+                notes.push(format!(
+                    "`{name}` {}; name a pre-release in the specifier (e.g. `{name}>={}`) or pass `--prerelease allow`",
+                    list_versions(&pre, "is a pre-release", "are pre-releases"),
+                    pre[pre.len() - 1]
+                ));
+            }
+            if !python.is_empty() {
+                notes.push(format!(
+                    "`{name}` {} not support every Python the project allows (`requires-python = \"{}\"`)",
+                    list_versions(&python, "does", "do"),
+                    self.input.requires_python
+                ));
+            }
+        }
+        notes
+    }
+
     /// Turn PubGrub's selection into this fork's solution.
     fn finish(
         &self,
@@ -795,6 +880,19 @@ impl DependencyProvider for Provider {
     }
 }
 
+/// `1.0 is` / `1.0, 1.1 and 2 more are`, for notes.
+fn list_versions(versions: &[String], one: &str, many: &str) -> String {
+    match versions {
+        [v] => format!("{v} {one}"),
+        _ if versions.len() <= 3 => format!("{} {many}", versions.join(", ")),
+        _ => format!(
+            "{} (and {} older) {many}",
+            versions[versions.len() - 3..].join(", "),
+            versions.len() - 3
+        ),
+    }
+}
+
 /// The most environments one resolution may fork into.
 const MAX_FORKS: usize = 64;
 
@@ -858,7 +956,11 @@ fn resolve_forks(
         match pubgrub::resolve(&provider, root, Version::new([0])) {
             Ok(selected) => solutions.push(provider.finish(&selected)?),
             Err(pubgrub::PubGrubError::NoSolution(tree)) => {
+                let notes = provider.why_no_versions(&tree);
                 let mut text = report::explain(tree, &input.requires_python);
+                for note in notes {
+                    text.push_str(&format!("  note: {note}\n"));
+                }
                 if env != rp_marker {
                     let shown = simplify_for(&env, &input.requires_python)
                         .try_to_string()

@@ -7,10 +7,9 @@ use version_ranges::Ranges;
 
 /// Explain why no solution exists, one reason per line.
 pub fn explain(
-    mut tree: DerivationTree<Pkg, Ranges<Version>, String>,
+    tree: DerivationTree<Pkg, Ranges<Version>, String>,
     requires_python: &VersionSpecifiers,
 ) -> String {
-    tree.collapse_no_versions();
     let text = DefaultStringReporter::report(&tree);
     let mut out = String::new();
     for line in text.lines() {
@@ -18,6 +17,7 @@ pub fn explain(
         out.push_str(
             &line
                 .replace(" 0 depends on", " depends on")
+                .replace(" 0 is forbidden", "'s requirements cannot all be met")
                 .replace("∅", "no versions"),
         );
         out.push('\n');
