@@ -519,6 +519,9 @@ fn settings(g: &GlobalArgs) -> ops::Result<Settings> {
 
 fn dispatch(cli: Cli) -> ops::Result<i32> {
     let s = settings(&cli.global)?;
+    if let Some(dir) = &s.cache_dir {
+        crate::venv::set_query_cache(dir.join("interpreters-v1"));
+    }
     match cli.command {
         Command::New { path, opts } => ops::new::new(&s, &path, &opts.into())?,
         Command::Init { opts } => ops::new::init(&s, &opts.into())?,

@@ -69,6 +69,91 @@ struct ProbeMarkers {
     sys_platform: String,
 }
 
+static QUERY_CACHE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Remember interpreter probes under `dir` (one JSON file per executable),
+/// keyed by the executable's real path, size and modification time, so
+/// later runs do not start Python just to learn what it is. Set once per
+/// process; without it nothing is cached.
+pub fn set_query_cache(dir: PathBuf) {
+    let _ = QUERY_CACHE.set(dir);
+}
+
+/// The cache file for `python`, or `None` when caching is off or the
+/// executable is a script (a pyenv shim, whose answer depends on pyenv's
+/// state rather than on the file).
+fn query_cache_file(python: &Path) -> Option<PathBuf> {
+    use sha2::Digest;
+    let dir = QUERY_CACHE.get()?;
+    let real = std::fs::canonicalize(python).ok()?;
+    let meta = std::fs::metadata(&real).ok()?;
+    let mut head = [0u8; 2];
+    if std::io::Read::read_exact(&mut std::fs::File::open(&real).ok()?, &mut head).is_ok()
+        && &head == b"#!"
+    {
+        return None;
+    }
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    let key = format!(
+        "{}\0{}\0{mtime}\0{}",
+        real.display(),
+        meta.len(),
+        python.display()
+    );
+    let digest = hex::encode(sha2::Sha256::digest(key.as_bytes()));
+    Some(dir.join(format!("{}.json", &digest[..32])))
+}
+
+/// The real interpreter behind a pyenv shim (`$PYENV_ROOT/shims/python3.12`),
+/// found the way pyenv finds it: `PYENV_VERSION`, else the nearest
+/// `.python-version` above the current directory, else `$PYENV_ROOT/version`.
+/// `None` when `python` is not a shim, or the version is `system` or missing
+/// (then the shim itself is run).
+fn resolve_pyenv_shim(python: &Path) -> Option<PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".pyenv")))?;
+    let name = python.file_name()?;
+    if python.parent()? != root.join("shims") {
+        return None;
+    }
+    let from_file = |f: &Path| {
+        std::fs::read_to_string(f)
+            .ok()
+            .and_then(|t| t.split_whitespace().next().map(str::to_string))
+    };
+    let version = std::env::var("PYENV_VERSION")
+        .ok()
+        .and_then(|v| v.split(':').next().map(str::to_string))
+        .or_else(|| {
+            let cwd = std::env::current_dir().ok()?;
+            cwd.ancestors()
+                .map(|d| d.join(".python-version"))
+                .find(|f| f.is_file())
+                .and_then(|f| from_file(&f))
+        })
+        .or_else(|| from_file(&root.join("version")))?;
+    if version == "system" {
+        return None;
+    }
+    let real = root.join("versions").join(version).join("bin").join(name);
+    real.is_file().then_some(real)
+}
+
+fn write_cache_entry(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 impl Interpreter {
     /// Query the Python at `python` (a path, or a bare name looked up on `PATH`) by
     /// running it once (`python -I -S -c <probe>`) and parsing the JSON it prints.
@@ -81,6 +166,16 @@ impl Interpreter {
             python: python.to_path_buf(),
             reason,
         };
+        let resolved = resolve_pyenv_shim(python);
+        let python = resolved.as_deref().unwrap_or(python);
+        let cache_file = query_cache_file(python);
+        if let Some(bytes) = cache_file.as_ref().and_then(|f| std::fs::read(f).ok()) {
+            if let Ok(probe) = serde_json::from_slice::<Probe>(&bytes) {
+                if let Ok(i) = Self::from_probe(probe) {
+                    return Ok(i);
+                }
+            }
+        }
         let output = Command::new(python)
             .args(["-I", "-S", "-c", PROBE])
             .output()
@@ -101,7 +196,11 @@ impl Interpreter {
         }
         let probe: Probe = serde_json::from_slice(&output.stdout)
             .map_err(|e| qerr(format!("unexpected probe output: {e}")))?;
-        Self::from_probe(probe).map_err(qerr)
+        let interpreter = Self::from_probe(probe).map_err(qerr)?;
+        if let Some(f) = cache_file {
+            let _ = write_cache_entry(&f, &output.stdout);
+        }
+        Ok(interpreter)
     }
 
     fn from_probe(p: Probe) -> Result<Interpreter, String> {

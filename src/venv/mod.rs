@@ -12,8 +12,8 @@ pub mod tags;
 
 pub use create::{create_venv, create_venv_with_prompt};
 pub use discover::{
-    candidate_paths, find_interpreter, python_version_request, request_matches, Candidate,
-    Interpreter,
+    candidate_paths, find_interpreter, python_version_request, request_matches, set_query_cache,
+    Candidate, Interpreter,
 };
 pub use tags::Tags;
 
