@@ -10,23 +10,29 @@ use crate::types::DistFilename;
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::PackageName;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 use url::Url;
 
 #[derive(Deserialize)]
-struct JsonPage {
-    files: Vec<JsonFile>,
+struct JsonPage<'a> {
+    #[serde(borrow)]
+    files: Vec<JsonFile<'a>>,
 }
 
+/// One file of a PEP 691 page, borrowing from the body where the JSON has no
+/// escapes (almost always), so large pages are not copied string by string.
 #[derive(Deserialize)]
-struct JsonFile {
-    filename: String,
-    url: String,
-    #[serde(default)]
-    hashes: HashMap<String, String>,
-    #[serde(rename = "requires-python", default)]
-    requires_python: Option<String>,
+struct JsonFile<'a> {
+    #[serde(borrow)]
+    filename: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(default, borrow)]
+    hashes: JsonHashes<'a>,
+    #[serde(rename = "requires-python", default, borrow)]
+    requires_python: Option<Cow<'a, str>>,
     #[serde(default)]
     size: Option<u64>,
     #[serde(default)]
@@ -35,8 +41,15 @@ struct JsonFile {
     core_metadata: Option<serde_json::Value>,
     #[serde(rename = "dist-info-metadata", default)]
     dist_info_metadata: Option<serde_json::Value>,
-    #[serde(rename = "upload-time", default)]
-    upload_time: Option<String>,
+    #[serde(rename = "upload-time", default, borrow)]
+    upload_time: Option<Cow<'a, str>>,
+}
+
+/// The `hashes` object: only sha256 is used.
+#[derive(Deserialize, Default)]
+struct JsonHashes<'a> {
+    #[serde(default, borrow)]
+    sha256: Option<Cow<'a, str>>,
 }
 
 fn truthy(v: &Option<serde_json::Value>) -> bool {
@@ -96,15 +109,15 @@ pub fn parse_json(
         out.push(IndexFile {
             sha256: f
                 .hashes
-                .get("sha256")
+                .sha256
                 .map(|h| h.to_ascii_lowercase())
                 .or(frag_hash),
             requires_python: requires_python(f.requires_python.as_deref()),
             size: f.size,
             yanked: yanked_reason(&f.yanked),
             core_metadata: truthy(&f.core_metadata) || truthy(&f.dist_info_metadata),
-            upload_time: f.upload_time,
-            filename: f.filename,
+            upload_time: f.upload_time.map(Cow::into_owned),
+            filename: f.filename.into_owned(),
             url: url.to_string(),
             index: index.to_string(),
             dist,
