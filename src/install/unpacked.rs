@@ -34,20 +34,25 @@ pub fn install_wheel_cached(
     filename: &WheelFilename,
     opts: &InstallOptions,
 ) -> Result<InstalledDist, InstallError> {
-    let template = ensure_template(venv, cache_root, wheel_path, sha256, filename)?;
+    let template = unpack_to_cache(&venv.interpreter, cache_root, wheel_path, sha256, filename)?;
     link_template(venv, &template, filename, opts)
 }
 
-/// The unpacked template of a wheel, creating it (in a temp dir, then a
-/// rename) when missing.
-fn ensure_template(
-    venv: &Venv,
+/// Unpack a wheel into the cache for `interpreter` (checking every file
+/// against the wheel's `RECORD`) unless already there, and return the
+/// unpacked directory. Touches no venv, so callers can run it while other
+/// downloads are still in flight.
+///
+/// # Errors
+/// As [`install_wheel`].
+pub fn unpack_to_cache(
+    interpreter: &crate::venv::Interpreter,
     cache_root: &Path,
     wheel_path: &Path,
     sha256: &str,
     filename: &WheelFilename,
 ) -> Result<PathBuf, InstallError> {
-    let (major, minor) = venv.interpreter.python_minor();
+    let (major, minor) = interpreter.python_minor();
     let parent = cache_root.join("unpacked-v1");
     let dir = parent.join(format!("{sha256}-py{major}{minor}"));
     if dir.join("site").is_dir() {
@@ -64,7 +69,7 @@ fn ensure_template(
         bin: root.join("bin"),
         python: PathBuf::from(TEMPLATE_PYTHON),
         site_packages: root.join("site"),
-        interpreter: venv.interpreter.clone(),
+        interpreter: interpreter.clone(),
     };
     install_wheel(
         &layout,

@@ -269,7 +269,8 @@ pub fn sync_with_lock(
             Some(c) => c,
             None => settings.client(Some(project))?,
         };
-        cache_root = Some(client.cache().root().to_path_buf());
+        let root = client.cache().root().to_path_buf();
+        cache_root = Some(root.clone());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(16)
             .build()
@@ -283,6 +284,9 @@ pub fn sync_with_lock(
                         .map_err(|e| Error::new(e.to_string()))?;
                     let path =
                         client.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?;
+                    // Unpack into the cache now, overlapping with other downloads;
+                    // the venv itself is only touched once everything is here.
+                    install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
                     pb.inc(1);
                     Ok((path, filename, *pkg, wheel.sha256.clone()))
                 })
