@@ -477,7 +477,10 @@ def write_project(scenario: Scenario, project_dir: Path) -> None:
         *[f"    {toml_str(d)}," for d in deps],
         "]",
     ]
-    envs = scenario.options.get("required_environments") or []
+    envs = list(scenario.options.get("required_environments") or [])
+    platform = scenario.options.get("python_platform")
+    if platform:
+        envs.append(PLATFORM_MARKERS[platform])
     if envs:
         lines += ["", "[tool.envy]", "required-environments = ["]
         lines += [f"    {toml_str(e)}," for e in envs]
@@ -493,6 +496,15 @@ class EnvyInfo:
     def supports(self, flag: str) -> bool:
         return re.search(rf"(^|\s){re.escape(flag)}\b", self.lock_help) is not None
 
+
+# A target platform (uv's `--python-platform`) becomes a required environment of
+# the universal lock: every locked package must be installable there.
+PLATFORM_MARKERS = {
+    "x86_64-manylinux2014": (
+        "sys_platform == 'linux' and platform_machine == 'x86_64' "
+        "and implementation_name == 'cpython'"
+    ),
+}
 
 # Scenarios whose expectation records a limit of uv's resolver that envy does
 # not share. Each was checked by hand; the reason says what envy does instead.
@@ -512,10 +524,10 @@ def lock_args(scenario: Scenario, envy: EnvyInfo) -> tuple[list[str] | None, str
     args: list[str] = []
     if scenario.name in DIVERGENCES:
         return None, "divergence from uv: " + DIVERGENCES[scenario.name]
-    if opts.get("python_platform"):
+    if opts.get("python_platform") and opts["python_platform"] not in PLATFORM_MARKERS:
         return None, (
-            f"python_platform = {opts['python_platform']!r}: envy lock is universal "
-            "and has no target-platform option"
+            f"python_platform = {opts['python_platform']!r}: no marker mapping for it "
+            "in PLATFORM_MARKERS"
         )
     if opts.get("prereleases"):
         args += ["--prerelease", "allow"]

@@ -58,6 +58,15 @@ pub struct Manifest {
     /// `[dependency-groups]`, includes expanded.
     #[serde(default)]
     pub dependency_groups: BTreeMap<String, Vec<String>>,
+    /// `[tool.envy] constraint-dependencies`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub constraints: Vec<String>,
+    /// `[tool.envy] override-dependencies`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    /// `[tool.envy] required-environments`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_environments: Vec<String>,
 }
 
 /// One dependency edge.

@@ -76,6 +76,18 @@ pub fn render(lock: &Lock) -> String {
         "requirements",
         &strings(&lock.manifest.requirements),
     );
+    for (key, items) in [
+        ("constraints", &lock.manifest.constraints),
+        ("overrides", &lock.manifest.overrides),
+        (
+            "required-environments",
+            &lock.manifest.required_environments,
+        ),
+    ] {
+        if !items.is_empty() {
+            list(&mut out, key, &strings(items));
+        }
+    }
     if !lock.manifest.optional_dependencies.is_empty() {
         out.push_str("\n[manifest.optional-dependencies]\n");
         for (k, v) in &lock.manifest.optional_dependencies {

@@ -69,6 +69,17 @@ pub struct LockOutcome {
 /// The manifest `project` asks for.
 pub fn manifest_of(project: &Project) -> Manifest {
     Manifest {
+        constraints: manifest_list(&project.constraints),
+        overrides: manifest_list(&project.overrides),
+        required_environments: {
+            let mut v: Vec<String> = project
+                .required_environments
+                .iter()
+                .filter_map(pep508_rs::MarkerTree::try_to_string)
+                .collect();
+            v.sort();
+            v
+        },
         requirements: manifest_list(&project.dependencies),
         optional_dependencies: project
             .optional_dependencies
@@ -187,6 +198,9 @@ pub fn resolve_project(
         exclude_newer: opts.exclude_newer.clone(),
         no_build: opts.no_build.clone(),
         no_binary: opts.no_binary.clone(),
+        constraints: project.constraints.clone(),
+        overrides: project.overrides.clone(),
+        required_environments: project.required_environments.clone(),
     };
     let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
     let root = LockedPackage {

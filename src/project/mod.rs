@@ -102,6 +102,16 @@ pub struct EnvyTool {
     /// Local directories of distributions (like `--find-links`).
     #[serde(default)]
     pub find_links: Vec<String>,
+    /// PEP 508 requirements that narrow versions wherever a package is
+    /// required, without requiring it.
+    #[serde(default)]
+    pub constraint_dependencies: Vec<String>,
+    /// PEP 508 requirements that replace every requirement on their package.
+    #[serde(default)]
+    pub override_dependencies: Vec<String>,
+    /// PEP 508 markers of environments the lock must be installable in.
+    #[serde(default)]
+    pub required_environments: Vec<String>,
 }
 
 /// What envy reads from `pyproject.toml`.
@@ -129,6 +139,12 @@ pub struct Project {
     pub gui_scripts: Vec<(String, String)>,
     /// `[tool.envy]`.
     pub tool: EnvyTool,
+    /// `[tool.envy] constraint-dependencies`, parsed.
+    pub constraints: Vec<Requirement>,
+    /// `[tool.envy] override-dependencies`, parsed.
+    pub overrides: Vec<Requirement>,
+    /// `[tool.envy] required-environments`, parsed.
+    pub required_environments: Vec<pep508_rs::MarkerTree>,
 }
 
 /// Normalize a dependency group name like a package name (PEP 735).
@@ -262,6 +278,22 @@ impl Project {
             dependency_groups.insert(group.clone(), parse_reqs("dependency-groups", &strings)?);
         }
         let tool = raw.tool.and_then(|t| t.envy).unwrap_or_default();
+        let constraints = parse_reqs(
+            "tool.envy.constraint-dependencies",
+            &tool.constraint_dependencies,
+        )?;
+        let overrides = parse_reqs(
+            "tool.envy.override-dependencies",
+            &tool.override_dependencies,
+        )?;
+        let required_environments = tool
+            .required_environments
+            .iter()
+            .map(|m| {
+                pep508_rs::MarkerTree::from_str(m)
+                    .map_err(|e| invalid("tool.envy.required-environments", m, e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             display_name: project.name.clone(),
@@ -274,6 +306,9 @@ impl Project {
             scripts: project.scripts.into_iter().collect(),
             gui_scripts: project.gui_scripts.into_iter().collect(),
             tool,
+            constraints,
+            overrides,
+            required_environments,
         })
     }
 

@@ -98,6 +98,15 @@ pub struct ResolverInput {
     pub no_build: PackageSelector,
     /// Packages whose wheels must not be used: only their sdists count.
     pub no_binary: PackageSelector,
+    /// `[tool.envy] constraint-dependencies`: ranges that narrow a package
+    /// wherever it is required, without requiring it.
+    pub constraints: Vec<Requirement>,
+    /// `[tool.envy] override-dependencies`: ranges that replace every
+    /// requirement on a package, the project's and its dependencies'.
+    pub overrides: Vec<Requirement>,
+    /// `[tool.envy] required-environments`: environments every locked
+    /// package must have a usable file (a matching wheel, or an sdist) for.
+    pub required_environments: Vec<MarkerTree>,
 }
 
 /// A set of packages named on the command line (`--no-build-package P`),
@@ -321,6 +330,8 @@ pub struct Provider {
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
     prefetched: RefCell<HashSet<PackageName>>,
     python_cache: RefCell<HashMap<String, bool>>,
+    /// Per package, the union of the markers of the requirements on it.
+    requested_where: RefCell<HashMap<PackageName, MarkerTree>>,
 }
 
 /// A version's requirements, split into base and per-extra lists.
@@ -355,6 +366,7 @@ impl Provider {
             deps: RefCell::default(),
             prefetched: RefCell::default(),
             python_cache: RefCell::default(),
+            requested_where: RefCell::default(),
             input,
         };
         for r in &p.input.requirements {
@@ -364,9 +376,16 @@ impl Provider {
     }
 
     fn note_requirement(&self, req: &Requirement) {
-        let mut order = self.order.borrow_mut();
-        let n = order.len();
-        order.entry(req.name.clone()).or_insert(n);
+        {
+            let mut order = self.order.borrow_mut();
+            let n = order.len();
+            order.entry(req.name.clone()).or_insert(n);
+        }
+        self.requested_where
+            .borrow_mut()
+            .entry(req.name.clone())
+            .or_insert(MarkerTree::FALSE)
+            .or(req.marker.clone());
     }
 
     /// Record what the project's own requirements opt into: pre-releases
@@ -467,6 +486,54 @@ impl Provider {
                 f.requires_python
                     .as_ref()
                     .is_none_or(|rp| self.python_ok(rp))
+            })
+            && self.covers_required_environments(&page.name, &files)
+    }
+
+    /// Whether `files` have something installable in every required
+    /// environment (that this fork covers): an sdist, or wheels whose tags
+    /// together cover it.
+    fn covers_required_environments(&self, name: &PackageName, files: &[&IndexFile]) -> bool {
+        if self.input.required_environments.is_empty() || files.iter().any(|f| !f.is_wheel()) {
+            return true;
+        }
+        let mut usable = MarkerTree::FALSE;
+        for f in files {
+            if let crate::types::DistFilename::Wheel(w) = &f.dist {
+                usable.or(crate::types::filename::wheel_marker(w));
+            }
+        }
+        // Where the package is required at all (the union of the markers of
+        // the requirements on it seen so far): a Windows-only dependency needs
+        // no Linux wheel.
+        let wanted = self
+            .requested_where
+            .borrow()
+            .get(name)
+            .cloned()
+            .unwrap_or(MarkerTree::TRUE);
+        self.input.required_environments.iter().all(|required| {
+            let mut here = required.clone();
+            here.and(self.env.clone());
+            here.and(wanted.clone());
+            here.is_false() || !here.is_disjoint(&usable)
+        })
+    }
+
+    /// The range a requirement contributes: an override's range replaces it;
+    /// constraints on the same name narrow it.
+    fn range_for(&self, req: &Requirement) -> Ranges<Version> {
+        let applies = |r: &&Requirement| r.name == req.name && !r.marker.is_disjoint(&self.env);
+        let mut overrides = self.input.overrides.iter().filter(applies).peekable();
+        if overrides.peek().is_some() {
+            return overrides.fold(Ranges::empty(), |acc, o| acc.union(&requirement_range(o)));
+        }
+        self.input
+            .constraints
+            .iter()
+            .filter(applies)
+            .fold(requirement_range(req), |acc, c| {
+                acc.intersection(&requirement_range(c))
             })
     }
 
@@ -592,7 +659,7 @@ impl Provider {
             }
             self.note_requirement(req);
             self.prefetch(req);
-            let range = requirement_range(req);
+            let range = self.range_for(req);
             let mut add = |p: Pkg| {
                 let e = out.entry(p).or_insert_with(Ranges::full);
                 *e = e.intersection(&range);

@@ -231,3 +231,179 @@ mod tests {
         assert!(DistFilename::parse("foo_bar-1.0.exe", &name).is_none());
     }
 }
+
+/// The environments a wheel can be installed in, as a PEP 508 marker built
+/// from its tags (the OR over its tag triples of python ∧ ABI ∧ platform).
+///
+/// Python tags: `pyX`/`pyXY` any implementation; `cpXY` CPython X.Y; `pp`/`pypy`,
+/// `graalpy`, `ip` their implementations. ABI tags: `none` any, `abi3` CPython,
+/// `cpXY…`/`pypy…`/`graalpy…` that implementation. Platform tags:
+/// `manylinux_*_ARCH`, `musllinux_*_ARCH`, `linux_ARCH` → Linux on ARCH;
+/// `macosx_*_ARCH` → macOS (`universal2` = x86_64 or arm64); `win_amd64`,
+/// `win32`, `win_arm64` → Windows; `any` → everywhere. Unknown tags map to
+/// `false` (no environment).
+pub fn wheel_marker(wheel: &WheelFilename) -> pep508_rs::MarkerTree {
+    use pep508_rs::MarkerTree;
+    // An empty string stands for "every environment".
+    let parse = |s: &str| {
+        if s.is_empty() {
+            MarkerTree::TRUE
+        } else {
+            MarkerTree::from_str(s).unwrap_or(MarkerTree::FALSE)
+        }
+    };
+    let python = |tag: &str| -> String {
+        let version = |digits: &str| -> Option<String> {
+            let (major, minor) = digits.split_at_checked(1)?;
+            if minor.is_empty() {
+                return Some(format!("python_version >= '{major}'"));
+            }
+            minor.parse::<u32>().ok()?;
+            Some(format!("python_version == '{major}.{minor}'"))
+        };
+        if let Some(rest) = tag.strip_prefix("py") {
+            return if rest.chars().all(|c| c.is_ascii_digit()) && !rest.is_empty() {
+                String::new()
+            } else {
+                "python_version < '0'".to_string()
+            };
+        }
+        let implementations = [
+            ("cp", "cpython"),
+            ("pp", "pypy"),
+            ("graalpy", "graalpy"),
+            ("ip", "ironpython"),
+        ];
+        for (prefix, implementation) in implementations {
+            if let Some(rest) = tag.strip_prefix(prefix) {
+                let v = if prefix == "cp" { version(rest) } else { None };
+                return match v {
+                    Some(v) => format!("implementation_name == '{implementation}' and {v}"),
+                    None => format!("implementation_name == '{implementation}'"),
+                };
+            }
+        }
+        "python_version < '0'".to_string()
+    };
+    let abi = |tag: &str| -> String {
+        if tag == "none" {
+            String::new()
+        } else if tag == "abi3" || tag.starts_with("cp") {
+            "implementation_name == 'cpython'".to_string()
+        } else if tag.starts_with("pypy") {
+            "implementation_name == 'pypy'".to_string()
+        } else if tag.starts_with("graalpy") {
+            "implementation_name == 'graalpy'".to_string()
+        } else {
+            "python_version < '0'".to_string()
+        }
+    };
+    let platform = |tag: &str| -> String {
+        if tag == "any" {
+            return String::new();
+        }
+        let machine_of = |arch: &str| -> Vec<&'static str> {
+            match arch {
+                "x86_64" => vec!["x86_64", "AMD64"],
+                "aarch64" => vec!["aarch64", "arm64"],
+                "i686" => vec!["i686", "x86"],
+                "ppc64le" => vec!["ppc64le"],
+                "s390x" => vec!["s390x"],
+                "armv7l" => vec!["armv7l"],
+                "arm64" => vec!["arm64", "aarch64"],
+                "universal2" => vec!["x86_64", "arm64"],
+                "intel" => vec!["x86_64", "i386"],
+                _ => vec![],
+            }
+        };
+        let machines = |arch: &str| -> String {
+            let m = machine_of(arch);
+            if m.is_empty() {
+                return format!("platform_machine == '{arch}'");
+            }
+            let parts: Vec<String> = m
+                .iter()
+                .map(|x| format!("platform_machine == '{x}'"))
+                .collect();
+            format!("({})", parts.join(" or "))
+        };
+        let arch_after = |prefix: &str, skip: usize| -> Option<String> {
+            let rest = tag.strip_prefix(prefix)?;
+            let parts: Vec<&str> = rest.splitn(skip + 1, '_').collect();
+            parts.get(skip).map(|s| s.to_string())
+        };
+        if tag.starts_with("manylinux") || tag.starts_with("musllinux") || tag.starts_with("linux_")
+        {
+            let arch = if let Some(a) = arch_after("manylinux_", 2) {
+                a
+            } else if let Some(a) = arch_after("musllinux_", 2) {
+                a
+            } else if let Some(a) = tag.strip_prefix("linux_") {
+                a.to_string()
+            } else {
+                // manylinux1_x86_64, manylinux2010_x86_64, manylinux2014_aarch64
+                tag.split_once('_')
+                    .map(|(_, a)| a.to_string())
+                    .unwrap_or_default()
+            };
+            return format!("sys_platform == 'linux' and {}", machines(&arch));
+        }
+        if let Some(a) = arch_after("macosx_", 2) {
+            return format!("sys_platform == 'darwin' and {}", machines(&a));
+        }
+        match tag {
+            "win_amd64" => "sys_platform == 'win32' and (platform_machine == 'AMD64' or platform_machine == 'x86_64')".to_string(),
+            "win32" => "sys_platform == 'win32' and (platform_machine == 'x86' or platform_machine == 'i686')".to_string(),
+            "win_arm64" => "sys_platform == 'win32' and (platform_machine == 'ARM64' or platform_machine == 'arm64')".to_string(),
+            _ => "python_version < '0'".to_string(),
+        }
+    };
+    let mut out = MarkerTree::FALSE;
+    for (py, a, plat) in wheel.tags() {
+        // `cp39-abi3` runs on CPython 3.9 and every later 3.x.
+        let py_marker = match (a, py.strip_prefix("cp").and_then(|d| d.split_at_checked(1))) {
+            ("abi3", Some((major, minor))) if !minor.is_empty() => {
+                format!("implementation_name == 'cpython' and python_version >= '{major}.{minor}'")
+            }
+            _ => python(py),
+        };
+        let mut m = parse(&py_marker);
+        m.and(parse(&abi(a)));
+        m.and(parse(&platform(plat)));
+        out.or(m);
+    }
+    out
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use super::*;
+    use pep508_rs::MarkerTree;
+
+    fn covers(wheel: &str, env: &str) -> bool {
+        let w: WheelFilename = wheel.parse().unwrap();
+        let mut outside = wheel_marker(&w).negate();
+        outside.and(MarkerTree::from_str(env).unwrap());
+        outside.is_false()
+    }
+
+    #[test]
+    fn wheel_markers_cover_their_platforms() {
+        let linux = "sys_platform == 'linux' and platform_machine == 'x86_64' and implementation_name == 'cpython' and python_version == '3.12'";
+        assert!(covers("a-1-py3-none-any.whl", linux));
+        assert!(covers(
+            "a-1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            linux
+        ));
+        assert!(covers("a-1-cp39-abi3-manylinux2014_x86_64.whl", linux));
+        assert!(!covers("a-1-cp311-cp311-manylinux_2_17_x86_64.whl", linux));
+        assert!(!covers("a-1-py3-none-macosx_10_0_ppc64.whl", linux));
+        assert!(!covers("a-1-graalpy310-none-any.whl", linux));
+        assert!(!covers("a-1-py3-graalpy240_310_native-any.whl", linux));
+        assert!(covers(
+            "a-1-py3-none-macosx_11_0_universal2.whl",
+            "sys_platform == 'darwin' and platform_machine == 'arm64'"
+        ));
+        assert!(covers("a-1-cp312-cp312-win_amd64.whl", "sys_platform == 'win32' and platform_machine == 'AMD64' and implementation_name == 'cpython' and python_version == '3.12'"));
+    }
+}
