@@ -187,6 +187,16 @@ pub fn resolve_project(
         exclude_newer: opts.exclude_newer.clone(),
         no_build: opts.no_build.clone(),
         no_binary: opts.no_binary.clone(),
+        sdist_metadata: Some(crate::build::metadata_hook(
+            client.clone(),
+            project.root.clone(),
+            requires_python.clone(),
+            Arc::new(|sdist: &str| {
+                eprintln!(
+                    "Reading the metadata of {sdist} with its build backend (runs its build code)"
+                );
+            }),
+        )),
     };
     let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
     let root = LockedPackage {
