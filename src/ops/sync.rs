@@ -169,7 +169,8 @@ fn choose_venv(
     Ok((None, Some(interp)))
 }
 
-/// The best wheel of `pkg` for `interp`, or an error naming what exists.
+/// The best wheel of `pkg` for `interp`, else its sdist (to build a wheel
+/// from, see `ops_build::wheel_from_lock`), or an error naming what exists.
 fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a FileEntry> {
     pkg.wheels
         .iter()
@@ -179,12 +180,9 @@ fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a Fi
         })
         .min_by_key(|(p, _)| *p)
         .map(|(_, w)| w)
+        .or(pkg.sdist.as_ref())
         .ok_or_else(|| {
-            let what = if pkg.sdist.is_some() {
-                "only an sdist matches it, and building from source is not supported yet"
-            } else {
-                "none of its wheels match it"
-            };
+            let what = "none of its wheels match it, and it has no sdist";
             Error::new(format!(
                 "`{}=={}` has no wheel for this interpreter (Python {}, {}): {what}",
                 pkg.name,
@@ -274,6 +272,13 @@ pub fn sync_with_lock(
             to_install
                 .par_iter()
                 .map(|(pkg, wheel)| {
+                    if crate::ops_build::is_sdist(pkg, wheel) {
+                        let (path, filename) = crate::ops_build::wheel_from_lock(
+                            settings, &client, pkg, wheel, &interp,
+                        )?;
+                        pb.inc(1);
+                        return Ok((path, filename, *pkg));
+                    }
                     let filename = WheelFilename::from_str(wheel.filename())
                         .map_err(|e| Error::new(e.to_string()))?;
                     let path =
