@@ -129,12 +129,10 @@ impl BuildError {
     /// What to tell the user to do next.
     pub fn hint(&self) -> String {
         match self {
-            BuildError::Backend { package, backend, .. }
-            | BuildError::BackendUnavailable {
-                package,
-                reason: backend,
-                ..
-            } => format!(
+            BuildError::BackendUnavailable { package, .. } => format!(
+                "`{package}`'s build backend could not be loaded in its build environment: check its `[build-system]` (`requires` must provide `build-backend`), or pin a version that publishes a wheel for this interpreter"
+            ),
+            BuildError::Backend { package, backend, .. } => format!(
                 "the build of `{package}` failed in the package's own build code (its build backend, {backend}), not in envy: the output above is the backend's. Install what it needs, fix the package, or pin a version that publishes a wheel for this interpreter"
             ),
             BuildError::BadBackend { package, .. } => format!(
@@ -697,6 +695,47 @@ mod tests {
         )
         .unwrap();
         assert!(BuildSystem::read(dir.path()).is_err());
+    }
+
+    /// `build_editable` (PEP 660) and the `prepare_metadata_for_build_wheel`
+    /// fallback, with an in-tree backend and no build requirements (offline).
+    #[test]
+    fn editable_and_metadata_fallback() {
+        let Ok(interp) = crate::venv::Interpreter::query(Path::new("python3")) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        fs_err::create_dir_all(&src).unwrap();
+        fs_err::write(
+            src.join("pyproject.toml"),
+            "[build-system]\nrequires = []\nbuild-backend = \"be\"\nbackend-path = [\".\"]\n",
+        )
+        .unwrap();
+        fs_err::write(
+            src.join("be.py"),
+            r#"
+import os, zipfile
+def _wheel(d, name):
+    with zipfile.ZipFile(os.path.join(d, name), "w") as z:
+        z.writestr("e-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: e\nVersion: 1.0\nRequires-Dist: x\n")
+    return name
+def build_wheel(d, config_settings=None, metadata_directory=None):
+    return _wheel(d, "e-1.0-py3-none-any.whl")
+def build_editable(d, config_settings=None, metadata_directory=None):
+    return _wheel(d, "e-1.0-0.editable-py3-none-any.whl")
+"#,
+        )
+        .unwrap();
+        let cache = crate::index::cache::Cache::new(dir.path().join("cache"));
+        let client = Arc::new(Client::new(crate::index::IndexConfig::default(), cache).unwrap());
+        let fe = Frontend::new(client, interp);
+        let editable = fe.build_editable(&src, &dir.path().join("out")).unwrap();
+        assert!(editable.ends_with("e-1.0-0.editable-py3-none-any.whl"));
+        let meta = fe.prepare_metadata(&src).unwrap();
+        assert!(String::from_utf8_lossy(&meta).contains("Requires-Dist: x"));
+        let err = fe.build_sdist(&src, &dir.path().join("out")).unwrap_err();
+        assert!(err.to_string().contains("no `build_sdist` hook"), "{err}");
     }
 
     #[test]
