@@ -12,9 +12,11 @@
 //! - [`resolver`]: the PubGrub dependency provider and failure reports in words.
 //! - [`lock`]: the `envy.lock` model, its deterministic TOML form, and freshness checks.
 //! - [`venv`]: interpreter discovery and PEP 405 virtual environments.
+//! - [`build`]: the PEP 517/518/660 build frontend (isolated build environments, backend hooks).
 //! - [`install`]: install plans and the wheel installer (binary distribution format).
 //! - [`export`]: renderers over a lock: `requirements.txt`.
 
+pub mod build;
 pub mod cli;
 pub mod export;
 pub mod index;

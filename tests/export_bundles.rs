@@ -443,6 +443,30 @@ fn wheelhouse_for_another_platform() {
 fn sdist_only_packages_fail_clearly() {
     let sdist = "\n[[package]]\nname = \"cext\"\nversion = \"0.5\"\nsource = { registry = \"https://example.invalid/simple\" }\ngroups = [\"main\"]\nsdist = { url = \"https://example.invalid/cext-0.5.tar.gz\", sha256 = \"00\", size = 1 }\n";
     let f = fixture(&["cext"], sdist);
+    // A foreign target cannot build it.
+    let o = envy(
+        &f.project,
+        &f.cache,
+        &[
+            "export",
+            "--frozen",
+            "--format",
+            "vendor",
+            "-o",
+            "vendor",
+            "--python-platform",
+            "win_amd64",
+        ],
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cext==0.5"), "{err}");
+    assert!(
+        err.contains("can only be built for an interpreter on this machine"),
+        "{err}"
+    );
+    assert!(!f.project.join("vendor").exists());
+    // The local one tries (and here fails to download it): nothing is written.
     let o = envy(
         &f.project,
         &f.cache,
@@ -450,8 +474,8 @@ fn sdist_only_packages_fail_clearly() {
     );
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("cext==0.5"), "{err}");
-    assert!(err.contains("sdists is not supported"), "{err}");
+    assert!(err.contains("Building cext==0.5 from source"), "{err}");
+    assert!(err.contains("cext-0.5.tar.gz"), "{err}");
     assert!(!f.project.join("vendor").exists());
 }
 

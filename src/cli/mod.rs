@@ -323,6 +323,26 @@ enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Build the project's sdist and wheel with its build backend (PEP 517).
+    ///
+    /// Example: `envy build` or `envy build --wheel -o wheels/`
+    Build {
+        /// Build only the sdist.
+        #[arg(long, conflicts_with = "wheel")]
+        sdist: bool,
+        /// Build only the wheel (straight from the source tree).
+        #[arg(long)]
+        wheel: bool,
+        /// Write the files into DIR [default: `<PATH>/dist`].
+        #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Interpreter to build with (`3.12`, `python3.12`, or a path).
+        #[arg(long)]
+        python: Option<String>,
+        /// The source tree [default: the project directory].
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
 }
 
 /// `envy python ...`
@@ -795,6 +815,24 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                 );
             }
         },
+        Command::Build {
+            sdist,
+            wheel,
+            out_dir,
+            python,
+            path,
+        } => {
+            crate::ops::build::build(
+                &s,
+                &crate::ops::build::BuildOptions {
+                    sdist,
+                    wheel,
+                    out_dir,
+                    path,
+                    python,
+                },
+            )?;
+        }
     }
     Ok(0)
 }

@@ -53,30 +53,41 @@ pub fn best_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Option<&'
         .map(|(_, w)| w)
 }
 
-/// Pick a wheel for each package, or one error naming every package without one.
+/// Pick a wheel for each package, else its sdist when `can_build` (the target
+/// is an interpreter on this machine, so a wheel can be built from it), or one
+/// error naming every package without one.
 ///
 /// # Errors
-/// Packages with no wheel for the target (sdists are not built yet).
+/// Packages with no wheel for the target (and no sdist, or a target that
+/// cannot build).
 pub fn pick_wheels<'a>(
     packages: &[&'a LockedPackage],
     interp: &Interpreter,
     target_label: &str,
+    can_build: bool,
 ) -> Result<Vec<(&'a LockedPackage, &'a FileEntry)>> {
     let mut picked = Vec::new();
     let mut missing = Vec::new();
+    let mut unbuildable = false;
     for pkg in packages {
         match best_wheel(pkg, interp) {
             Some(w) => picked.push((*pkg, w)),
-            None if pkg.sdist.is_some() => missing.push(format!(
-                "`{}=={}` (only an sdist matches; building from sdists is not supported yet)",
-                pkg.name, pkg.version
-            )),
-            None => missing.push(format!(
-                "`{}=={}` (none of its {} wheels matches)",
-                pkg.name,
-                pkg.version,
-                pkg.wheels.len()
-            )),
+            None => match &pkg.sdist {
+                Some(s) if can_build => picked.push((*pkg, s)),
+                Some(_) => {
+                    unbuildable = true;
+                    missing.push(format!(
+                        "`{}=={}` (only an sdist matches, and it can only be built for an interpreter on this machine)",
+                        pkg.name, pkg.version
+                    ));
+                }
+                None => missing.push(format!(
+                    "`{}=={}` (none of its {} wheels matches)",
+                    pkg.name,
+                    pkg.version,
+                    pkg.wheels.len()
+                )),
+            },
         }
     }
     if missing.is_empty() {
@@ -86,7 +97,11 @@ pub fn pick_wheels<'a>(
         "no wheel for {target_label} for {}",
         missing.join(", ")
     ))
-    .hint("building from sdists is not supported yet: pick a target these versions publish wheels for (`--python-version`, `--python-platform`), or pin versions that have wheels"))
+    .hint(if unbuildable {
+        "sdists are built only for a local interpreter: drop `--python-platform` (and use a `--python-version` installed here), or pin versions that have wheels for the target"
+    } else {
+        "pick a target these versions publish wheels for (`--python-version`, `--python-platform`), or pin versions that have wheels"
+    }))
 }
 
 /// A staging directory next to `out`, after checking that `out` may be replaced:

@@ -6,7 +6,7 @@ use super::sync::{ensure_lock, LockMode, SyncOptions};
 use super::{status, write_atomic, Error, Result, Settings};
 use crate::export::requirements::{render, RequirementsOptions};
 use crate::export::{self as bundles, target, BundleWheel};
-use crate::lock::{Lock, Selection};
+use crate::lock::{Lock, LockedPackage, Selection};
 use crate::project::Project;
 use crate::types::WheelFilename;
 use crate::venv::{self, Interpreter};
@@ -241,9 +241,10 @@ fn bundle_wheels(
     selection: &Selection,
     interp: &Interpreter,
     label: &str,
+    is_local: bool,
 ) -> Result<Vec<BundleWheel>> {
     let needed = lock.needed_for(selection, &interp.markers);
-    let picked = bundles::pick_wheels(&needed, interp, label)?;
+    let picked = bundles::pick_wheels(&needed, interp, label, is_local)?;
     if picked.is_empty() {
         return Ok(Vec::new());
     }
@@ -256,6 +257,11 @@ fn bundle_wheels(
         picked
             .par_iter()
             .map(|(pkg, file)| {
+                if crate::ops::build::is_sdist(pkg, file) {
+                    let (path, filename) =
+                        crate::ops::build::wheel_from_lock(settings, &client, pkg, file, interp)?;
+                    return built_wheel(pkg, path, filename);
+                }
                 let filename = WheelFilename::from_str(file.filename())
                     .map_err(|e| Error::new(e.to_string()))?;
                 let path = client.download_url(&file.url, file.filename(), Some(&file.sha256))?;
@@ -270,6 +276,27 @@ fn bundle_wheels(
             .collect()
     });
     results.into_iter().collect()
+}
+
+/// A wheel built from a locked sdist, as a bundle wheel: its file entry (and
+/// so the wheelhouse's `--hash`) is the built file's own sha256.
+fn built_wheel(pkg: &LockedPackage, path: PathBuf, filename: WheelFilename) -> Result<BundleWheel> {
+    let (sha256, size) = crate::types::hash::sha256_reader(fs_err::File::open(&path)?)?;
+    let url = url::Url::from_file_path(&path)
+        .map(String::from)
+        .unwrap_or_else(|()| path.display().to_string());
+    Ok(BundleWheel {
+        name: pkg.name.clone(),
+        version: pkg.version.clone(),
+        file: crate::lock::FileEntry {
+            url,
+            sha256,
+            size: Some(size),
+            upload_time: None,
+        },
+        filename,
+        path,
+    })
 }
 
 fn size_of(path: &Path) -> u64 {
@@ -318,7 +345,9 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
     } else {
         None
     };
-    let mut wheels = bundle_wheels(settings, project, lock, &selection, &interp, &label)?;
+    let mut wheels = bundle_wheels(
+        settings, project, lock, &selection, &interp, &label, is_local,
+    )?;
     let project_tmp = tempfile::tempdir()?;
     if opts.format != Format::Zipapp && !opts.no_emit_project {
         match project_wheel(project, project_tmp.path()) {

@@ -201,6 +201,16 @@ pub fn resolve_project(
         constraints: project.constraints.clone(),
         overrides: project.overrides.clone(),
         required_environments: project.required_environments.clone(),
+        sdist_metadata: Some(crate::build::metadata_hook(
+            client.clone(),
+            project.root.clone(),
+            requires_python.clone(),
+            Arc::new(|sdist: &str| {
+                eprintln!(
+                    "Reading the metadata of {sdist} with its build backend (runs its build code)"
+                );
+            }),
+        )),
     };
     let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
     let root = LockedPackage {

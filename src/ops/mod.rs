@@ -4,6 +4,7 @@
 //! and returns typed outcomes for the CLI to render.
 
 pub mod add;
+pub mod build;
 pub mod cache;
 pub mod export;
 pub mod lock;

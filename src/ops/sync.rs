@@ -170,9 +170,12 @@ fn choose_venv(
 }
 
 /// A verified wheel in the cache: its path, parsed name, package and sha256.
-type Downloaded<'a> = (PathBuf, WheelFilename, &'a LockedPackage, String);
+/// (A wheel built from an sdist has no sha256 in the lock: `None`; it is
+/// installed straight from its file.)
+type Downloaded<'a> = (PathBuf, WheelFilename, &'a LockedPackage, Option<String>);
 
-/// The best wheel of `pkg` for `interp`, or an error naming what exists.
+/// The best wheel of `pkg` for `interp`, else its sdist (to build a wheel
+/// from, see `ops::build::wheel_from_lock`), or an error naming what exists.
 fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a FileEntry> {
     pkg.wheels
         .iter()
@@ -182,12 +185,9 @@ fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a Fi
         })
         .min_by_key(|(p, _)| *p)
         .map(|(_, w)| w)
+        .or(pkg.sdist.as_ref())
         .ok_or_else(|| {
-            let what = if pkg.sdist.is_some() {
-                "only an sdist matches it, and building from source is not supported yet"
-            } else {
-                "none of its wheels match it"
-            };
+            let what = "none of its wheels match it, and it has no sdist";
             Error::new(format!(
                 "`{}=={}` has no wheel for this interpreter (Python {}, {}): {what}",
                 pkg.name,
@@ -280,6 +280,13 @@ pub fn sync_with_lock(
             to_install
                 .par_iter()
                 .map(|(pkg, wheel)| {
+                    if crate::ops::build::is_sdist(pkg, wheel) {
+                        let (path, filename) = crate::ops::build::wheel_from_lock(
+                            settings, &client, pkg, wheel, &interp,
+                        )?;
+                        pb.inc(1);
+                        return Ok((path, filename, *pkg, None));
+                    }
                     let filename = WheelFilename::from_str(wheel.filename())
                         .map_err(|e| Error::new(e.to_string()))?;
                     let path =
@@ -288,7 +295,7 @@ pub fn sync_with_lock(
                     // the venv itself is only touched once everything is here.
                     install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
                     pb.inc(1);
-                    Ok((path, filename, *pkg, wheel.sha256.clone()))
+                    Ok((path, filename, *pkg, Some(wheel.sha256.clone())))
                 })
                 .collect()
         });
@@ -322,8 +329,8 @@ pub fn sync_with_lock(
     let installed_now: Vec<Result<(String, String)>> = downloaded
         .par_iter()
         .map(|(path, filename, pkg, sha256)| {
-            match &cache_root {
-                Some(root) => install::install_wheel_cached(
+            match (&cache_root, sha256) {
+                (Some(root), Some(sha256)) => install::install_wheel_cached(
                     &venv,
                     root,
                     path,
@@ -331,7 +338,7 @@ pub fn sync_with_lock(
                     filename,
                     &opts_install,
                 )?,
-                None => install::install_wheel(&venv, path, filename, &opts_install)?,
+                _ => install::install_wheel(&venv, path, filename, &opts_install)?,
             };
             Ok((pkg.name.clone(), pkg.version.clone()))
         })

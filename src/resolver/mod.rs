@@ -107,6 +107,36 @@ pub struct ResolverInput {
     /// `[tool.envy] required-environments`: environments every locked
     /// package must have a usable file (a matching wheel, or an sdist) for.
     pub required_environments: Vec<MarkerTree>,
+    /// Where core metadata of versions that have only an sdist comes from,
+    /// when the caller can do better than the index's PKG-INFO reading
+    /// (PEP 643 checks and the PEP 517 `prepare_metadata_for_build_wheel`
+    /// hook). `None`: the index's answer is used as it is.
+    pub sdist_metadata: Option<SdistMetadataHook>,
+}
+
+/// Core metadata of a downloaded (hash-checked) sdist, for versions that
+/// publish no wheel. Implemented by the build frontend (`crate::build`), which
+/// trusts PKG-INFO when it is Metadata-Version 2.2+ and `Requires-Dist` is not
+/// `Dynamic` (PEP 643), and otherwise asks the build backend
+/// (`prepare_metadata_for_build_wheel`, PEP 517). The resolver only calls it,
+/// so it does not depend on the build frontend.
+pub trait SdistMetadata: Send + Sync {
+    /// The core metadata of the sdist at `sdist_path`, or why it cannot be had.
+    ///
+    /// # Errors
+    /// A message saying why (shown in the resolution failure).
+    fn metadata(&self, sdist_path: &std::path::Path) -> Result<CoreMetadata, String>;
+}
+
+/// A shared [`SdistMetadata`] implementation, cloneable and printable so
+/// that [`ResolverInput`] stays `Clone + Debug`.
+#[derive(Clone)]
+pub struct SdistMetadataHook(pub Arc<dyn SdistMetadata>);
+
+impl fmt::Debug for SdistMetadataHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SdistMetadataHook")
+    }
 }
 
 /// A set of packages named on the command line (`--no-build-package P`),
@@ -681,14 +711,18 @@ impl Provider {
             return Ok(Ok(d.clone()));
         }
         let page = self.client.project(name)?;
-        let meta = match self.client.metadata(&page, v) {
-            Ok(m) => m,
-            Err(
-                e @ (IndexError::Network { .. }
-                | IndexError::Offline { .. }
-                | IndexError::HashMismatch { .. }),
-            ) => return Err(e),
-            Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
+        let meta = match self.sdist_only_metadata(&page, v)? {
+            Some(Ok(m)) => Arc::new(m),
+            Some(Err(reason)) => return Ok(Err(reason)),
+            None => match self.client.metadata(&page, v) {
+                Ok(m) => m,
+                Err(
+                    e @ (IndexError::Network { .. }
+                    | IndexError::Offline { .. }
+                    | IndexError::HashMismatch { .. }),
+                ) => return Err(e),
+                Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
+            },
         };
         if let Some(rp) = &meta.requires_python {
             if !self.python_ok(rp) {
@@ -790,6 +824,31 @@ impl Provider {
             }
         }
         notes
+    }
+
+    /// Metadata of a version whose usable files are only sdists, through
+    /// [`ResolverInput::sdist_metadata`]; `None` when there is no hook or the
+    /// version has a wheel (the index answers those).
+    #[allow(clippy::type_complexity)]
+    fn sdist_only_metadata(
+        &self,
+        page: &ProjectPage,
+        v: &Version,
+    ) -> Result<Option<Result<CoreMetadata, String>>, IndexError> {
+        let Some(hook) = &self.input.sdist_metadata else {
+            return Ok(None);
+        };
+        let files = self.usable_files(page, v);
+        if files.iter().any(|f| f.is_wheel()) {
+            return Ok(None);
+        }
+        let Some(sdist) = files.first() else {
+            return Ok(None);
+        };
+        let path = self.client.download(sdist)?;
+        Ok(Some(hook.0.metadata(&path).map_err(|e| {
+            format!("its metadata could not be read from its sdist ({e})")
+        })))
     }
 
     /// Turn PubGrub's selection into this fork's solution.

@@ -1,0 +1,265 @@
+//! `envy build` and building locked sdists during `sync` and `export`.
+//!
+//! Everything but the last test runs offline: the projects and sdists use
+//! in-tree backends (`backend-path = ["."]`) with no build requirements.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// A tiny PEP 517 backend: sdist (tar.gz with PKG-INFO) and pure wheel of
+/// `src/demo/`. `DEMO_FAIL=1` in the environment makes `build_wheel` fail
+/// after printing 40 lines.
+const DEMO_BACKEND: &str = r#"
+import base64, hashlib, io, os, tarfile, zipfile
+NAME, VERSION = "demo", "0.1.0"
+META = "Metadata-Version: 2.2\nName: demo\nVersion: 0.1.0\n"
+WHEEL = b"Wheel-Version: 1.0\nGenerator: demo\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+
+def build_sdist(d, config_settings=None):
+    base = NAME + "-" + VERSION
+    with tarfile.open(os.path.join(d, base + ".tar.gz"), "w:gz") as t:
+        for f in ["pyproject.toml", "demo_backend.py", "src/demo/__init__.py"]:
+            t.add(f, arcname=base + "/" + f)
+        data = META.encode()
+        info = tarfile.TarInfo(base + "/PKG-INFO")
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    return base + ".tar.gz"
+
+def build_wheel(d, config_settings=None, metadata_directory=None):
+    if os.path.exists("FAIL"):
+        for i in range(40):
+            print("backend line %d" % i)
+        raise RuntimeError("the demo backend was told to fail")
+    name = NAME + "-" + VERSION + "-py3-none-any.whl"
+    di = NAME + "-" + VERSION + ".dist-info"
+    with open("src/demo/__init__.py", "rb") as f:
+        files = [("demo/__init__.py", f.read()), (di + "/METADATA", META.encode()), (di + "/WHEEL", WHEEL)]
+    rec = "".join("%s,sha256=%s,%d\n" % (p, base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode(), len(b)) for p, b in files)
+    with zipfile.ZipFile(os.path.join(d, name), "w") as z:
+        for p, b in files:
+            z.writestr(p, b)
+        z.writestr(di + "/RECORD", rec + di + "/RECORD,,\n")
+    return name
+"#;
+
+fn demo_project(ctx: &TestContext) {
+    ctx.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = []\nbuild-backend = \"demo_backend\"\nbackend-path = [\".\"]\n\n[project]\nname = \"demo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
+    );
+    ctx.write("demo_backend.py", DEMO_BACKEND);
+    ctx.write("src/demo/__init__.py", "GREETING = 'hi from demo'\n");
+}
+
+fn zip_names(path: &Path) -> Vec<String> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| z.by_index(i).unwrap().name().to_string())
+        .collect()
+}
+
+fn tar_names(path: &Path) -> Vec<String> {
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap());
+    tar::Archive::new(gz)
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn build_makes_sdist_and_wheel_with_in_tree_backend() {
+    let ctx = TestContext::new();
+    demo_project(&ctx);
+    let out = ctx.envy_ok(&["build"]);
+    out.stderr_contains("Building sdist of demo==0.1.0")
+        .stderr_contains("Building wheel from demo-0.1.0.tar.gz")
+        .stderr_contains("Built dist/demo-0.1.0.tar.gz and dist/demo-0.1.0-py3-none-any.whl");
+    let sdist = ctx.path("dist/demo-0.1.0.tar.gz");
+    let wheel = ctx.path("dist/demo-0.1.0-py3-none-any.whl");
+    assert!(tar_names(&sdist).contains(&"demo-0.1.0/PKG-INFO".to_string()));
+    let names = zip_names(&wheel);
+    for n in [
+        "demo/__init__.py",
+        "demo-0.1.0.dist-info/METADATA",
+        "demo-0.1.0.dist-info/RECORD",
+    ] {
+        assert!(names.contains(&n.to_string()), "{names:?}");
+    }
+    // The wheel installs and imports (through Python's own zipimport).
+    let check = run(Command::new(system_python())
+        .arg("-c")
+        .arg("import sys; sys.path.insert(0, sys.argv[1]); import demo; print(demo.GREETING)")
+        .arg(&wheel));
+    check.success().stdout_contains("hi from demo");
+
+    // Only the wheel, somewhere else.
+    ctx.envy_ok(&["build", "--wheel", "-o", "wheels"])
+        .stderr_lacks("sdist");
+    assert!(ctx.exists("wheels/demo-0.1.0-py3-none-any.whl"));
+    assert!(!ctx.exists("wheels/demo-0.1.0.tar.gz"));
+    ctx.envy_ok(&["build", "--sdist", "-o", "sdists"]);
+    assert!(ctx.exists("sdists/demo-0.1.0.tar.gz"));
+    assert!(!ctx.exists("sdists/demo-0.1.0-py3-none-any.whl"));
+}
+
+#[test]
+fn failing_backend_shows_the_tail_of_its_output() {
+    let ctx = TestContext::new();
+    demo_project(&ctx);
+    ctx.write("FAIL", "");
+    let out = ctx.envy_fails(&["build", "--wheel"]);
+    out.error(&["failed to build `demo==0.1.0`", "build_wheel"])
+        .stderr_contains("backend line 39")
+        .stderr_contains("RuntimeError: the demo backend was told to fail")
+        .stderr_lacks("backend line 5\n")
+        .stderr_contains("hint: the build of `demo==0.1.0` failed in the package's own build code");
+    assert!(!ctx.exists("dist/demo-0.1.0-py3-none-any.whl"));
+}
+
+#[test]
+fn build_without_a_project_explains() {
+    let ctx = TestContext::new();
+    ctx.envy_fails(&["build"])
+        .error(&["has no `pyproject.toml` or `setup.py`"]);
+}
+
+#[test]
+fn sync_builds_sdist_only_package_and_caches_the_wheel() {
+    let ctx = TestContext::with_scenario();
+    ctx.init_project(&["sdist-only"]);
+    let first = ctx.envy_ok(&["sync"]);
+    first.stderr_contains("Building sdist-only==1.0 from source (runs its build backend)");
+    ctx.assert_installed("sdist-only", "1.0");
+    ctx.python("import sdist_only; print(sdist_only.__version__)")
+        .success()
+        .stdout_contains("1.0");
+    let built = ctx.cache_dir().join("built-wheels-v1");
+    assert!(built.is_dir());
+    // A fresh venv uses the built wheel from the cache.
+    std::fs::remove_dir_all(ctx.venv()).unwrap();
+    let second = ctx.envy_ok(&["sync"]);
+    second.stderr_lacks("from source");
+    ctx.python("import sdist_only").success();
+}
+
+#[test]
+fn wheelhouse_hashes_the_built_wheel() {
+    let ctx = TestContext::with_scenario();
+    ctx.init_project(&["sdist-only"]);
+    ctx.envy_ok(&["lock"]);
+    ctx.envy_ok(&[
+        "export",
+        "--format",
+        "wheelhouse",
+        "-o",
+        "wh",
+        "--no-emit-project",
+    ])
+    .stderr_contains("Building sdist-only==1.0 from source");
+    let wheel = ctx.path("wh/sdist_only-1.0-py3-none-any.whl");
+    assert!(wheel.is_file());
+    let reqs = ctx.read("wh/requirements.txt");
+    assert!(
+        reqs.contains(&format!("--hash=sha256:{}", sha256_file(&wheel))),
+        "{reqs}"
+    );
+}
+
+/// An sdist whose PKG-INFO is Metadata-Version 2.1 without `Requires-Dist`
+/// (not trusted, PEP 643): its backend's `prepare_metadata_for_build_wheel`
+/// says it needs `app-dep`.
+fn old_pkg_info_sdist(dir: &Path) {
+    let backend = r#"
+import os
+META = "Metadata-Version: 2.1\nName: old-meta\nVersion: 1.0\nRequires-Dist: app-dep>=1\n"
+def prepare_metadata_for_build_wheel(d, config_settings=None):
+    os.makedirs(os.path.join(d, "old_meta-1.0.dist-info"))
+    with open(os.path.join(d, "old_meta-1.0.dist-info", "METADATA"), "w") as f:
+        f.write(META)
+    return "old_meta-1.0.dist-info"
+"#;
+    let files = [
+        (
+            "old_meta-1.0/PKG-INFO",
+            "Metadata-Version: 2.1\nName: old-meta\nVersion: 1.0\n".to_string(),
+        ),
+        (
+            "old_meta-1.0/pyproject.toml",
+            "[build-system]\nrequires = []\nbuild-backend = \"meta_backend\"\nbackend-path = [\".\"]\n".to_string(),
+        ),
+        ("old_meta-1.0/meta_backend.py", backend.to_string()),
+    ];
+    let f = std::fs::File::create(dir.join("old_meta-1.0.tar.gz")).unwrap();
+    let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
+    let mut t = tar::Builder::new(gz);
+    for (name, content) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(content.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        t.append_data(&mut h, name, content.as_bytes()).unwrap();
+    }
+    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
+}
+
+#[test]
+fn lock_asks_the_backend_when_pkg_info_is_not_trusted() {
+    let ctx = TestContext::with_scenario();
+    old_pkg_info_sdist(ctx.server().files_dir());
+    ctx.init_project(&["old-meta"]);
+    ctx.envy_ok(&["lock"])
+        .stderr_contains("Reading the metadata of old_meta-1.0.tar.gz with its build backend");
+    let lock = ctx.lock();
+    let deps: Vec<String> = lock
+        .dependencies("old-meta")
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(deps, vec!["app-dep".to_string()], "{}", lock.raw);
+    assert!(lock.has("app-dep"));
+}
+
+fn skip_live() -> bool {
+    match std::env::var("ENVY_SKIP_LIVE") {
+        Ok(v) if !v.is_empty() && v != "0" => {
+            eprintln!("skipped: ENVY_SKIP_LIVE={v} (live PyPI test)");
+            true
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn live_build_of_a_new_hatchling_project() {
+    if skip_live() {
+        return;
+    }
+    let mut ctx = TestContext::new();
+    ctx.envy_ok(&["new", "hello-app"]);
+    ctx.cd("project/hello-app");
+    assert!(ctx.read("pyproject.toml").contains("hatchling"));
+    ctx.envy_ok(&["build"]).stderr_contains(
+        "Built dist/hello_app-0.1.0.tar.gz and dist/hello_app-0.1.0-py3-none-any.whl",
+    );
+    let names = zip_names(&ctx.path("dist/hello_app-0.1.0-py3-none-any.whl"));
+    assert!(
+        names.iter().any(|n| n == "hello_app/__init__.py"),
+        "{names:?}"
+    );
+    // The second build reuses the cached build environment.
+    let envs = std::fs::read_dir(ctx.cache_dir().join("build-envs-v1"))
+        .unwrap()
+        .count();
+    ctx.envy_ok(&["build"]);
+    let again = std::fs::read_dir(ctx.cache_dir().join("build-envs-v1"))
+        .unwrap()
+        .count();
+    assert_eq!(envs, again);
+}
