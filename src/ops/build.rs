@@ -1,10 +1,6 @@
 //! `envy build`: the project's sdist and wheel through its own build backend
 //! (PEP 517/518), like `python -m build`; and wheels built from locked sdists
 //! for `sync` and the bundle exports.
-//!
-//! Declared from `lib.rs` as `crate::ops::build` (with `#[path]`) because
-//! `ops/mod.rs` is being changed on another branch; it belongs in `ops` as
-//! `ops::build` once that lands (one `pub mod build;` line there).
 
 use crate::build::{describe_source, unpack, BuildError, Frontend};
 use crate::index::Client;
