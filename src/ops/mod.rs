@@ -22,6 +22,7 @@ use crate::index::{Client, IndexConfig, IndexError};
 use crate::project::Project;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::Arc;
 
 /// A failure to report to the user: what is wrong, and what to do next.
@@ -95,6 +96,7 @@ impl From<IndexError> for Error {
             IndexError::Offline { .. } => {
                 "run once with network access to fill the cache, or drop `--offline`".to_string()
             }
+            IndexError::Auth { index, url, .. } => IndexError::auth_hint(index.as_deref(), url),
             IndexError::HashMismatch { .. } => {
                 "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
             }
@@ -175,6 +177,21 @@ impl Settings {
             config
                 .find_links
                 .extend(p.tool.find_links.iter().map(|f| p.root.join(f)));
+            config
+                .indexes
+                .extend(p.tool.index.iter().map(|i| crate::index::NamedIndex {
+                    name: i.name.clone(),
+                    url: i.url.clone(),
+                    default: i.default,
+                    explicit: i.explicit,
+                }));
+            for (pkg, source) in &p.tool.sources {
+                if let Ok(name) = pep508_rs::PackageName::from_str(pkg) {
+                    config
+                        .sources
+                        .insert(name.to_string(), source.index.clone());
+                }
+            }
         }
         let client = Arc::new(Client::new(config, cache)?);
         // Keep every client alive until the process exits: dropping one waits
@@ -232,7 +249,10 @@ pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressB
     if settings.quiet {
         return indicatif::ProgressBar::hidden();
     }
-    let pb = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
         pb.set_style(style.progress_chars("=> "));
     }
