@@ -260,7 +260,7 @@ impl Project {
                 items
                     .iter()
                     .map(|s| {
-                        Requirement::from_str(s)
+                        crate::types::parse_requirement(s)
                             .map_err(|e| invalid(field, s, format!("`{s}`: {}", e.message)))
                     })
                     .collect()
