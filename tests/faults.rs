@@ -87,7 +87,17 @@ impl FaultServer {
         let bytes = std::fs::read(&path).unwrap();
         let (name, _) = parse_dist_filename(&filename).unwrap();
         let name = normalize_name(&name);
+        let metadata = wheel.metadata().into_bytes();
         let mut st = self.state.lock().unwrap();
+        st.routes.insert(
+            format!("/files/{filename}.metadata"),
+            Route {
+                body: metadata,
+                content_type: "application/octet-stream".into(),
+                queued: VecDeque::new(),
+                always: None,
+            },
+        );
         st.routes.insert(
             format!("/files/{filename}"),
             Route {
@@ -101,12 +111,17 @@ impl FaultServer {
         let mut files = Vec::new();
         for (path, route) in &st.routes {
             if let Some(f) = path.strip_prefix("/files/") {
+                if f.ends_with(".metadata") {
+                    continue;
+                }
                 if parse_dist_filename(f).is_some_and(|(n, _)| normalize_name(&n) == name) {
+                    let meta = &st.routes[&format!("{path}.metadata")].body;
                     files.push(serde_json::json!({
                         "filename": f,
                         "url": format!("/files/{f}"),
                         "hashes": { "sha256": sha256_hex(&route.body) },
                         "requires-python": ">=3.8",
+                        "core-metadata": { "sha256": sha256_hex(meta) },
                     }));
                 }
             }
@@ -338,7 +353,6 @@ fn truncated_download_is_retried_and_never_cached() {
     let whl = server.add(&wheel("chunky", "1.0").module("chunky/data.py", &"# x\n".repeat(20_000)));
     let file = format!("/files/{whl}");
     ctx.env("ENVY_HTTP_RETRIES", "1");
-    // Lock reads metadata from `.metadata` (404 here) and then the wheel.
     ctx.envy_ok(&["lock"]);
     ctx.reset_cache();
     server.reset_hits();
@@ -378,6 +392,26 @@ fn wrong_hash_is_never_installed_or_cached() {
         cached.is_empty(),
         "a file that failed its hash was kept: {cached:?}"
     );
+}
+
+#[test]
+fn metadata_not_matching_its_advertised_hash_is_refused() {
+    let (ctx, server) = faulty(&["meta-evil"]);
+    let whl = server.add(&wheel("meta-evil", "1.0"));
+    // Claims no dependencies were declared... and adds one.
+    let forged = format!(
+        "{}Requires-Dist: evil-extra\n",
+        wheel("meta-evil", "1.0").metadata()
+    );
+    server.set_body(
+        &format!("/files/{whl}.metadata"),
+        forged.into_bytes(),
+        "application/octet-stream",
+    );
+    let out = ctx.envy_fails(&["lock"]);
+    out.error(&["hash mismatch", &format!("{whl}.metadata")]);
+    assert!(!ctx.exists("envy.lock"));
+    assert_eq!(server.hits("/simple/evil-extra/"), 0);
 }
 
 #[test]

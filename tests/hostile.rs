@@ -211,7 +211,10 @@ fn wheel_with_parent_dir_entries_is_refused() {
     ctx.init_project(&["escape"]);
     ctx.envy_ok(&["lock"]);
     let out = ctx.run_envy(&["sync"]);
-    out.failure().stderr_lacks("panicked");
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("escaped.py")
+        .stderr_contains("malformed or malicious");
     assert!(
         !found_outside(&ctx.root, "escaped.py", &ctx.path(".venv")),
         "a file escaped the venv"

@@ -148,12 +148,22 @@ fn userinfo_in_index_url_never_reaches_lock_or_output() {
              [tool.envy.sources]\ninternal-pkg = {{ index = \"corp\" }}\n"
         ),
     );
-    let out = ctx.envy_ok(&["-v", "lock"]);
+    let out = ctx.envy_ok(&["-vv", "lock"]);
     assert!(!out.stderr.contains("s3cr3t"), "{}", out.stderr);
-    let out = ctx.envy_ok(&["-v", "sync"]);
+    let out = ctx.envy_ok(&["-vv", "sync"]);
     assert!(!out.stderr.contains("s3cr3t"), "{}", out.stderr);
     let out = ctx.envy_ok(&["export", "--frozen", "--format", "requirements.txt"]);
     assert!(!out.stdout.contains("s3cr3t"), "{}", out.stdout);
+    // Even with every library's trace logs on.
+    let out = run(ctx
+        .envy()
+        .env("ENVY_LOG", "trace")
+        .args(["lock", "--upgrade"]));
+    out.success();
+    assert!(
+        !out.stderr.contains("s3cr3t"),
+        "trace logs leak the password"
+    );
     let lock = ctx.read("envy.lock");
     assert!(
         !lock.contains("s3cr3t") && !lock.contains("alice"),

@@ -47,6 +47,9 @@ pub struct IndexFile {
     pub yanked: Option<String>,
     /// Whether the index offers `<url>.metadata` (PEP 658/714).
     pub core_metadata: bool,
+    /// The sha256 of `<url>.metadata`, when the index gave one (PEP 658
+    /// `data-core-metadata="sha256=..."`, PEP 714 `core-metadata`).
+    pub metadata_sha256: Option<String>,
     /// Upload time (PEP 700), RFC 3339, when given.
     pub upload_time: Option<String>,
     /// The index URL this file came from (credentials redacted).
@@ -763,6 +766,7 @@ impl Client {
                     requires_python: None,
                     yanked: None,
                     core_metadata: false,
+                    metadata_sha256: None,
                     upload_time: None,
                     index: "find-links".to_string(),
                     dist,
@@ -848,6 +852,18 @@ impl Client {
         if !self.config.offline && !file.url.starts_with("file:") {
             let url = format!("{}.metadata", file.url);
             if let Some(fetched) = self.get_bytes(&url, &[])? {
+                // PEP 658: the page's hash of the metadata file must match.
+                if let Some(expected) = &file.metadata_sha256 {
+                    let actual = sha256_bytes(&fetched.body);
+                    if !expected.eq_ignore_ascii_case(&actual) {
+                        return Err(IndexError::HashMismatch {
+                            filename: format!("{}.metadata", file.filename),
+                            url: redact(&url),
+                            expected: expected.clone(),
+                            actual,
+                        });
+                    }
+                }
                 return Ok(fetched.body);
             }
         }

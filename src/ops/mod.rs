@@ -134,8 +134,13 @@ impl From<crate::venv::VenvError> for Error {
 
 impl From<crate::install::InstallError> for Error {
     fn from(e: crate::install::InstallError) -> Self {
-        Error::new(e.to_string())
-            .hint("run `envy sync` again to repair `.venv`; if it persists, remove `.venv`")
+        let hint = match &e {
+            crate::install::InstallError::UnsafeEntry { .. } => {
+                "the wheel tries to write outside its install location, so it is malformed or malicious; nothing of it was installed. Report it to the package's maintainers or the index operator"
+            }
+            _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
+        };
+        Error::new(e.to_string()).hint(hint)
     }
 }
 
