@@ -443,3 +443,28 @@ fn netrc_credentials_are_used() {
     ctx.assert_installed("netrc-pkg", "1.0");
     assert!(!ctx.read("envy.lock").contains("hunter2"));
 }
+
+#[test]
+fn adding_a_pin_makes_an_older_lock_stale() {
+    let (ctx, private) = two_indexes();
+    let index = format!(
+        "[[tool.envy.index]]\nname = \"corp\"\nurl = \"{}\"\nexplicit = true\n",
+        private.index_url()
+    );
+    // Locked before the pin: the public 9.0 got in.
+    project_with_tool(&ctx, &["internal-pkg"], &index);
+    ctx.envy_ok(&["lock"]);
+    assert_eq!(ctx.lock().version("internal-pkg").as_deref(), Some("9.0"));
+    // Pinning it must not leave that lock in use.
+    project_with_tool(
+        &ctx,
+        &["internal-pkg"],
+        &format!("{index}\n[tool.envy.sources]\ninternal-pkg = {{ index = \"corp\" }}\n"),
+    );
+    ctx.envy_fails(&["sync", "--locked"])
+        .stderr_contains("does not match");
+    ctx.envy_ok(&["sync"]);
+    assert_eq!(ctx.lock().version("internal-pkg").as_deref(), Some("1.0"));
+    ctx.assert_installed("internal-pkg", "1.0");
+    ctx.envy_ok(&["lock", "--locked"]);
+}
