@@ -292,6 +292,7 @@ fn persistent_server_errors_give_up_after_bounded_retries() {
     let t0 = Instant::now();
     let out = ctx.envy_fails(&["lock"]);
     let took = t0.elapsed();
+    eprintln!("3 attempts at a 503 took {took:?}:\n{}", out.stderr);
     out.error(&[
         &format!("{}/down/", server.index_url()),
         "HTTP 503",
@@ -341,6 +342,10 @@ fn stalled_server_times_out() {
     let t0 = Instant::now();
     let out = ctx.envy_fails(&["lock"]);
     let took = t0.elapsed();
+    eprintln!(
+        "2 attempts at a stalled page took {took:?}:\n{}",
+        out.stderr
+    );
     out.error(&[&format!("{}/slow/", server.index_url()), "timed out"]);
     // 2 attempts x 2 s timeout + 200 ms backoff.
     assert!(took < Duration::from_secs(8), "took {took:?}");
@@ -575,6 +580,11 @@ fn two_syncs_at_once_both_succeed() {
         };
         let (a, b) = (spawn(), spawn());
         let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let waited = [&a, &b]
+            .iter()
+            .filter(|o| String::from_utf8_lossy(&o.stderr).contains("Waiting for another envy"))
+            .count();
+        eprintln!("round {round}: {waited} of 2 waited for the venv lock");
         for o in [&a, &b] {
             assert!(
                 o.status.success(),
