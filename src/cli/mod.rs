@@ -532,6 +532,7 @@ fn settings(g: &GlobalArgs) -> ops::Result<Settings> {
                 .collect(),
             find_links: g.find_links.clone(),
             offline: g.offline,
+            ..IndexConfig::default()
         },
         quiet: g.quiet,
     })

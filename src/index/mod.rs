@@ -6,6 +6,7 @@
 //! prefetches pages and metadata from a pool of threads while it solves, and
 //! concurrent requests for the same page or file are made once.
 
+pub mod auth;
 pub mod cache;
 pub mod sdist;
 pub mod simple;
@@ -13,6 +14,7 @@ pub mod simple;
 use crate::types::hash::sha256_bytes;
 use crate::types::metadata::CoreMetadata;
 use crate::types::DistFilename;
+use auth::Credentials;
 use cache::{write_atomic, Cache};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
@@ -45,6 +47,9 @@ pub struct IndexFile {
     pub yanked: Option<String>,
     /// Whether the index offers `<url>.metadata` (PEP 658/714).
     pub core_metadata: bool,
+    /// The sha256 of `<url>.metadata`, when the index gave one (PEP 658
+    /// `data-core-metadata="sha256=..."`, PEP 714 `core-metadata`).
+    pub metadata_sha256: Option<String>,
     /// Upload time (PEP 700), RFC 3339, when given.
     pub upload_time: Option<String>,
     /// The index URL this file came from (credentials redacted).
@@ -120,6 +125,18 @@ pub enum IndexError {
         /// The HTTP status code.
         status: u16,
     },
+    /// The index answered 401/403: credentials missing or refused.
+    #[error("{}", auth_message(.index, .url, *.status, *.sent))]
+    Auth {
+        /// The index's name, when it has one.
+        index: Option<String>,
+        /// The index URL (credentials redacted).
+        url: String,
+        /// 401 or 403.
+        status: u16,
+        /// Whether credentials were sent.
+        sent: bool,
+    },
     /// Offline and the cache cannot answer.
     #[error("{what} is not in the cache and the network is off (`--offline`)")]
     Offline {
@@ -151,19 +168,86 @@ pub enum IndexError {
     Io(String),
 }
 
+fn auth_message(index: &Option<String>, url: &str, status: u16, sent: bool) -> String {
+    let who = match index {
+        Some(name) => format!("the index `{name}` ({url})"),
+        None => format!("the index {url}"),
+    };
+    if sent {
+        format!("{who} refused the credentials (HTTP {status})")
+    } else {
+        format!("{who} requires credentials (HTTP {status})")
+    }
+}
+
+impl IndexError {
+    /// Advice on where envy looks for credentials for the index of an
+    /// [`IndexError::Auth`] (the environment variables and the netrc file).
+    pub fn auth_hint(index: Option<&str>, url: &str) -> String {
+        let host = Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "HOST".to_string());
+        let netrc = auth::netrc_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "~/.netrc".to_string());
+        match index {
+            Some(name) => {
+                let (u, p) = auth::env_vars(name);
+                format!("set `{u}` and `{p}`, or add `machine {host} login USER password PASSWORD` to {netrc} (or the file named by `NETRC`)")
+            }
+            None => format!("add `machine {host} login USER password PASSWORD` to {netrc} (or the file named by `NETRC`), or name the index under `[[tool.envy.index]]` and set `ENVY_INDEX_<NAME>_USERNAME` and `ENVY_INDEX_<NAME>_PASSWORD`"),
+        }
+    }
+
+    fn retryable(&self) -> bool {
+        match self {
+            Self::Network { .. } => true,
+            Self::Status { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
 impl From<std::io::Error> for IndexError {
     fn from(e: std::io::Error) -> Self {
         Self::Io(e.to_string())
     }
 }
 
+/// One `[[tool.envy.index]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedIndex {
+    /// The name, used by `[tool.envy.sources]` and in credential variables.
+    pub name: String,
+    /// The simple API URL (may carry `user:password@`).
+    pub url: String,
+    /// Replaces PyPI as the default index.
+    pub default: bool,
+    /// Only used for packages pinned to it in `[tool.envy.sources]`.
+    pub explicit: bool,
+}
+
 /// Where to look for distributions and how.
+///
+/// Index order for a package that is not pinned (uv's "first index"
+/// strategy: the first index that lists a name is the only one used for it):
+/// the non-explicit, non-default `[[tool.envy.index]]` entries in file
+/// order, then the default index (`--index-url`, else an entry with
+/// `default = true`, else PyPI), then `--extra-index-url`s. A package pinned
+/// in `[tool.envy.sources]` is looked up on its index only, so a public
+/// package of the same name can never replace it (dependency confusion).
 #[derive(Debug, Clone)]
 pub struct IndexConfig {
     /// The primary simple index URL.
     pub index_url: String,
     /// Further simple indexes, asked in order after the primary one.
     pub extra_index_urls: Vec<String>,
+    /// Named indexes from `[[tool.envy.index]]`, in file order.
+    pub indexes: Vec<NamedIndex>,
+    /// Packages pinned to a named index (`[tool.envy.sources]`), by
+    /// normalized package name.
+    pub sources: BTreeMap<String, String>,
     /// Local directories of distribution files (like pip's `--find-links`).
     pub find_links: Vec<PathBuf>,
     /// Never use the network.
@@ -175,9 +259,82 @@ impl Default for IndexConfig {
         Self {
             index_url: PYPI_SIMPLE.to_string(),
             extra_index_urls: Vec::new(),
+            indexes: Vec::new(),
+            sources: BTreeMap::new(),
             find_links: Vec::new(),
             offline: false,
         }
+    }
+}
+
+/// An index as the client uses it: display URL without credentials, and the
+/// credentials found for it.
+#[derive(Debug, Clone)]
+struct ResolvedIndex {
+    name: Option<String>,
+    /// The URL without userinfo (what is shown, cached and locked).
+    url: String,
+    explicit: bool,
+    origin: String,
+    credentials: Option<Credentials>,
+}
+
+impl ResolvedIndex {
+    fn new(name: Option<&str>, url: &str, explicit: bool) -> Self {
+        let parsed = Url::parse(url).ok();
+        let credentials = name
+            .and_then(auth::from_env)
+            .or_else(|| parsed.as_ref().and_then(auth::from_url))
+            .or_else(|| {
+                parsed
+                    .as_ref()
+                    .and_then(|u| u.host_str().and_then(auth::from_netrc))
+            });
+        Self {
+            name: name.map(str::to_string),
+            url: redact(url),
+            explicit,
+            origin: parsed.as_ref().map(auth::origin).unwrap_or_default(),
+            credentials,
+        }
+    }
+}
+
+impl IndexConfig {
+    /// The default index URL: `--index-url` when it is not PyPI, else the
+    /// `[[tool.envy.index]]` entry marked `default = true`, else PyPI.
+    pub fn default_index(&self) -> &str {
+        if self.index_url == PYPI_SIMPLE {
+            if let Some(d) = self.indexes.iter().find(|i| i.default) {
+                return &d.url;
+            }
+        }
+        &self.index_url
+    }
+
+    fn resolve(&self) -> Vec<ResolvedIndex> {
+        let default_url = self.default_index().to_string();
+        let mut out: Vec<ResolvedIndex> = Vec::new();
+        for i in &self.indexes {
+            if i.default && i.url == default_url {
+                continue;
+            }
+            out.push(ResolvedIndex::new(
+                Some(&i.name),
+                &i.url,
+                i.explicit || i.default,
+            ));
+        }
+        let default_name = self
+            .indexes
+            .iter()
+            .find(|i| i.default && i.url == default_url)
+            .map(|i| i.name.as_str());
+        out.push(ResolvedIndex::new(default_name, &default_url, false));
+        for u in &self.extra_index_urls {
+            out.push(ResolvedIndex::new(None, u, false));
+        }
+        out
     }
 }
 
@@ -202,6 +359,17 @@ struct CachedPage {
     body: String,
 }
 
+/// A fully read response.
+struct Fetched {
+    not_modified: bool,
+    /// The final URL (after redirects), credentials redacted.
+    url: String,
+    content_type: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    body: Vec<u8>,
+}
+
 type Slot<T> = Arc<OnceLock<Result<Arc<T>, IndexError>>>;
 
 /// A thread-safe simple-index client with an on-disk cache.
@@ -209,6 +377,7 @@ pub struct Client {
     http: reqwest::blocking::Client,
     cache: Cache,
     config: IndexConfig,
+    indexes: Vec<ResolvedIndex>,
     retries: u32,
     pages: Mutex<HashMap<PackageName, Slot<ProjectPage>>>,
     metadata: Mutex<HashMap<String, Slot<CoreMetadata>>>,
@@ -247,10 +416,12 @@ impl Client {
             .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| IndexError::Io(format!("cannot start the HTTP client: {e}")))?;
+        let indexes = config.resolve();
         Ok(Self {
             http,
             cache,
             config,
+            indexes,
             retries,
             pages: Mutex::default(),
             metadata: Mutex::default(),
@@ -282,27 +453,55 @@ impl Client {
         &self.config
     }
 
-    /// GET with retries of transient failures (connect errors, timeouts, 5xx).
-    /// Returns `Ok(None)` for 404/410.
-    fn get(
+    /// The credentials and index for a request to `url`: userinfo in the URL
+    /// itself, else those of the first configured index on the same origin.
+    fn auth_for(&self, url: &Url) -> (Option<Credentials>, Option<&ResolvedIndex>) {
+        let origin = auth::origin(url);
+        let index = self
+            .indexes
+            .iter()
+            .filter(|i| i.origin == origin)
+            .find(|i| i.credentials.is_some())
+            .or_else(|| self.indexes.iter().find(|i| i.origin == origin));
+        let creds = auth::from_url(url).or_else(|| index.and_then(|i| i.credentials.clone()));
+        (creds, index)
+    }
+
+    /// GET `url` and hand the response to `read`, retrying transient
+    /// failures (connect errors, timeouts, resets and truncated bodies while
+    /// `read` runs, HTTP 5xx and 429) up to `ENVY_HTTP_RETRIES` times with
+    /// exponential backoff (200 ms doubling, capped at 5 s). Sends basic auth
+    /// for the URL's index ([`Client::auth_for`]); the URL is requested
+    /// without userinfo. Returns `Ok(None)` for 404/410.
+    fn get_with<T>(
         &self,
         url: &str,
         headers: &[(&str, String)],
-    ) -> Result<Option<reqwest::blocking::Response>, IndexError> {
+        mut read: impl FnMut(reqwest::blocking::Response) -> Result<T, IndexError>,
+    ) -> Result<Option<T>, IndexError> {
+        let parsed = Url::parse(url).map_err(|e| IndexError::Invalid {
+            url: redact(url),
+            reason: e.to_string(),
+        })?;
+        let (creds, index) = self.auth_for(&parsed);
+        let clean = redact(url);
         let mut attempt = 0;
         loop {
-            let mut req = self.http.get(url);
+            let mut req = self.http.get(&clean);
             for (k, v) in headers {
                 req = req.header(*k, v);
+            }
+            if let Some(c) = &creds {
+                req = req.basic_auth(&c.username, c.password.as_ref());
             }
             let t0 = std::time::Instant::now();
             let result = req.send();
             tracing::debug!(
                 "GET {} ({:.0} ms)",
-                redact(url),
+                clean,
                 t0.elapsed().as_secs_f64() * 1000.0
             );
-            let retry_err = match result {
+            let err = match result {
                 Ok(resp) => {
                     let status = resp.status();
                     if status == reqwest::StatusCode::NOT_FOUND
@@ -310,33 +509,89 @@ impl Client {
                     {
                         return Ok(None);
                     }
-                    if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
-                        return Ok(Some(resp));
-                    }
-                    if !status.is_server_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                    if status == reqwest::StatusCode::UNAUTHORIZED
+                        || status == reqwest::StatusCode::FORBIDDEN
                     {
-                        return Err(IndexError::Status {
-                            url: redact(url),
+                        return Err(IndexError::Auth {
+                            index: index.and_then(|i| i.name.clone()),
+                            url: index.map_or_else(|| clean.clone(), |i| i.url.clone()),
                             status: status.as_u16(),
+                            sent: creds.is_some(),
                         });
                     }
-                    IndexError::Status {
-                        url: redact(url),
-                        status: status.as_u16(),
+                    if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
+                        match read(resp) {
+                            Ok(v) => return Ok(Some(v)),
+                            Err(e) => e,
+                        }
+                    } else {
+                        IndexError::Status {
+                            url: clean.clone(),
+                            status: status.as_u16(),
+                        }
                     }
                 }
                 Err(e) => IndexError::Network {
-                    url: redact(url),
+                    url: clean.clone(),
                     reason: describe_reqwest(&e),
                 },
             };
-            if attempt >= self.retries {
-                return Err(retry_err);
+            if !err.retryable() {
+                return Err(err);
             }
-            tracing::debug!("retrying after: {retry_err}");
-            std::thread::sleep(Duration::from_millis(100 * (1 << attempt)));
+            if attempt >= self.retries {
+                return Err(match err {
+                    IndexError::Network { url, reason } if attempt > 0 => IndexError::Network {
+                        url,
+                        reason: format!("{reason} (gave up after {} attempts)", attempt + 1),
+                    },
+                    IndexError::Status { url, status } if attempt > 0 => IndexError::Network {
+                        url,
+                        reason: format!(
+                            "the server answered HTTP {status} (gave up after {} attempts)",
+                            attempt + 1
+                        ),
+                    },
+                    e => e,
+                });
+            }
+            let delay = Duration::from_millis((200u64 << attempt.min(5)).min(5000));
+            tracing::warn!("{err}; retrying in {} ms", delay.as_millis());
+            std::thread::sleep(delay);
             attempt += 1;
         }
+    }
+
+    /// GET `url` and read the whole body (retried like [`Client::get_with`]).
+    fn get_bytes(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+    ) -> Result<Option<Fetched>, IndexError> {
+        self.get_with(url, headers, |resp| {
+            let header = |h: &str| {
+                resp.headers()
+                    .get(h)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let meta = Fetched {
+                not_modified: resp.status() == reqwest::StatusCode::NOT_MODIFIED,
+                url: redact(resp.url().as_str()),
+                content_type: header("content-type").unwrap_or_default(),
+                etag: header("etag"),
+                last_modified: header("last-modified"),
+                body: Vec::new(),
+            };
+            let body = resp.bytes().map_err(|e| IndexError::Network {
+                url: redact(url),
+                reason: describe_reqwest(&e),
+            })?;
+            Ok(Fetched {
+                body: body.to_vec(),
+                ..meta
+            })
+        })
     }
 
     /// The page of `name`: from the first index that lists it, plus any
@@ -351,15 +606,38 @@ impl Client {
             .clone()
     }
 
+    /// The indexes to ask for `name`, in order: its pinned index only, when
+    /// `[tool.envy.sources]` pins it; else every non-explicit index.
+    fn indexes_for(&self, name: &PackageName) -> Result<Vec<&ResolvedIndex>, IndexError> {
+        if let Some(pinned) = self.config.sources.get(name.as_ref()) {
+            let index = self
+                .indexes
+                .iter()
+                .find(|i| i.name.as_deref() == Some(pinned.as_str()))
+                .ok_or_else(|| IndexError::Invalid {
+                    url: "pyproject.toml".to_string(),
+                    reason: format!(
+                        "`{name}` is pinned to the index `{pinned}`, but no `[[tool.envy.index]]` has that name"
+                    ),
+                })?;
+            return Ok(vec![index]);
+        }
+        Ok(self.indexes.iter().filter(|i| !i.explicit).collect())
+    }
+
     fn fetch_project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
-        let mut files = self.find_links_files(name)?;
+        let pinned = self.config.sources.contains_key(name.as_ref());
+        // A pinned package comes from its index only, not from find-links.
+        let mut files = if pinned {
+            Vec::new()
+        } else {
+            self.find_links_files(name)?
+        };
         let mut source = None;
-        let indexes: Vec<&String> = std::iter::once(&self.config.index_url)
-            .chain(&self.config.extra_index_urls)
-            .collect();
+        let indexes = self.indexes_for(name)?;
         for index in &indexes {
             if let Some(found) = self.fetch_page(index, name)? {
-                source = Some(redact(index));
+                source = Some(index.url.clone());
                 files.extend(found);
                 break;
             }
@@ -369,7 +647,10 @@ impl Client {
                 name: name.to_string(),
                 indexes: indexes
                     .iter()
-                    .map(|s| redact(s))
+                    .map(|i| match &i.name {
+                        Some(n) => format!("`{n}` {}", i.url),
+                        None => i.url.clone(),
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             });
@@ -381,11 +662,11 @@ impl Client {
     /// Fetch and parse one index's page for `name`; `None` when it does not list it.
     fn fetch_page(
         &self,
-        index: &str,
+        index: &ResolvedIndex,
         name: &PackageName,
     ) -> Result<Option<Vec<IndexFile>>, IndexError> {
-        let url = format!("{}/{}/", index.trim_end_matches('/'), name);
-        let cache_path = self.cache.page_path(index, name.as_ref());
+        let url = format!("{}/{}/", index.url.trim_end_matches('/'), name);
+        let cache_path = self.cache.page_path(&index.url, name.as_ref());
         let cached: Option<CachedPage> = fs_err::read(&cache_path)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
@@ -394,23 +675,27 @@ impl Client {
                 url: redact(&c.url),
                 reason: e.to_string(),
             })?;
-            let shown = redact(index);
             let parsed = if c.content_type.contains("json") {
-                simple::parse_json(c.body.as_bytes(), &base, name, &shown)
+                simple::parse_json(c.body.as_bytes(), &base, name, &index.url)
             } else {
-                simple::parse_html(c.body.as_bytes(), &base, name, &shown)
+                simple::parse_html(c.body.as_bytes(), &base, name, &index.url)
             };
-            parsed.map_err(|reason| IndexError::Invalid {
+            let mut files = parsed.map_err(|reason| IndexError::Invalid {
                 url: redact(&c.url),
                 reason,
-            })
+            })?;
+            // Absolute links may carry userinfo: never let it reach the lock.
+            for f in &mut files {
+                f.url = redact(&f.url);
+            }
+            Ok(files)
         };
         if self.config.offline {
             return match &cached {
                 Some(c) if c.body.is_empty() => Ok(None),
                 Some(c) => parse(c).map(Some),
                 None => Err(IndexError::Offline {
-                    what: format!("the index page of `{name}` ({})", redact(&url)),
+                    what: format!("the index page of `{name}` ({url})"),
                 }),
             };
         }
@@ -423,7 +708,7 @@ impl Client {
                 headers.push(("If-Modified-Since", l.clone()));
             }
         }
-        let Some(resp) = self.get(&url, &headers)? else {
+        let Some(fetched) = self.get_bytes(&url, &headers)? else {
             // Remember "not here" so offline runs can answer it too.
             let miss = CachedPage {
                 url: url.clone(),
@@ -437,32 +722,17 @@ impl Client {
             }
             return Ok(None);
         };
-        if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
+        if fetched.not_modified {
             if let Some(c) = &cached {
                 return parse(c).map(Some);
             }
         }
-        let header = |h: &str| {
-            resp.headers()
-                .get(h)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let final_url = resp.url().to_string();
         let page = CachedPage {
-            content_type: header("content-type").unwrap_or_default(),
-            etag: header("etag"),
-            last_modified: header("last-modified"),
-            url: final_url,
-            body: String::new(),
-        };
-        let body = resp.bytes().map_err(|e| IndexError::Network {
-            url: redact(&url),
-            reason: describe_reqwest(&e),
-        })?;
-        let page = CachedPage {
-            body: String::from_utf8_lossy(&body).into_owned(),
-            ..page
+            content_type: fetched.content_type,
+            etag: fetched.etag,
+            last_modified: fetched.last_modified,
+            url: fetched.url,
+            body: String::from_utf8_lossy(&fetched.body).into_owned(),
         };
         let files = parse(&page)?;
         if let Ok(bytes) = serde_json::to_vec(&page) {
@@ -496,6 +766,7 @@ impl Client {
                     requires_python: None,
                     yanked: None,
                     core_metadata: false,
+                    metadata_sha256: None,
                     upload_time: None,
                     index: "find-links".to_string(),
                     dist,
@@ -580,12 +851,20 @@ impl Client {
     fn wheel_metadata(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
         if !self.config.offline && !file.url.starts_with("file:") {
             let url = format!("{}.metadata", file.url);
-            if let Some(resp) = self.get(&url, &[])? {
-                let bytes = resp.bytes().map_err(|e| IndexError::Network {
-                    url: redact(&url),
-                    reason: describe_reqwest(&e),
-                })?;
-                return Ok(bytes.to_vec());
+            if let Some(fetched) = self.get_bytes(&url, &[])? {
+                // PEP 658: the page's hash of the metadata file must match.
+                if let Some(expected) = &file.metadata_sha256 {
+                    let actual = sha256_bytes(&fetched.body);
+                    if !expected.eq_ignore_ascii_case(&actual) {
+                        return Err(IndexError::HashMismatch {
+                            filename: format!("{}.metadata", file.filename),
+                            url: redact(&url),
+                            expected: expected.clone(),
+                            actual,
+                        });
+                    }
+                }
+                return Ok(fetched.body);
             }
         }
         let path = self.download(file)?;
@@ -639,12 +918,19 @@ impl Client {
         fs_err::create_dir_all(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         let mut hasher = Sha256::new();
-        let mut copy = |mut reader: Box<dyn Read>| -> Result<(), IndexError> {
+        let copy = |mut reader: Box<dyn Read>,
+                    tmp: &mut tempfile::NamedTempFile,
+                    hasher: &mut Sha256|
+         -> Result<(), IndexError> {
+            // Start over on a retry: a truncated earlier attempt leaves nothing.
+            *hasher = Sha256::new();
+            tmp.as_file_mut().set_len(0)?;
+            std::io::Seek::seek(tmp.as_file_mut(), std::io::SeekFrom::Start(0))?;
             let mut buf = vec![0u8; 256 * 1024];
             loop {
                 let n = reader.read(&mut buf).map_err(|e| IndexError::Network {
                     url: redact(url),
-                    reason: e.to_string(),
+                    reason: format!("reading the body failed: {e}"),
                 })?;
                 if n == 0 {
                     return Ok(());
@@ -658,18 +944,18 @@ impl Client {
                 .ok()
                 .and_then(|u| u.to_file_path().ok())
                 .unwrap_or_else(|| PathBuf::from(path));
-            copy(Box::new(fs_err::File::open(path)?))?;
+            copy(Box::new(fs_err::File::open(path)?), &mut tmp, &mut hasher)?;
         } else {
             if self.config.offline {
                 return Err(IndexError::Offline {
-                    what: format!("`{filename}`"),
+                    what: format!("`{filename}` ({})", redact(url)),
                 });
             }
-            let resp = self.get(url, &[])?.ok_or_else(|| IndexError::Status {
-                url: redact(url),
-                status: 404,
-            })?;
-            copy(Box::new(resp))?;
+            self.get_with(url, &[], |resp| copy(Box::new(resp), &mut tmp, &mut hasher))?
+                .ok_or_else(|| IndexError::Status {
+                    url: redact(url),
+                    status: 404,
+                })?;
         }
         let actual = hex::encode(hasher.finalize());
         if let Some(expected) = sha256 {

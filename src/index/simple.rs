@@ -52,6 +52,15 @@ struct JsonHashes<'a> {
     sha256: Option<Cow<'a, str>>,
 }
 
+/// The sha256 of a PEP 658/714 metadata value: `{"sha256": "..."}` in JSON.
+fn metadata_hash(v: &Option<serde_json::Value>) -> Option<String> {
+    v.as_ref()?
+        .get("sha256")?
+        .as_str()
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_ascii_lowercase)
+}
+
 fn truthy(v: &Option<serde_json::Value>) -> bool {
     match v {
         None | Some(serde_json::Value::Null) | Some(serde_json::Value::Bool(false)) => false,
@@ -116,6 +125,8 @@ pub fn parse_json(
             size: f.size,
             yanked: yanked_reason(&f.yanked),
             core_metadata: truthy(&f.core_metadata) || truthy(&f.dist_info_metadata),
+            metadata_sha256: metadata_hash(&f.core_metadata)
+                .or_else(|| metadata_hash(&f.dist_info_metadata)),
             upload_time: f.upload_time.map(Cow::into_owned),
             filename: f.filename.into_owned(),
             url: url.to_string(),
@@ -246,6 +257,15 @@ pub fn parse_html(
         let core_metadata = ["data-core-metadata", "data-dist-info-metadata"]
             .iter()
             .any(|k| attrs.get(*k).is_some_and(|v| v != "false"));
+        let metadata_sha256 = ["data-core-metadata", "data-dist-info-metadata"]
+            .iter()
+            .find_map(|k| {
+                attrs
+                    .get(*k)
+                    .and_then(|v| v.strip_prefix("sha256="))
+                    .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .map(str::to_ascii_lowercase)
+            });
         out.push(IndexFile {
             filename,
             url: url.to_string(),
@@ -254,6 +274,7 @@ pub fn parse_html(
             size: None,
             yanked: attrs.get("data-yanked").cloned(),
             core_metadata,
+            metadata_sha256,
             upload_time: None,
             index: index.to_string(),
             dist,

@@ -28,8 +28,8 @@ pub struct EditOptions {
 /// # Errors
 /// The parser's message, which shows the input with a caret under the problem.
 pub fn parse_requirement(text: &str) -> Result<Requirement> {
-    Requirement::from_str(text).map_err(|e| {
-        Error::new(format!("invalid requirement `{text}`:\n{e}"))
+    crate::types::parse_requirement(text).map_err(|e| {
+        Error::new(format!("invalid requirement `{text}`:\n{}", e.display))
             .hint("requirements follow PEP 508, for example `flask`, `requests[socks]>=2.31` or `pywin32; sys_platform == \"win32\"`")
     })
 }

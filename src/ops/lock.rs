@@ -128,6 +128,33 @@ pub fn is_fresh(lock: &Lock, project: &Project, requires_python: &VersionSpecifi
         && lock
             .project()
             .is_some_and(|p| p.name == project.name.as_ref())
+        && sources_match(lock, project)
+}
+
+/// Whether every package pinned in `[tool.envy.sources]` is locked from its
+/// index. A lock made before a pin was added (or with the pin pointing
+/// elsewhere) may hold the public package the pin exists to keep out, so it
+/// is stale (dependency confusion; see docs/security.md).
+fn sources_match(lock: &Lock, project: &Project) -> bool {
+    project.tool.sources.iter().all(|(pkg, source)| {
+        let Ok(name) = PackageName::from_str(pkg) else {
+            return true;
+        };
+        let Some(index) = project.tool.index.iter().find(|i| i.name == source.index) else {
+            return false;
+        };
+        let want = crate::index::redact(&index.url);
+        let want = want.trim_end_matches('/');
+        lock.packages
+            .iter()
+            .filter(|p| p.name == name.as_ref())
+            .all(|p| {
+                p.source
+                    .registry
+                    .as_deref()
+                    .is_some_and(|r| r.trim_end_matches('/') == want)
+            })
+    })
 }
 
 /// Every requirement to resolve: main, all extras and all groups; the

@@ -23,6 +23,7 @@ use crate::index::{Client, IndexConfig, IndexError};
 use crate::project::Project;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::Arc;
 
 /// A failure to report to the user: what is wrong, and what to do next.
@@ -96,6 +97,7 @@ impl From<IndexError> for Error {
             IndexError::Offline { .. } => {
                 "run once with network access to fill the cache, or drop `--offline`".to_string()
             }
+            IndexError::Auth { index, url, .. } => IndexError::auth_hint(index.as_deref(), url),
             IndexError::HashMismatch { .. } => {
                 "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
             }
@@ -133,8 +135,13 @@ impl From<crate::venv::VenvError> for Error {
 
 impl From<crate::install::InstallError> for Error {
     fn from(e: crate::install::InstallError) -> Self {
-        Error::new(e.to_string())
-            .hint("run `envy sync` again to repair `.venv`; if it persists, remove `.venv`")
+        let hint = match &e {
+            crate::install::InstallError::UnsafeEntry { .. } => {
+                "the wheel tries to write outside its install location, so it is malformed or malicious; nothing of it was installed. Report it to the package's maintainers or the index operator"
+            }
+            _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
+        };
+        Error::new(e.to_string()).hint(hint)
     }
 }
 
@@ -176,6 +183,21 @@ impl Settings {
             config
                 .find_links
                 .extend(p.tool.find_links.iter().map(|f| p.root.join(f)));
+            config
+                .indexes
+                .extend(p.tool.index.iter().map(|i| crate::index::NamedIndex {
+                    name: i.name.clone(),
+                    url: i.url.clone(),
+                    default: i.default,
+                    explicit: i.explicit,
+                }));
+            for (pkg, source) in &p.tool.sources {
+                if let Ok(name) = pep508_rs::PackageName::from_str(pkg) {
+                    config
+                        .sources
+                        .insert(name.to_string(), source.index.clone());
+                }
+            }
         }
         let client = Arc::new(Client::new(config, cache)?);
         // Keep every client alive until the process exits: dropping one waits

@@ -211,6 +211,9 @@ pub fn sync_with_lock(
     client: Option<Arc<Client>>,
 ) -> Result<SyncOutcome> {
     let started = Instant::now();
+    // One sync per project at a time: a second one waits, then plans against
+    // what the first one left (held until this function returns).
+    let _guard = lock_project_venv(settings, project)?;
     let requires_python = VersionSpecifiers::from_str(&lock.requires_python)
         .map_err(|e| Error::new(e.to_string()))?;
     let (existing, new_interp) = choose_venv(project, &requires_python, opts.python.as_deref())?;
@@ -379,6 +382,44 @@ pub fn sync_with_lock(
         }
     }
     Ok(outcome)
+}
+
+/// Take an exclusive advisory lock (`flock`/`LockFileEx` via `fs4`) for
+/// changing `project`'s `.venv`, waiting for another envy process that holds
+/// it. The lock file cannot live inside `.venv` (recreating the venv deletes
+/// the directory, and a new file would not exclude a process holding the
+/// old one), nor in the cache (two syncs may use different caches), so it
+/// is `$TMPDIR/envy-locks/venv-<hash of the project path>.lock`.
+///
+/// # Errors
+/// When the lock file cannot be created or locked.
+fn lock_project_venv(settings: &Settings, project: &Project) -> Result<fs_err::File> {
+    use fs4::fs_std::FileExt;
+    use sha2::Digest;
+    let root = fs_err::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
+    let key = hex::encode(sha2::Sha256::digest(root.to_string_lossy().as_bytes()));
+    let dir = std::env::temp_dir().join("envy-locks");
+    fs_err::create_dir_all(&dir)?;
+    let path = dir.join(format!("venv-{}.lock", &key[..16]));
+    let file = fs_err::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    let locked = file
+        .file()
+        .try_lock_exclusive()
+        .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
+    if !locked {
+        status(
+            settings,
+            "Waiting for another envy process to finish with .venv",
+        );
+        file.file()
+            .lock_exclusive()
+            .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
+    }
+    Ok(file)
 }
 
 /// Install the project itself, editable, unless an identical editable install is there.

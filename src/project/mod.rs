@@ -112,6 +112,44 @@ pub struct EnvyTool {
     /// PEP 508 markers of environments the lock must be installable in.
     #[serde(default)]
     pub required_environments: Vec<String>,
+    /// `[[tool.envy.index]]`: named indexes, in order of priority.
+    #[serde(default)]
+    pub index: Vec<ToolIndex>,
+    /// `[tool.envy.sources]`: packages pinned to one named index.
+    #[serde(default)]
+    pub sources: BTreeMap<String, ToolSource>,
+}
+
+/// One `[[tool.envy.index]]` entry.
+///
+/// ```toml
+/// [[tool.envy.index]]
+/// name = "internal"
+/// url = "https://pypi.internal.example/simple"
+/// explicit = true   # only for packages pinned to it
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ToolIndex {
+    /// The name, referenced by `[tool.envy.sources]` and used for the
+    /// credential variables `ENVY_INDEX_<NAME>_USERNAME`/`_PASSWORD`.
+    pub name: String,
+    /// The simple API (PEP 503/691) URL.
+    pub url: String,
+    /// Replace PyPI as the default index.
+    #[serde(default)]
+    pub default: bool,
+    /// Only use this index for packages pinned to it in `[tool.envy.sources]`.
+    #[serde(default)]
+    pub explicit: bool,
+}
+
+/// A `[tool.envy.sources]` value: `pkg = { index = "name" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolSource {
+    /// The name of the `[[tool.envy.index]]` the package must come from.
+    pub index: String,
 }
 
 /// What envy reads from `pyproject.toml`.
@@ -238,7 +276,7 @@ impl Project {
                 items
                     .iter()
                     .map(|s| {
-                        Requirement::from_str(s)
+                        crate::types::parse_requirement(s)
                             .map_err(|e| invalid(field, s, format!("`{s}`: {}", e.message)))
                     })
                     .collect()
@@ -278,6 +316,7 @@ impl Project {
             dependency_groups.insert(group.clone(), parse_reqs("dependency-groups", &strings)?);
         }
         let tool = raw.tool.and_then(|t| t.envy).unwrap_or_default();
+        validate_tool(&tool, &invalid)?;
         let constraints = parse_reqs(
             "tool.envy.constraint-dependencies",
             &tool.constraint_dependencies,
@@ -316,6 +355,74 @@ impl Project {
     pub fn import_name(&self) -> String {
         self.name.as_ref().replace('-', "_")
     }
+}
+
+/// Check `[[tool.envy.index]]` and `[tool.envy.sources]`: names unique and
+/// non-empty, URLs parse, at most one default, sources name an index.
+fn validate_tool(
+    tool: &EnvyTool,
+    invalid: &dyn Fn(&str, &str, String) -> ProjectError,
+) -> Result<(), ProjectError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for i in &tool.index {
+        if i.name.is_empty()
+            || !i
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(invalid(
+                "tool.envy.index.name",
+                &i.name,
+                format!("`{}`: use letters, digits, `-`, `_` and `.`", i.name),
+            ));
+        }
+        if !seen.insert(i.name.as_str()) {
+            return Err(invalid(
+                "tool.envy.index.name",
+                &i.name,
+                format!("two indexes are named `{}`", i.name),
+            ));
+        }
+        match url::Url::parse(&i.url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https" | "file") => {}
+            Ok(u) => {
+                return Err(invalid(
+                    "tool.envy.index.url",
+                    &i.url,
+                    format!("unsupported scheme `{}`", u.scheme()),
+                ))
+            }
+            Err(e) => {
+                return Err(invalid(
+                    "tool.envy.index.url",
+                    &i.url,
+                    format!("`{}`: {e}", crate::index::redact(&i.url)),
+                ))
+            }
+        }
+    }
+    if tool.index.iter().filter(|i| i.default).count() > 1 {
+        return Err(invalid(
+            "tool.envy.index",
+            "default",
+            "more than one index has `default = true`".to_string(),
+        ));
+    }
+    for (pkg, source) in &tool.sources {
+        PackageName::from_str(pkg).map_err(|e| invalid("tool.envy.sources", pkg, e.to_string()))?;
+        if !tool.index.iter().any(|i| i.name == source.index) {
+            return Err(invalid(
+                "tool.envy.sources",
+                pkg,
+                format!(
+                    "`{pkg}` names the index `{}`, but no `[[tool.envy.index]]` has that name",
+                    source.index
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn expand_group(

@@ -103,9 +103,11 @@ impl CoreMetadata {
                             })?,
                         )
                 }
-                "requires-dist" => match Requirement::from_str(&value) {
+                "requires-dist" => match super::parse_requirement(&value) {
                     Ok(r) => out_reqs.push(r),
-                    Err(e) => tracing::warn!("skipping invalid Requires-Dist `{value}`: {e}"),
+                    Err(e) => {
+                        tracing::warn!("skipping invalid Requires-Dist `{value}`: {}", e.display)
+                    }
                 },
                 "requires-python" => match VersionSpecifiers::from_str(&value) {
                     Ok(s) => requires_python = Some(s),
