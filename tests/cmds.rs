@@ -363,8 +363,8 @@ fn completions_for_every_shell() {
 fn cache_dir_prune_clean() {
     let p = project();
     let cache = p.path().join(".cache");
-    std::fs::create_dir_all(cache.join("simple-v1/abc")).expect("mkdir");
-    std::fs::write(cache.join("simple-v1/abc/flask.json"), "x".repeat(100)).expect("w");
+    std::fs::create_dir_all(cache.join("simple-v2/abc")).expect("mkdir");
+    std::fs::write(cache.join("simple-v2/abc/flask.json"), "x".repeat(100)).expect("w");
     std::fs::create_dir_all(cache.join("files-v1/00")).expect("mkdir");
     std::fs::write(cache.join("files-v1/00/f.whl"), "y".repeat(50)).expect("w");
     std::fs::write(cache.join("files-v1/.tmpAbC"), "z".repeat(7)).expect("w");
@@ -382,7 +382,7 @@ fn cache_dir_prune_clean() {
         stderr(&o)
     );
     assert!(cache.join("files-v1/00/f.whl").exists());
-    assert!(!cache.join("simple-v1").exists());
+    assert!(!cache.join("simple-v2").exists());
 
     let o = envy(p.path(), &["cache", "clean"]);
     ok(&o);

@@ -3,8 +3,8 @@
 //!
 //! Layout under the cache root (`ENVY_CACHE_DIR`, `--cache-dir`, or the
 //! user cache dir + `/envy`):
-//! - `simple-v1/<index-key>/<name>.json`: a parsed project page plus its
-//!   `ETag` / `Last-Modified` validators.
+//! - `simple-v2/<index-key>/<name>.json`: a project page as received (a
+//!   JSON header line with its URL, content type and validators, then the raw body).
 //! - `metadata-v1/<sha256 of the distribution>.metadata`: core metadata bytes.
 //! - `files-v1/<sha256>/<filename>`: verified distribution files.
 //!
@@ -59,7 +59,7 @@ impl Cache {
     pub fn page_path(&self, index_url: &str, name: &str) -> PathBuf {
         let key = &hex::encode(Sha256::digest(index_url.as_bytes()))[..16];
         self.root
-            .join("simple-v1")
+            .join("simple-v2")
             .join(key)
             .join(format!("{name}.json"))
     }

@@ -55,13 +55,24 @@ pub struct IndexFile {
     /// The index URL this file came from (credentials redacted).
     pub index: String,
     /// The parsed filename.
-    pub dist: DistFilename,
+    pub version: Version,
+    /// Whether the file is a wheel (else an sdist).
+    pub wheel: bool,
 }
 
 impl IndexFile {
     /// Whether this file is a wheel.
     pub fn is_wheel(&self) -> bool {
-        matches!(self.dist, DistFilename::Wheel(_))
+        self.wheel
+    }
+
+    /// The parsed wheel filename (parsed on demand: pages keep only the
+    /// version and kind of each file, which keeps large pages small).
+    pub fn wheel_filename(&self) -> Option<crate::types::WheelFilename> {
+        if !self.wheel {
+            return None;
+        }
+        self.filename.parse().ok()
     }
 }
 
@@ -79,11 +90,13 @@ pub struct ProjectPage {
 impl ProjectPage {
     fn from_files(name: PackageName, index: String, files: Vec<IndexFile>) -> Self {
         let mut versions: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
-        for f in files {
-            versions
-                .entry(f.dist.version().clone())
-                .or_default()
-                .push(f);
+        for mut f in files {
+            // Share one version value (an `Arc`) among a version's files.
+            if let Some((key, list)) = versions.get_key_value(&f.version) {
+                let _ = list;
+                f.version = key.clone();
+            }
+            versions.entry(f.version.clone()).or_default().push(f);
         }
         for files in versions.values_mut() {
             files.sort_by(|a, b| a.filename.cmp(&b.filename));
@@ -350,13 +363,43 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The first line of a cached page file: where the body came from and its
+/// validators. The raw body follows the newline, so reading a page back
+/// parses it in place, without an escaped copy.
 #[derive(Serialize, Deserialize)]
-struct CachedPage {
+struct PageHeader {
     url: String,
     content_type: String,
     etag: Option<String>,
     last_modified: Option<String>,
-    body: String,
+}
+
+/// A cached page: its header and raw body (empty: the index does not list
+/// the name).
+struct CachedPage {
+    header: PageHeader,
+    body: Vec<u8>,
+}
+
+impl CachedPage {
+    fn read(path: &Path) -> Option<CachedPage> {
+        let mut bytes = fs_err::read(path).ok()?;
+        let nl = bytes.iter().position(|&b| b == b'\n')?;
+        let header: PageHeader = serde_json::from_slice(&bytes[..nl]).ok()?;
+        let body = bytes.split_off(nl + 1);
+        Some(CachedPage { header, body })
+    }
+
+    fn write(&self, path: &Path) -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+        fs_err::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(&mut tmp, &self.header).map_err(std::io::Error::other)?;
+        tmp.write_all(b"\n")?;
+        tmp.write_all(&self.body)?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
 }
 
 /// A fully read response.
@@ -667,26 +710,27 @@ impl Client {
     ) -> Result<Option<Vec<IndexFile>>, IndexError> {
         let url = format!("{}/{}/", index.url.trim_end_matches('/'), name);
         let cache_path = self.cache.page_path(&index.url, name.as_ref());
-        let cached: Option<CachedPage> = fs_err::read(&cache_path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok());
+        let cached = CachedPage::read(&cache_path);
         let parse = |c: &CachedPage| -> Result<Vec<IndexFile>, IndexError> {
-            let base = Url::parse(&c.url).map_err(|e| IndexError::Invalid {
-                url: redact(&c.url),
+            let h = &c.header;
+            let base = Url::parse(&h.url).map_err(|e| IndexError::Invalid {
+                url: redact(&h.url),
                 reason: e.to_string(),
             })?;
-            let parsed = if c.content_type.contains("json") {
-                simple::parse_json(c.body.as_bytes(), &base, name, &index.url)
+            let parsed = if h.content_type.contains("json") {
+                simple::parse_json(&c.body, &base, name, &index.url)
             } else {
-                simple::parse_html(c.body.as_bytes(), &base, name, &index.url)
+                simple::parse_html(&c.body, &base, name, &index.url)
             };
             let mut files = parsed.map_err(|reason| IndexError::Invalid {
-                url: redact(&c.url),
+                url: redact(&h.url),
                 reason,
             })?;
             // Absolute links may carry userinfo: never let it reach the lock.
             for f in &mut files {
-                f.url = redact(&f.url);
+                if f.url.contains('@') {
+                    f.url = redact(&f.url);
+                }
             }
             Ok(files)
         };
@@ -701,25 +745,25 @@ impl Client {
         }
         let mut headers = vec![("Accept", ACCEPT_SIMPLE.to_string())];
         if let Some(c) = &cached {
-            if let Some(e) = &c.etag {
+            if let Some(e) = &c.header.etag {
                 headers.push(("If-None-Match", e.clone()));
             }
-            if let Some(l) = &c.last_modified {
+            if let Some(l) = &c.header.last_modified {
                 headers.push(("If-Modified-Since", l.clone()));
             }
         }
         let Some(fetched) = self.get_bytes(&url, &headers)? else {
             // Remember "not here" so offline runs can answer it too.
             let miss = CachedPage {
-                url: url.clone(),
-                content_type: String::new(),
-                etag: None,
-                last_modified: None,
-                body: String::new(),
+                header: PageHeader {
+                    url: url.clone(),
+                    content_type: String::new(),
+                    etag: None,
+                    last_modified: None,
+                },
+                body: Vec::new(),
             };
-            if let Ok(bytes) = serde_json::to_vec(&miss) {
-                let _ = write_atomic(&cache_path, &bytes);
-            }
+            let _ = miss.write(&cache_path);
             return Ok(None);
         };
         if fetched.not_modified {
@@ -728,16 +772,16 @@ impl Client {
             }
         }
         let page = CachedPage {
-            content_type: fetched.content_type,
-            etag: fetched.etag,
-            last_modified: fetched.last_modified,
-            url: fetched.url,
-            body: String::from_utf8_lossy(&fetched.body).into_owned(),
+            header: PageHeader {
+                content_type: fetched.content_type,
+                etag: fetched.etag,
+                last_modified: fetched.last_modified,
+                url: fetched.url,
+            },
+            body: fetched.body.to_vec(),
         };
         let files = parse(&page)?;
-        if let Ok(bytes) = serde_json::to_vec(&page) {
-            write_atomic(&cache_path, &bytes)?;
-        }
+        page.write(&cache_path)?;
         Ok(Some(files))
     }
 
@@ -769,7 +813,8 @@ impl Client {
                     metadata_sha256: None,
                     upload_time: None,
                     index: "find-links".to_string(),
-                    dist,
+                    version: dist.version().clone(),
+                    wheel: matches!(dist, DistFilename::Wheel(_)),
                 });
             }
         }
@@ -807,7 +852,7 @@ impl Client {
         let mut wheels: Vec<&IndexFile> = files.iter().filter(|f| f.is_wheel()).collect();
         // Prefer files that advertise PEP 658 metadata, then pure wheels.
         wheels.sort_by_key(|f| {
-            let pure = matches!(&f.dist, DistFilename::Wheel(w) if w.is_universal());
+            let pure = f.wheel_filename().is_some_and(|w| w.is_universal());
             (!f.core_metadata, !pure)
         });
         let sdist = files.iter().find(|f| !f.is_wheel());

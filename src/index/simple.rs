@@ -109,6 +109,7 @@ pub fn parse_json(
 ) -> Result<Vec<IndexFile>, String> {
     let page: JsonPage = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(page.files.len());
+    let mut last_rp: (Option<String>, Option<VersionSpecifiers>) = (None, None);
     for f in page.files {
         let Some(dist) = DistFilename::parse(&f.filename, name) else {
             continue;
@@ -121,7 +122,15 @@ pub fn parse_json(
                 .sha256
                 .map(|h| h.to_ascii_lowercase())
                 .or(frag_hash),
-            requires_python: requires_python(f.requires_python.as_deref()),
+            requires_python: {
+                // Consecutive files (one version's wheels) mostly share one
+                // value: parse it once.
+                let raw = f.requires_python.as_deref();
+                if last_rp.0.as_deref() != raw {
+                    last_rp = (raw.map(str::to_string), requires_python(raw));
+                }
+                last_rp.1.clone()
+            },
             size: f.size,
             yanked: yanked_reason(&f.yanked),
             core_metadata: truthy(&f.core_metadata) || truthy(&f.dist_info_metadata),
@@ -131,7 +140,8 @@ pub fn parse_json(
             filename: f.filename.into_owned(),
             url: url.to_string(),
             index: index.to_string(),
-            dist,
+            version: dist.version().clone(),
+            wheel: matches!(dist, DistFilename::Wheel(_)),
         });
     }
     Ok(out)
@@ -277,7 +287,8 @@ pub fn parse_html(
             metadata_sha256,
             upload_time: None,
             index: index.to_string(),
-            dist,
+            version: dist.version().clone(),
+            wheel: matches!(dist, DistFilename::Wheel(_)),
         });
     }
     Ok(out)

@@ -88,7 +88,7 @@ fn remove(path: &Path) -> Result<Usage> {
 /// directory, and non-empty directories that do not look like an envy cache.
 fn check_removable(root: &Path) -> Result<()> {
     let home = dirs::home_dir();
-    let looks_like_cache = ["simple-v1", "metadata-v1", "files-v1"]
+    let looks_like_cache = ["simple-v2", "metadata-v1", "files-v1"]
         .iter()
         .any(|d| root.join(d).exists())
         || fs_err::read_dir(root)
@@ -119,7 +119,7 @@ pub fn clean(settings: &Settings) -> Result<(PathBuf, Usage)> {
 }
 
 /// `envy cache prune`: remove what is cheap to get again or useless: the
-/// index pages (`simple-v1/`) and temporary files left by interrupted writes.
+/// index pages (`simple-v2/`) and temporary files left by interrupted writes.
 /// Distribution files and metadata (content-addressed, never stale) stay.
 ///
 /// # Errors
@@ -131,7 +131,7 @@ pub fn prune(settings: &Settings) -> Result<(PathBuf, Usage)> {
         return Ok((root, freed));
     }
     let cache = Cache::new(root.clone());
-    freed += remove(&cache.root().join("simple-v1"))?;
+    freed += remove(&cache.root().join("simple-v2"))?;
     let leftovers: Vec<PathBuf> = walkdir::WalkDir::new(&root)
         .into_iter()
         .flatten()

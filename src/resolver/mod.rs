@@ -159,9 +159,9 @@ impl PackageSelector {
 /// Whether a file can be used at all: a wheel whose every ABI tag is `any`
 /// (a platform tag, never an ABI) fits no interpreter.
 fn plausible_file(f: &IndexFile) -> bool {
-    match &f.dist {
-        crate::types::DistFilename::Wheel(w) => w.abi_tags.iter().any(|a| a != "any"),
-        crate::types::DistFilename::Sdist(_) => true,
+    match f.wheel_filename() {
+        Some(w) => w.abi_tags.iter().any(|a| a != "any"),
+        None => !f.wheel,
     }
 }
 
@@ -529,8 +529,8 @@ impl Provider {
         }
         let mut usable = MarkerTree::FALSE;
         for f in files {
-            if let crate::types::DistFilename::Wheel(w) = &f.dist {
-                usable.or(crate::types::filename::wheel_marker(w));
+            if let Some(w) = f.wheel_filename() {
+                usable.or(crate::types::filename::wheel_marker(&w));
             }
         }
         // Where the package is required at all (the union of the markers of
