@@ -7,6 +7,7 @@ pub mod add;
 pub mod cache;
 pub mod export;
 pub mod lock;
+pub mod migrate;
 pub mod new;
 pub mod outdated;
 pub mod python;
