@@ -198,3 +198,34 @@ fn init_reads_requirements_dir_layout() {
     assert_eq!(ctx.project_dependencies(), vec!["click"]);
     assert_eq!(ctx.group_dependencies("dev"), vec!["mypy"]);
 }
+
+#[test]
+fn converted_poetry_project_locks() {
+    let ctx = TestContext::with_scenario();
+    ctx.write(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"proj\"\nversion = \"0.1.0\"\n\n\
+         [tool.poetry.dependencies]\npython = \"^3.8\"\napp-dep = \"^1.0\"\n\
+         with-extra = { version = \"*\", optional = true }\n\n\
+         [tool.poetry.extras]\nextra = [\"with-extra\"]\n\n\
+         [tool.poetry.group.dev.dependencies]\ndev-tool = \"~1.0\"\n",
+    );
+    ctx.envy_ok(&["init"]);
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx.lock();
+    assert_eq!(lock.version("app-dep").as_deref(), Some("1.0"));
+    assert_eq!(lock.version("dev-tool").as_deref(), Some("1.0"));
+    assert_eq!(lock.version("with-extra").as_deref(), Some("1.0"));
+}
+
+#[test]
+fn imported_requirements_lock() {
+    let ctx = TestContext::with_scenario();
+    ctx.write("requirements.txt", "app-dep<2  # pinned below 2\n");
+    ctx.write("requirements-dev.txt", "-r requirements.txt\ndev-tool\n");
+    ctx.envy_ok(&["init", "--requires-python", ">=3.8"]);
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx.lock();
+    assert_eq!(lock.version("app-dep").as_deref(), Some("1.0"));
+    assert_eq!(lock.version("dev-tool").as_deref(), Some("1.0"));
+}
