@@ -70,6 +70,36 @@ struct GlobalArgs {
     /// A local directory of wheels and sdists to use as well (repeatable).
     #[arg(long, global = true, value_name = "DIR")]
     find_links: Vec<PathBuf>,
+    /// When to colour messages on stderr (`auto`: when it is a terminal and `NO_COLOR` is unset).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ColorWhen {
+    /// Colour when stderr is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl From<ColorWhen> for anstream::ColorChoice {
+    fn from(c: ColorWhen) -> Self {
+        match c {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -153,6 +183,12 @@ enum Command {
         /// Use no wheel of this package (repeatable).
         #[arg(long, value_name = "NAME")]
         no_binary_package: Vec<String>,
+        /// Resolve and report what would change, without writing `envy.lock`.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the changes as JSON on stdout (schema in `docs/commands/lock.md`).
+        #[arg(long)]
+        json: bool,
     },
     /// Create `.venv` and install exactly the locked set.
     ///
@@ -584,9 +620,11 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             no_build_package,
             no_binary,
             no_binary_package,
+            dry_run,
+            json,
         } => {
             let upgrade_packages = package_names(&upgrade_package)?;
-            ops::lock::lock(
+            let outcome = ops::lock::lock(
                 &s,
                 &LockOptions {
                     upgrade,
@@ -603,8 +641,12 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                         all: no_binary,
                         packages: package_names(&no_binary_package)?,
                     },
+                    dry_run,
                 },
             )?;
+            if json {
+                print_json(&ops::lock::ChangeReport::new(&outcome.changes))?;
+            }
         }
         Command::Sync { sync } => {
             ops::sync::sync(&s, &sync.options())?;
@@ -868,9 +910,21 @@ pub fn render_error(e: &ops::Error) -> String {
     out
 }
 
+/// [`render_error`] with `error:` and `hint:` coloured (for `anstream`).
+fn render_error_styled(e: &ops::Error) -> String {
+    use ops::style::{paint, ERROR, HINT};
+    let mut out = format!("{} {}\n", paint(ERROR, "error:"), e.message.trim_end());
+    if let Some(h) = &e.hint {
+        out.push_str(&format!("\n{} {h}\n", paint(HINT, "hint:")));
+    }
+    out
+}
+
 /// Parse arguments, run, and return the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    anstream::ColorChoice::from(cli.global.color).write_global();
+    let ansi = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
     let level = match (cli.global.quiet, cli.global.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -883,6 +937,7 @@ pub fn main() -> i32 {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false);
     // Timestamps (seconds since start) only when debugging.
     let _ = if cli.global.verbose >= 2 {
@@ -895,7 +950,7 @@ pub fn main() -> i32 {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprint!("{}", render_error(&e));
+            anstream::eprint!("{}", render_error_styled(&e));
             e.code
         }
     }

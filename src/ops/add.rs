@@ -89,7 +89,7 @@ fn edit_lock_sync(
     write_atomic(&path, doc.to_string().as_bytes())?;
     write_lock(&final_project, &lock)?;
     for c in diff(previous.as_ref(), &lock) {
-        status(settings, format!(" {c}"));
+        status(settings, format!(" {}", super::style::change(&c)));
     }
     if !opts.no_sync {
         let sync_opts = SyncOptions {

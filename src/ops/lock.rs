@@ -32,6 +32,8 @@ pub struct LockOptions {
     pub no_build: resolver::PackageSelector,
     /// Only sdists for these packages.
     pub no_binary: resolver::PackageSelector,
+    /// Resolve and report the changes, but write nothing.
+    pub dry_run: bool,
 }
 
 /// A change between two locks, for the summary line.
@@ -52,6 +54,62 @@ impl std::fmt::Display for Change {
             Change::Removed(n, v) => write!(f, "- {n} {v}"),
             Change::Updated(n, a, b) => write!(f, "~ {n} {a} -> {b}"),
         }
+    }
+}
+
+/// A locked package in the `--json` change report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PackageVersion {
+    /// The package name.
+    pub name: String,
+    /// Its locked version.
+    pub version: String,
+}
+
+/// An updated package in the `--json` change report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PackageUpdate {
+    /// The package name.
+    pub name: String,
+    /// The version in the old lock.
+    pub from: String,
+    /// The version in the new lock.
+    pub to: String,
+}
+
+/// The changes of a lock as `envy lock --json` prints them (see `docs/commands/lock.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ChangeReport {
+    /// Packages new in the lock.
+    pub added: Vec<PackageVersion>,
+    /// Packages whose version changed.
+    pub updated: Vec<PackageUpdate>,
+    /// Packages no longer in the lock.
+    pub removed: Vec<PackageVersion>,
+}
+
+impl ChangeReport {
+    /// Group `changes` by kind, keeping their (name) order.
+    pub fn new(changes: &[Change]) -> Self {
+        let mut report = Self::default();
+        for c in changes {
+            match c {
+                Change::Added(n, v) => report.added.push(PackageVersion {
+                    name: n.clone(),
+                    version: v.clone(),
+                }),
+                Change::Removed(n, v) => report.removed.push(PackageVersion {
+                    name: n.clone(),
+                    version: v.clone(),
+                }),
+                Change::Updated(n, a, b) => report.updated.push(PackageUpdate {
+                    name: n.clone(),
+                    from: a.clone(),
+                    to: b.clone(),
+                }),
+            }
+        }
+        report
     }
 }
 
@@ -375,7 +433,14 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
         };
     }
     if let (Some(lock), true, false) = (&previous, fresh, upgrading) {
-        status(settings, "Lock is up to date");
+        status(
+            settings,
+            if opts.dry_run {
+                "Lock is up to date; a dry run would change nothing"
+            } else {
+                "Lock is up to date"
+            },
+        );
         return Ok(LockOutcome {
             lock: lock.clone(),
             written: false,
@@ -388,7 +453,11 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
     let new = resolve_project(&client, &project, previous.as_ref(), opts);
     pb.finish_and_clear();
     let new = new?;
-    let written = write_lock(&project, &new)?;
+    let written = if opts.dry_run {
+        false
+    } else {
+        write_lock(&project, &new)?
+    };
     let changes = diff(previous.as_ref(), &new);
     status(
         settings,
@@ -399,7 +468,20 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
         ),
     );
     for c in &changes {
-        status(settings, format!(" {c}"));
+        status(settings, format!(" {}", super::style::change(c)));
+    }
+    if opts.dry_run {
+        let would_change = previous
+            .as_ref()
+            .is_none_or(|old| old.to_toml() != new.to_toml());
+        status(
+            settings,
+            if would_change {
+                "Dry run: `envy.lock` would change; nothing was written"
+            } else {
+                "Dry run: `envy.lock` would not change"
+            },
+        );
     }
     Ok(LockOutcome {
         lock: new,

@@ -8,11 +8,13 @@ pub mod build;
 pub mod cache;
 pub mod export;
 pub mod lock;
+pub mod migrate;
 pub mod new;
 pub mod outdated;
 pub mod python;
 pub mod run;
 pub mod show;
+pub mod style;
 pub mod sync;
 pub mod tree;
 pub mod venv;
@@ -266,9 +268,10 @@ pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressB
     pb
 }
 
-/// Print a status line on stderr unless quiet.
+/// Print a status line on stderr unless quiet; a `warning:` prefix is
+/// coloured when colours are on.
 pub fn status(settings: &Settings, line: impl AsRef<str>) {
     if !settings.quiet {
-        eprintln!("{}", line.as_ref());
+        anstream::eprintln!("{}", style::line(line.as_ref()));
     }
 }

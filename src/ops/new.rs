@@ -38,6 +38,7 @@ build-backend = "hatchling.build"
     )
 }
 
+/// The `requires-python` to write: `--requires-python`, else `>=X.Y` of the interpreter.
 fn requires_python(dir: &Path, opts: &NewOptions) -> Result<String> {
     if let Some(rp) = &opts.requires_python {
         VersionSpecifiers::from_str(rp)
@@ -60,8 +61,20 @@ fn write_if_missing(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Write the project files into `dir`, keeping any that exist.
+/// Write the project files into `dir`, keeping any that exist, with the
+/// default `pyproject.toml`.
 fn scaffold(dir: &Path, name: &str, opts: &NewOptions) -> Result<()> {
+    scaffold_with(dir, name, opts, &pyproject)
+}
+
+/// Write the project files into `dir`, keeping any that exist;
+/// `pyproject_text(name, requires_python)` gives `pyproject.toml`.
+pub(crate) fn scaffold_with(
+    dir: &Path,
+    name: &str,
+    opts: &NewOptions,
+    pyproject_text: &dyn Fn(&str, &str) -> String,
+) -> Result<()> {
     let normalized = PackageName::from_str(name).map_err(|e| {
         Error::new(format!("`{name}` is not a valid project name: {e}"))
             .hint("use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit; pass `--name`")
@@ -94,7 +107,10 @@ fn scaffold(dir: &Path, name: &str, opts: &NewOptions) -> Result<()> {
         Err(_) => write_atomic(&gitignore, b".venv/\n__pycache__/\n*.egg-info/\ndist/\n")?,
     }
     // pyproject.toml last: its presence means the scaffold is complete.
-    write_atomic(&dir.join("pyproject.toml"), pyproject(name, &rp).as_bytes())?;
+    write_atomic(
+        &dir.join("pyproject.toml"),
+        pyproject_text(name, &rp).as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -138,19 +154,29 @@ pub fn new(settings: &Settings, path: &str, opts: &NewOptions) -> Result<()> {
 
 /// `envy init`: make the current directory a project, keeping existing files.
 ///
+/// A Poetry `pyproject.toml` is converted in place; `requirements.txt`
+/// (and a dev requirements file) become the new project's dependencies.
+///
 /// # Errors
-/// When `pyproject.toml` exists already, the name is invalid, or no
-/// interpreter is found.
+/// When a non-Poetry `pyproject.toml` exists already, a conversion fails,
+/// the name is invalid, or no interpreter is found.
 pub fn init(settings: &Settings, opts: &NewOptions) -> Result<()> {
     let dir = &settings.project_dir;
     if dir.join("pyproject.toml").exists() {
-        return Err(Error::new(format!(
-            "`{}` already has a `pyproject.toml`",
-            dir.display()
-        ))
-        .hint("edit it with `envy add` / `envy remove`, or remove it first"));
+        return super::migrate::from_pyproject(settings, opts);
     }
-    let name = match &opts.name {
+    let name = project_name(dir, opts)?;
+    if super::migrate::from_requirements(settings, &name, opts)? {
+        return Ok(());
+    }
+    scaffold(dir, &name, opts)?;
+    status(settings, format!("Initialized project `{name}`"));
+    Ok(())
+}
+
+/// `--name`, else the directory's name.
+fn project_name(dir: &Path, opts: &NewOptions) -> Result<String> {
+    Ok(match &opts.name {
         Some(n) => n.clone(),
         None => fs_err::canonicalize(dir)?
             .file_name()
@@ -158,8 +184,5 @@ pub fn init(settings: &Settings, opts: &NewOptions) -> Result<()> {
             .ok_or_else(|| {
                 Error::new("cannot take a project name from this directory").hint("pass `--name`")
             })?,
-    };
-    scaffold(dir, &name, opts)?;
-    status(settings, format!("Initialized project `{name}`"));
-    Ok(())
+    })
 }

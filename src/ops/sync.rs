@@ -375,10 +375,16 @@ pub fn sync_with_lock(
             secs
         );
         for (n, v) in &outcome.removed {
-            eprintln!(" - {n}=={v}");
+            anstream::eprintln!(
+                " {}",
+                super::style::paint(super::style::REMOVED, &format!("- {n}=={v}"))
+            );
         }
         for (n, v) in &outcome.installed {
-            eprintln!(" + {n}=={v}");
+            anstream::eprintln!(
+                " {}",
+                super::style::paint(super::style::ADDED, &format!("+ {n}=={v}"))
+            );
         }
     }
     Ok(outcome)

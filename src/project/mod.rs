@@ -5,6 +5,7 @@
 //! This module reads and edits text; writing files is left to `ops`.
 
 pub mod edit;
+pub mod migrate;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};

@@ -1,0 +1,231 @@
+//! `envy init` converting existing projects: Poetry and requirements files.
+//! No network: `init` never locks.
+
+mod common;
+
+use common::*;
+
+const POETRY: &str = r#"# Build and tooling for the demo service.
+[tool.poetry]
+name = "demo-service"
+version = "1.4.0"
+description = "A demo service"  # shown on PyPI
+authors = ["Jane Doe <jane@example.com>", "Bob"]
+readme = "README.md"
+license = "MIT"
+
+[tool.poetry.dependencies]
+python = "^3.9"
+# Web stack
+flask = "^2.3.2"
+requests = { version = "~2.31", extras = ["socks"] }
+pydantic = ">=1.10,<3"
+tomli = { version = "^2.0", python = "<3.11" }
+rich = { version = "^0.13.1", optional = true, markers = "sys_platform != 'win32'" }
+colorama = { version = "*", optional = true }
+internal-lib = { git = "https://example.com/internal-lib.git", tag = "v1" }
+
+[tool.poetry.extras]
+pretty = ["rich", "colorama"]
+
+[tool.poetry.dev-dependencies]
+black = "23.*"
+
+[tool.poetry.group.dev.dependencies]
+pytest = "^7.4"  # tests
+
+[tool.poetry.group.docs.dependencies]
+mkdocs = "1.5.3"
+
+[tool.poetry.scripts]
+demo = "demo_service.cli:main"
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+"#;
+
+fn arr(v: &toml::Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v:?}"))
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn init_converts_a_poetry_project_in_place() {
+    let ctx = TestContext::new();
+    ctx.write("pyproject.toml", POETRY);
+    let out = ctx.envy_ok(&["init"]);
+    out.stderr_contains("internal-lib")
+        .stderr_contains("git source")
+        .stderr_contains("now unused");
+    assert!(!ctx.exists("envy.lock"), "init must not lock");
+
+    let text = ctx.read("pyproject.toml");
+    // Everything that was there is still there, byte for byte.
+    assert!(text.starts_with(POETRY), "{text}");
+
+    let doc = ctx.pyproject_toml();
+    let p = doc["project"].as_table().unwrap();
+    assert_eq!(p["name"].as_str(), Some("demo-service"));
+    assert_eq!(p["version"].as_str(), Some("1.4.0"));
+    assert_eq!(p["description"].as_str(), Some("A demo service"));
+    assert_eq!(p["requires-python"].as_str(), Some(">=3.9,<4.0"));
+    assert_eq!(p["authors"][0]["name"].as_str(), Some("Jane Doe"));
+    assert_eq!(p["authors"][0]["email"].as_str(), Some("jane@example.com"));
+    assert_eq!(p["authors"][1]["name"].as_str(), Some("Bob"));
+    assert_eq!(
+        arr(&p["dependencies"]),
+        vec![
+            "flask>=2.3.2,<3.0.0",
+            "requests[socks]>=2.31,<2.32",
+            "pydantic>=1.10,<3",
+            "tomli>=2.0,<3.0; python_version < '3.11'",
+        ]
+    );
+    assert_eq!(
+        arr(&p["optional-dependencies"]["pretty"]),
+        vec!["rich>=0.13.1,<0.14.0; sys_platform != 'win32'", "colorama"]
+    );
+    assert_eq!(p["scripts"]["demo"].as_str(), Some("demo_service.cli:main"));
+    let g = doc["dependency-groups"].as_table().unwrap();
+    assert_eq!(arr(&g["dev"]), vec!["black==23.*", "pytest>=7.4,<8.0"]);
+    assert_eq!(arr(&g["docs"]), vec!["mkdocs==1.5.3"]);
+    // `[tool.poetry]` stays for the poetry-core build backend.
+    assert_eq!(doc["tool"]["poetry"]["name"].as_str(), Some("demo-service"));
+
+    // A second run refuses: it is PEP 621 now.
+    let again = ctx.run_envy(&["init"]);
+    again.failure().error(&["already has a PEP 621"]);
+    assert_eq!(ctx.read("pyproject.toml"), text);
+}
+
+#[test]
+fn init_refuses_untranslatable_poetry_constraint_and_changes_nothing() {
+    let ctx = TestContext::new();
+    let text = "[tool.poetry]\nname = \"x\"\nversion = \"1.0\"\n\n[tool.poetry.dependencies]\nfoo = \"1.* || 3.*\"\n";
+    ctx.write("pyproject.toml", text);
+    ctx.run_envy(&["init"])
+        .failure()
+        .error(&["foo", "one PEP 508 requirement"]);
+    assert_eq!(ctx.read("pyproject.toml"), text);
+}
+
+#[test]
+fn init_widens_poetry_alternatives_with_a_warning() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"x\"\nversion = \"1.0\"\n\n[tool.poetry.dependencies]\nfoo = \"^1.0 || ^2.0\"\n",
+    );
+    ctx.envy_ok(&["init"])
+        .stderr_contains("cannot be expressed in one PEP 508 requirement");
+    assert_eq!(ctx.project_dependencies(), vec!["foo>=1.0,<3.0"]);
+}
+
+#[test]
+fn init_keeps_a_plain_pyproject_untouched() {
+    let ctx = TestContext::new();
+    ctx.write("pyproject.toml", "[tool.black]\nline-length = 100\n");
+    ctx.run_envy(&["init"])
+        .failure()
+        .error(&["already has a `pyproject.toml`"]);
+    assert_eq!(
+        ctx.read("pyproject.toml"),
+        "[tool.black]\nline-length = 100\n"
+    );
+}
+
+#[test]
+fn init_imports_a_requirements_pair() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "requirements.txt",
+        "# Runtime dependencies\n\
+         --index-url https://mirror.example.com/simple\n\
+         \n\
+         flask>=2.3,<3  # web framework\n\
+         requests==2.31.0 \\\n    --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f \\\n    --hash=sha256:942c5a758f98d790eaed1a29cb6eefc7ffb0d1cf7af05c3d2791656dbd6ad1e1\n\
+         -r requirements/common.txt\n\
+         -e ./vendored/lib\n\
+         https://example.com/wheels/thing-1.0-py3-none-any.whl\n",
+    );
+    ctx.write(
+        "requirements/common.txt",
+        "attrs>=23 ; python_version >= \"3.8\"\n",
+    );
+    ctx.write(
+        "requirements-dev.txt",
+        "-r requirements.txt\npytest>=7.4\nruff  # lint\n",
+    );
+    let out = ctx.envy_ok(&["init", "--name", "svc", "--requires-python", ">=3.9"]);
+    out.stderr_contains("[tool.envy] index-url")
+        .stderr_contains("editable")
+        .stderr_contains("thing-1.0");
+    assert!(!ctx.exists("envy.lock"), "init must not lock");
+    let doc = ctx.pyproject_toml();
+    let p = doc["project"].as_table().unwrap();
+    assert_eq!(p["name"].as_str(), Some("svc"));
+    assert_eq!(p["requires-python"].as_str(), Some(">=3.9"));
+    assert_eq!(
+        arr(&p["dependencies"]),
+        vec![
+            "flask>=2.3,<3",
+            "requests==2.31.0",
+            "attrs>=23 ; python_version >= \"3.8\"",
+        ]
+    );
+    assert_eq!(
+        arr(&doc["dependency-groups"]["dev"]),
+        vec!["pytest>=7.4", "ruff"]
+    );
+    assert_eq!(
+        doc["build-system"]["build-backend"].as_str(),
+        Some("hatchling.build")
+    );
+    // The requirement files stay.
+    assert!(ctx.read("requirements.txt").contains("--hash"));
+}
+
+#[test]
+fn init_reads_requirements_dir_layout() {
+    let ctx = TestContext::new();
+    ctx.write("requirements.txt", "click\n");
+    ctx.write("requirements/dev.txt", "-r ../requirements.txt\nmypy\n");
+    ctx.envy_ok(&["init", "--requires-python", ">=3.10"]);
+    assert_eq!(ctx.project_dependencies(), vec!["click"]);
+    assert_eq!(ctx.group_dependencies("dev"), vec!["mypy"]);
+}
+
+#[test]
+fn converted_poetry_project_locks() {
+    let ctx = TestContext::with_scenario();
+    ctx.write(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"proj\"\nversion = \"0.1.0\"\n\n\
+         [tool.poetry.dependencies]\npython = \"^3.8\"\napp-dep = \"^1.0\"\n\
+         with-extra = { version = \"*\", optional = true }\n\n\
+         [tool.poetry.extras]\nextra = [\"with-extra\"]\n\n\
+         [tool.poetry.group.dev.dependencies]\ndev-tool = \"~1.0\"\n",
+    );
+    ctx.envy_ok(&["init"]);
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx.lock();
+    assert_eq!(lock.version("app-dep").as_deref(), Some("1.0"));
+    assert_eq!(lock.version("dev-tool").as_deref(), Some("1.0"));
+    assert_eq!(lock.version("with-extra").as_deref(), Some("1.0"));
+}
+
+#[test]
+fn imported_requirements_lock() {
+    let ctx = TestContext::with_scenario();
+    ctx.write("requirements.txt", "app-dep<2  # pinned below 2\n");
+    ctx.write("requirements-dev.txt", "-r requirements.txt\ndev-tool\n");
+    ctx.envy_ok(&["init", "--requires-python", ">=3.8"]);
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx.lock();
+    assert_eq!(lock.version("app-dep").as_deref(), Some("1.0"));
+    assert_eq!(lock.version("dev-tool").as_deref(), Some("1.0"));
+}
