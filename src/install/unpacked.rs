@@ -123,12 +123,40 @@ fn link_template(
         entry: what.to_string(),
         reason: "leaves the unpacked wheel".to_string(),
     };
+    // The `.dist-info` is assembled under a temporary name and renamed into
+    // place last, so an interrupted install never leaves a distribution that
+    // looks installed: its files may be there, unrecorded, and the next sync
+    // links over them.
+    let dist_info_dir = venv.site_packages.join(&dist_info);
+    // Not ending in `.dist-info`, so nothing takes it for an installed distribution.
+    let staging = venv
+        .site_packages
+        .join(format!(".envy-staging-{dist_info}.partial"));
+    if staging.exists() {
+        fs_err::remove_dir_all(&staging)?;
+    }
+    let template_dist_info = site.join(&dist_info);
     for row in rows {
         let src = normalize(&site.join(&row.path)).ok_or_else(|| escape(&row.path))?;
         if skip.contains(&src) {
             continue;
         }
-        let (dest, is_script) = if let Ok(rel) = src.strip_prefix(&site) {
+        let (dest, is_script) = if let Ok(rel) = src.strip_prefix(&template_dist_info) {
+            // Recorded at its final place, written to the staging dir.
+            out_rows.push(RecordRow {
+                path: relative_path(&venv.site_packages, &dist_info_dir.join(rel)),
+                hash: row.hash.clone(),
+                size: row.size,
+            });
+            let dest = staging.join(rel);
+            if let Some(parent) = dest.parent() {
+                fs_err::create_dir_all(parent)?;
+            }
+            if std::fs::hard_link(&src, &dest).is_err() {
+                fs_err::copy(&src, &dest)?;
+            }
+            continue;
+        } else if let Ok(rel) = src.strip_prefix(&site) {
             (venv.site_packages.join(rel), false)
         } else if let Ok(rel) = src.strip_prefix(template.join("bin")) {
             (venv.bin.join(rel), true)
@@ -161,13 +189,11 @@ fn link_template(
             size: row.size,
         });
     }
-    let dist_info_dir = venv.site_packages.join(&dist_info);
-    fs_err::create_dir_all(&dist_info_dir)?;
+    fs_err::create_dir_all(&staging)?;
     let mut small = |name: &str, content: &[u8]| -> Result<(), InstallError> {
-        let path = dist_info_dir.join(name);
-        fs_err::write(&path, content)?;
+        fs_err::write(staging.join(name), content)?;
         out_rows.push(RecordRow {
-            path: relative_path(&venv.site_packages, &path),
+            path: relative_path(&venv.site_packages, &dist_info_dir.join(name)),
             hash: record_hash_bytes(content),
             size: Some(content.len() as u64),
         });
@@ -177,9 +203,12 @@ fn link_template(
     if opts.requested {
         small("REQUESTED", b"")?;
     }
-    let record = dist_info_dir.join("RECORD");
-    let record_rel = relative_path(&venv.site_packages, &record);
-    fs_err::write(&record, render_record(out_rows, &record_rel))?;
+    let record_rel = relative_path(&venv.site_packages, &dist_info_dir.join("RECORD"));
+    fs_err::write(staging.join("RECORD"), render_record(out_rows, &record_rel))?;
+    if dist_info_dir.exists() {
+        fs_err::remove_dir_all(&dist_info_dir)?;
+    }
+    fs_err::rename(&staging, &dist_info_dir)?;
     let stem = dist_info.trim_end_matches(".dist-info");
     Ok(
         read_dist_info(&dist_info_dir, stem)?.unwrap_or(InstalledDist {
