@@ -268,11 +268,34 @@ pub fn sync_with_lock(
     let mut downloaded: Vec<Downloaded> = Vec::new();
     let mut cache_root = None;
     if !to_install.is_empty() {
-        let client = match client {
-            Some(c) => c,
-            None => settings.client(Some(project))?,
+        // When every wheel is already in the cache (a warm sync), no HTTP
+        // client is needed: skip setting one up (TLS roots and all).
+        let warm_root = settings.cache_dir.clone().filter(|root| {
+            client.is_none()
+                && to_install.iter().all(|(pkg, wheel)| {
+                    !crate::ops::build::is_sdist(pkg, wheel)
+                        && crate::index::cache::Cache::new(root.clone())
+                            .file_path(&wheel.sha256, wheel.filename())
+                            .is_file()
+                })
+        });
+        let client = match (client, &warm_root) {
+            (Some(c), _) => Some(c),
+            (None, Some(_)) => None,
+            (None, None) => Some(settings.client(Some(project))?),
         };
-        let root = client.cache().root().to_path_buf();
+        let root = match (&client, warm_root) {
+            (Some(c), _) => c.cache().root().to_path_buf(),
+            (None, Some(r)) => r,
+            (None, None) => unreachable!("a client exists unless every file is cached"),
+        };
+        let cache = crate::index::cache::Cache::new(root.clone());
+        let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
+            match &client {
+                Some(c) => Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?),
+                None => Ok(cache.file_path(&wheel.sha256, wheel.filename())),
+            }
+        };
         cache_root = Some(root.clone());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(16)
@@ -284,16 +307,18 @@ pub fn sync_with_lock(
                 .par_iter()
                 .map(|(pkg, wheel)| {
                     if crate::ops::build::is_sdist(pkg, wheel) {
+                        let Some(client) = &client else {
+                            return Err(Error::new("internal: building needs an HTTP client"));
+                        };
                         let (path, filename) = crate::ops::build::wheel_from_lock(
-                            settings, &client, pkg, wheel, &interp,
+                            settings, client, pkg, wheel, &interp,
                         )?;
                         pb.inc(1);
                         return Ok((path, filename, *pkg, None));
                     }
                     let filename = WheelFilename::from_str(wheel.filename())
                         .map_err(|e| Error::new(e.to_string()))?;
-                    let path =
-                        client.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?;
+                    let path = fetch(wheel)?;
                     // Unpack into the cache now, overlapping with other downloads;
                     // the venv itself is only touched once everything is here.
                     install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
