@@ -298,6 +298,35 @@ fn wheelhouse_installs_offline_with_hashes() {
         .output()
         .unwrap();
     assert_eq!(ok(&run).trim(), "42 pth works");
+
+    // The same wheelhouse feeds `envy sync --offline --find-links` on a
+    // machine whose cache is empty: nothing is fetched, hashes still checked.
+    // The lock's own `file://` copies of the app wheels go away, so only the
+    // wheelhouse can serve them.
+    for w in [
+        "purepkg-1.0-py3-none-any.whl",
+        "nativepkg-2.0-py3-none-any.whl",
+    ] {
+        std::fs::remove_file(f.project.parent().unwrap().join("wheels").join(w)).unwrap();
+    }
+    let empty_cache = f.project.join("empty-cache");
+    ok(&envy(
+        &f.project,
+        &empty_cache,
+        &[
+            "sync",
+            "--frozen",
+            "--no-dev",
+            "--offline",
+            "--find-links",
+            "wh",
+        ],
+    ));
+    let run = Command::new(f.project.join(".venv/bin/python"))
+        .args(["-c", "import purepkg, nativepkg; print(purepkg.VALUE)"])
+        .output()
+        .unwrap();
+    assert_eq!(ok(&run).trim(), "42");
     // The project's own wheel, with its console script.
     let out = ok(&Command::new(venv.join("bin/demo-cli")).output().unwrap());
     assert!(out.contains("value 42 namespace"), "{out}");

@@ -984,7 +984,18 @@ impl Client {
                 tmp.write_all(&buf[..n])?;
             }
         };
-        if let Some(path) = url.strip_prefix("file://") {
+        // A file of that name in a `--find-links` directory (e.g. a wheelhouse
+        // exported earlier) serves before the network; its hash is checked
+        // against the lock like any download.
+        let local = self
+            .config
+            .find_links
+            .iter()
+            .map(|d| d.join(filename))
+            .find(|p| p.is_file());
+        if let Some(path) = local {
+            copy(Box::new(fs_err::File::open(path)?), &mut tmp, &mut hasher)?;
+        } else if let Some(path) = url.strip_prefix("file://") {
             let path = Url::parse(url)
                 .ok()
                 .and_then(|u| u.to_file_path().ok())
