@@ -425,8 +425,8 @@ impl Lock {
             .map(requires_python_marker)
             .unwrap_or(MarkerTree::TRUE);
         let (lower, upper) = rp_specs
-            .map(|s| crate::resolver::specifiers_to_ranges(&s))
-            .and_then(|r| r.bounding_range().map(|(a, b)| (a.cloned(), b.cloned())))
+            .as_ref()
+            .map(crate::resolver::requires_python_bounds)
             .unwrap_or((std::ops::Bound::Unbounded, std::ops::Bound::Unbounded));
         // Node: (name, version, extra or ""). Marker: when that node is active.
         type Node = (String, String, String);

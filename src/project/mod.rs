@@ -186,22 +186,12 @@ pub struct Project {
     pub required_environments: Vec<pep508_rs::MarkerTree>,
 }
 
-/// Normalize a dependency group name like a package name (PEP 735).
+/// Normalize a dependency group name like a package name (PEP 735 uses the
+/// PEP 503 rule: lower case, runs of `-`, `_`, `.` become one `-`).
 pub fn normalize_group(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut last_sep = false;
-    for c in name.chars() {
-        if c == '-' || c == '_' || c == '.' {
-            if !last_sep {
-                out.push('-');
-            }
-            last_sep = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            last_sep = false;
-        }
-    }
-    out
+    PackageName::from_str(name)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| name.to_ascii_lowercase())
 }
 
 /// 1-based line and column of a byte offset.

@@ -630,10 +630,7 @@ impl Provider {
     }
 
     fn rp_bounds(&self) -> (Bound<Version>, Bound<Version>) {
-        let r = specifiers_to_ranges(&self.input.requires_python);
-        r.bounding_range()
-            .map(|(a, b)| (a.cloned(), b.cloned()))
-            .unwrap_or((Bound::Unbounded, Bound::Unbounded))
+        requires_python_bounds(&self.input.requires_python)
     }
 
     /// When `reqs` name one package several times with different version
@@ -1113,13 +1110,17 @@ fn resolve_forks(
     Ok(merge(solutions, input))
 }
 
-/// A marker with the parts `requires-python` already implies removed.
-fn simplify_for(marker: &MarkerTree, rp: &VersionSpecifiers) -> MarkerTree {
-    let r = specifiers_to_ranges(rp);
-    let (lo, hi) = r
+/// The (lower, upper) bounds of `requires-python`, unbounded when absent.
+pub fn requires_python_bounds(rp: &VersionSpecifiers) -> (Bound<Version>, Bound<Version>) {
+    specifiers_to_ranges(rp)
         .bounding_range()
         .map(|(a, b)| (a.cloned(), b.cloned()))
-        .unwrap_or((Bound::Unbounded, Bound::Unbounded));
+        .unwrap_or((Bound::Unbounded, Bound::Unbounded))
+}
+
+/// A marker with the parts `requires-python` already implies removed.
+pub fn simplify_for(marker: &MarkerTree, rp: &VersionSpecifiers) -> MarkerTree {
+    let (lo, hi) = requires_python_bounds(rp);
     marker
         .clone()
         .simplify_python_versions(lo.as_ref(), hi.as_ref())
