@@ -11,7 +11,10 @@ scratch directory per tool and times, alternating envy and uv within each run:
   5. export --frozen      (requirements.txt with hashes)
   6. no-op sync, no-op lock on an up-to-date project
 
-plus `poetry lock` and `poetry install --no-root` (warm cache) as a reference.
+plus, after envy and uv, `poetry lock` (cold and warm cache) and `poetry install
+--no-root` (warm cache) as a reference, --poetry-runs runs each (default 1), in a
+copy of the project that reads PyPI through its simple API (see
+POETRY_SIMPLE_SOURCE below), with the ratio poetry/envy.
 
 It reports the median of N runs, the min-max range, the peak RSS of the child
 process tree (ru_maxrss from os.wait4) and the ratio envy/uv, prints a Markdown
@@ -25,6 +28,7 @@ Typical use:
 
     python3 bench/run.py                              # everything, 5 runs
     python3 bench/run.py --projects flask,trio --no-poetry
+    python3 bench/run.py --poetry-runs 3 --projects trio
     python3 bench/run.py --quick --projects flask     # smoke test, 1 run per row
 """
 
@@ -76,6 +80,23 @@ SCRUBBED_ENV = [
 ]
 
 STDERR_TAIL_LINES = 15
+
+# poetry's default source, PyPI, reads the per-release JSON API
+# (https://pypi.org/pypi/NAME/VERSION/json) for every candidate it completes.
+# Where that API answers 404 (the proxy on the benchmark machine serves only the
+# simple API and the files), `poetry lock` stops with "Package flask (3.1.3) not
+# found" although the simple page listed it. Poetry's copy of each project
+# therefore gets this source appended to its pyproject.toml: the same index
+# through the simple API (PEP 503), which poetry reads with its "legacy"
+# repository (metadata from the wheels by HTTP range requests, as no PEP 658
+# metadata is advertised). A primary source also disables poetry's implicit PyPI
+# source, so no JSON API request is made. `--poetry-source pypi` appends nothing.
+POETRY_SIMPLE_SOURCE = """
+[[tool.poetry.source]]
+name = "pypi-simple"
+url = "https://pypi.org/simple/"
+priority = "primary"
+"""
 
 
 # --------------------------------------------------------------------------- #
@@ -207,6 +228,12 @@ class Row:
         if e is None or u is None or u == 0:
             return "—"
         return f"{e / u:.2f}×"
+
+    def poetry_ratio(self) -> str:
+        p, e = self.poetry.median(), self.envy.median()
+        if p is None or e is None or e == 0:
+            return "—"
+        return f"{p / e:.1f}×"
 
 
 # --------------------------------------------------------------------------- #
@@ -428,6 +455,7 @@ class Bench:
     def project(self, name: str, src: Path) -> list:
         a = self.args
         print(f"\n== {name}", flush=True)
+        started = time.perf_counter()
         work = self.fresh_dir(name)
         proj, warm = {}, {}
         for tool in ("envy", "uv"):
@@ -508,32 +536,80 @@ class Bench:
             for t in order(i):
                 self.measure(getattr(r, t), t, "lock", proj[t], warm[t])
 
+        took = time.perf_counter() - started
         if self.poetry:
             self.poetry_rows(name, src, work, rows)
+        print(f"  ({name}: envy and uv {took:.0f} s"
+              + (f", poetry {time.perf_counter() - started - took:.0f} s" if self.poetry else "")
+              + ")", flush=True)
         return rows
 
-    def poetry_rows(self, name, src, work, rows):
-        """poetry lock / install --no-root with a warm cache, next to envy and uv's rows."""
-        proj = work / "poetry" / "project"
+    def poetry_project(self, src: Path, proj: Path) -> None:
+        """Copy `src` to `proj` for poetry, pointing it at PyPI's simple API."""
         shutil.copytree(src, proj)
-        cache = work / "poetry" / "cache-warm"
-        cache.mkdir()
-        print("  poetry: priming (lock + install)", flush=True)
-        prime = Cell()
-        self.measure(prime, "poetry", "lock", proj, cache)
-        self.measure(prime, "poetry", "sync", proj, cache)
-        lock_row = next(r for r in rows if r.step == "lock (warm cache)")
-        sync_row = next(r for r in rows if r.step == "sync (warm cache)")
-        lock_row.poetry = Cell()
-        sync_row.poetry = Cell()
-        if prime.failed:
-            lock_row.poetry.failed = sync_row.poetry.failed = prime.failed
+        if self.args.poetry_source == "simple":
+            pyproject = proj / "pyproject.toml"
+            pyproject.chmod(0o644)  # the shared projects are read-only
+            with pyproject.open("a") as f:
+                f.write(POETRY_SIMPLE_SOURCE)
+
+    def poetry_rows(self, name, src, work, rows):
+        """poetry lock (cold and warm cache) and install --no-root (warm cache) in
+        poetry's own copy of the project, --poetry-runs runs each.
+
+        Cold lock: fresh project state (no poetry.lock, no .venv) and a new,
+        empty POETRY_CACHE_DIR per run. The last cold run's cache is then kept
+        as the warm cache, primed further by one untimed install. Warm lock:
+        poetry.lock removed, cache kept. Install: into a deleted in-project
+        .venv, lock present, cache kept."""
+        n = self.args.poetry_runs
+        proj = work / "poetry" / "project"
+        self.poetry_project(src, proj)
+        by_step = {r.step: r for r in rows}
+        cold_row, warm_row, sync_row = (by_step["lock (cold cache)"], by_step["lock (warm cache)"],
+                                        by_step["sync (warm cache)"])
+        cold, warm, sync = cold_row.poetry, warm_row.poetry, sync_row.poetry = Cell(), Cell(), Cell()
+
+        def fresh_state():
+            self.rm_lock("poetry", proj)()
+            self.rm_venv(proj)()
+
+        print(f"  poetry lock (cold cache), {n} run(s)", flush=True)
+        cache = None
+        for i in range(n):
+            if cache is not None:
+                shutil.rmtree(cache, ignore_errors=True)
+            cache = self.fresh_dir(f"{name}-poetry-cache")
+            self.measure(cold, "poetry", "lock", proj, cache, fresh_state)
+        if cold.failed and "timed out" in cold.failed:
+            # Each further poetry command would likely time out too; keep the
+            # whole run within its budget.
+            why = f"not run: poetry lock (cold cache) {cold.failed.splitlines()[0]}"
+            warm.failed = sync.failed = why
+            print(f"    poetry: skipping the warm rows ({why})", flush=True)
             return
-        runs = min(self.args.runs, self.args.cold_runs)
-        for _ in range(runs):
-            self.measure(lock_row.poetry, "poetry", "lock", proj, cache, self.rm_lock("poetry", proj))
-        for _ in range(runs):
-            self.measure(sync_row.poetry, "poetry", "sync", proj, cache, self.rm_venv(proj))
+        if not self.lockfile("poetry", proj).exists():
+            print("  poetry: untimed lock to prime the cache", flush=True)
+            prime = Cell()
+            self.measure(prime, "poetry", "lock", proj, cache)
+            if prime.failed:
+                warm.failed = sync.failed = f"priming lock failed: {prime.failed}"
+                return
+        print("  poetry: untimed install to prime the cache", flush=True)
+        prime = Cell()
+        self.measure(prime, "poetry", "sync", proj, cache, self.rm_venv(proj))
+
+        print(f"  poetry lock (warm cache), {n} run(s)", flush=True)
+        for _ in range(n):
+            self.measure(warm, "poetry", "lock", proj, cache, self.rm_lock("poetry", proj))
+        if not self.lockfile("poetry", proj).exists():
+            self.measure(Cell(), "poetry", "lock", proj, cache)
+
+        print(f"  poetry install --no-root (warm cache), {n} run(s)", flush=True)
+        if prime.failed:
+            sync.failed = f"priming install failed: {prime.failed}"
+        for _ in range(n):
+            self.measure(sync, "poetry", "sync", proj, cache, self.rm_venv(proj))
 
 
 # --------------------------------------------------------------------------- #
@@ -544,16 +620,36 @@ class Bench:
 def render_table(rows, with_poetry: bool) -> str:
     head = ["project", "step", "envy", "uv", "envy/uv"]
     if with_poetry:
-        head.append("poetry")
+        head += ["poetry", "poetry/envy"]
     head.append("peak RSS MiB (envy / uv)")
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
         cells = [r.project, r.step, r.envy.render_time(), r.uv.render_time(), r.ratio()]
         if with_poetry:
-            cells.append(r.poetry.render_time())
+            cells += [r.poetry.render_time(), r.poetry_ratio()]
         cells.append(f"{r.envy.render_rss()} / {r.uv.render_rss()}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def render_poetry_ratios(rows) -> str:
+    """One line per project and poetry row: poetry's median over envy's."""
+    lines = []
+    labels = {"lock (cold cache)": "lock (cold)", "lock (warm cache)": "lock (warm)",
+              "sync (warm cache)": "install (warm)"}
+    order = list(labels)
+    picked = [r for r in rows if r.step in labels and not r.poetry.skipped]
+    picked.sort(key=lambda r: (r.project, order.index(r.step)))
+    for r in picked:
+        what = labels[r.step]
+        envy_what = what.replace("install", "sync")
+        lines.append(f"- {r.project}: poetry {what} / envy {envy_what} = {r.poetry_ratio()}"
+                     f" ({r.poetry.render_time()} / {r.envy.render_time()})")
+    if not lines:
+        return ""
+    return ("\n## poetry / envy\n\n"
+            "poetry's median over envy's for the same row (above 1: envy is faster; `—` where "
+            "either failed):\n\n" + "\n".join(lines) + "\n")
 
 
 def render_failures(rows) -> str:
@@ -572,12 +668,49 @@ def render_failures(rows) -> str:
         + "\n".join(notes) + "\n"
 
 
-def render_report(table, info, versions, args, rows=()) -> str:
-    poetry_line = (
-        f"- poetry: {versions['poetry']} (`poetry lock`, `poetry install --no-root`; "
-        f"in-project .venv; timeout {args.poetry_timeout:.0f} s)\n"
-        if "poetry" in versions else "- poetry: not run\n"
+def poetry_setup_lines(args) -> list:
+    """What poetry's copy of each project and poetry's environment differ in."""
+    lines = []
+    if args.poetry_source == "simple":
+        lines.append(
+            "poetry's copy of each project gets this source appended to its pyproject.toml, "
+            "so poetry reads the same index (PyPI) through the simple API (PEP 503, poetry's "
+            "\"legacy\" repository) instead of PyPI's JSON API, which answers 404 here:"
+        )
+        lines.append("```toml" + POETRY_SIMPLE_SOURCE.rstrip() + "\n```")
+    else:
+        lines.append("poetry's copy of each project is unchanged (its default PyPI source, "
+                     "which uses PyPI's JSON API).")
+    lines.append(
+        "poetry's environment: POETRY_CACHE_DIR (a new one per cold run, as for envy and uv), "
+        "POETRY_VIRTUALENVS_IN_PROJECT=true, "
+        "POETRY_VIRTUALENVS_USE_POETRY_PYTHON=true (the interpreter of the tools venv, the "
+        "same Python as envy and uv), POETRY_NO_INTERACTION=1. No bytecode compilation: "
+        "`poetry install` compiles only with `--compile`, which is not passed (poetry 2.x has no "
+        "`installer.*` setting for it); other installer settings are poetry's defaults "
+        "(`installer.parallel=true`, new venvs seeded with pip)."
     )
+    return lines
+
+
+def render_report(table, info, versions, args, rows=()) -> str:
+    if "poetry" in versions:
+        setup = poetry_setup_lines(args)
+        poetry_line = (f"- poetry: {versions['poetry']} (`poetry lock`, `poetry install --no-root`; "
+                       f"in-project .venv; timeout {args.poetry_timeout:.0f} s). {setup[0]}\n")
+        for extra in setup[1:]:
+            poetry_line += "\n" + "\n".join("  " + l for l in extra.splitlines()) + "\n"
+        poetry_method = (
+            f" poetry is slow, so it has {args.poetry_runs} run(s) per row (the `poetry` column "
+            "is a median only if that is more than 1), in three rows: lock (cold cache) from a "
+            "fresh copy state (no poetry.lock, no .venv, new cache directory), lock (warm cache) "
+            "with poetry.lock removed, and sync (warm cache) = `poetry install --no-root` into a "
+            "deleted in-project .venv; it runs after envy and uv are done with the project, "
+            "not alternating with them. `poetry/envy` above 1 means envy is faster."
+        )
+    else:
+        poetry_line = "- poetry: not run\n"
+        poetry_method = ""
     return (
         "# envy benchmark results\n\n"
         f"Generated by `bench/run.py` on {info['date']}.\n\n"
@@ -590,14 +723,18 @@ def render_report(table, info, versions, args, rows=()) -> str:
         f"- envy: {versions['envy']} (default link mode and settings)\n"
         f"- uv: {versions['uv']} (`UV_LINK_MODE=hardlink`, no bytecode compilation)\n"
         + poetry_line +
-        "- Index: PyPI (each tool's default); caches and projects on the same filesystem\n\n"
+        "- Index: PyPI (envy's and uv's default"
+        + (", poetry through the simple-API source above" if "poetry" in versions
+           and args.poetry_source == "simple" else "")
+        + "); caches and projects on the same filesystem\n\n"
         "## Method\n\n"
         f"Median of {args.runs} runs per row ({args.cold_runs} for cold-cache rows), "
         "min–max in parentheses; envy and uv alternate within each run. "
         "Peak RSS is the largest `ru_maxrss` of the command's process tree over the runs. "
         "`envy/uv` below 1 means envy is faster. `failed` means the command failed, timed "
-        "out or did not produce its output (lock file, `.venv`, hashed requirements).\n\n"
-        "## Results\n\n" + table + "\n" + render_failures(rows)
+        "out or did not produce its output (lock file, `.venv`, hashed requirements)."
+        + poetry_method + "\n\n"
+        "## Results\n\n" + table + "\n" + render_poetry_ratios(rows) + render_failures(rows)
     )
 
 
@@ -613,8 +750,13 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="one run per row (smoke test)")
     p.add_argument("--python", default="python3.11", help="interpreter both tools use (default: python3.11)")
     p.add_argument("--no-poetry", action="store_true", help="skip poetry")
-    p.add_argument("--poetry-timeout", type=float, default=300.0,
-                   help="seconds before a poetry command is abandoned (default: 300)")
+    p.add_argument("--poetry-runs", type=int, default=1,
+                   help="runs per poetry row (lock cold, lock warm, install warm; default: 1)")
+    p.add_argument("--poetry-source", choices=("simple", "pypi"), default="simple",
+                   help="simple: give poetry's copy of each project a primary source on PyPI's "
+                        "simple API (default); pypi: leave poetry's default PyPI source (JSON API)")
+    p.add_argument("--poetry-timeout", type=float, default=180.0,
+                   help="seconds before a poetry command is abandoned (default: 180)")
     p.add_argument("--timeout", type=float, default=900.0,
                    help="seconds before an envy or uv command is abandoned (default: 900)")
     p.add_argument("--tools-venv", help="reuse (or create) this venv for uv and poetry")
@@ -625,6 +767,7 @@ def main(argv=None) -> int:
     if args.quick:
         args.runs = args.cold_runs = 1
     args.cold_runs = max(1, min(args.cold_runs, args.runs))
+    args.poetry_runs = max(1, args.poetry_runs)
 
     projects_dir = Path(args.projects_dir)
     available = sorted(d.name for d in projects_dir.iterdir() if (d / "pyproject.toml").is_file()) \
@@ -636,10 +779,12 @@ def main(argv=None) -> int:
     if unknown:
         sys.exit(f"error: unknown project(s) {', '.join(unknown)}; available: {', '.join(available)}")
 
+    started = time.perf_counter()
     python = resolve_python(args.python)
     scratch = Path(tempfile.mkdtemp(prefix="envy-bench-"))
     try:
         tools = setup_tools(args, python, scratch)
+        print(f"tools ready after {time.perf_counter() - started:.0f} s", flush=True)
         envy = locate_envy(args)
         versions = {
             "envy": tool_version(envy if envy.exists() else None),
@@ -655,6 +800,9 @@ def main(argv=None) -> int:
         print(f"python: {python}", flush=True)
         print("link mode: uv UV_LINK_MODE=hardlink (no bytecode compilation); envy default",
               flush=True)
+        if "poetry" in tools:
+            print("poetry setup:\n  " + "\n  ".join(
+                l for block in poetry_setup_lines(args) for l in block.splitlines()), flush=True)
 
         bench = Bench(args, python, envy, tools, scratch)
         rows = []
@@ -665,7 +813,7 @@ def main(argv=None) -> int:
         print("\n" + table)
         report = render_report(table, machine_info(python), versions, args, rows)
         Path(args.output).write_text(report)
-        print(f"\nwrote {args.output}")
+        print(f"\nwrote {args.output} (total wall time {time.perf_counter() - started:.0f} s)")
         return 0
     finally:
         if args.keep:
