@@ -106,6 +106,8 @@ fn run(cmd: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+const NATIVE_TOOL: &[u8] = b"\x7fELF\x02\x01\x01\0not really a program, but not a #!python script";
+
 const DEMO_INIT: &[u8] = b"def main():\n    print('hello from demo')\n    return 0\n\nVALUE = 42\n";
 
 fn demo_wheel(dir: &Path) -> (PathBuf, WheelFilename) {
@@ -121,6 +123,10 @@ fn demo_wheel(dir: &Path) -> (PathBuf, WheelFilename) {
                 b"#!python\nimport demo\nprint('tool', demo.VALUE)\n",
                 0o644,
             ),
+            // A native program (not `#!python`) and a file shorter than the
+            // shebang mark: both copied byte for byte, streamed, executable.
+            Entry::File("demo-1.0.data/scripts/native-tool", NATIVE_TOOL, 0o644),
+            Entry::File("demo-1.0.data/scripts/tiny", b"#!py", 0o644),
             Entry::File("demo-1.0.data/data/share/demo/readme.txt", b"data\n", 0o644),
             Entry::File("demo-1.0.data/headers/demo.h", b"int x;\n", 0o644),
             Entry::File(
@@ -176,7 +182,14 @@ fn installs_runs_and_uninstalls_a_wheel() {
             0
         );
         assert_eq!(mode(&venv.bin.join("tool")), 0o755);
+        assert_eq!(mode(&venv.bin.join("native-tool")) & 0o111, 0o111);
+        assert_eq!(mode(&venv.bin.join("tiny")) & 0o111, 0o111);
     }
+    assert_eq!(
+        fs_err::read(venv.bin.join("native-tool")).unwrap(),
+        NATIVE_TOOL
+    );
+    assert_eq!(fs_err::read(venv.bin.join("tiny")).unwrap(), b"#!py");
     let di = venv.site_packages.join("demo-1.0.dist-info");
     assert_eq!(
         fs_err::read_to_string(di.join("INSTALLER")).unwrap(),
@@ -186,6 +199,10 @@ fn installs_runs_and_uninstalls_a_wheel() {
     let record = fs_err::read_to_string(di.join("RECORD")).unwrap();
     assert!(record.contains("../../../bin/demo-cli,sha256="), "{record}");
     assert!(record.contains("../../../bin/tool,sha256="), "{record}");
+    assert!(
+        record.contains("../../../bin/native-tool,sha256="),
+        "{record}"
+    );
     assert!(record.contains("demo/__init__.py,sha256="), "{record}");
     assert!(
         record.ends_with("demo-1.0.dist-info/RECORD,,\n"),

@@ -279,7 +279,12 @@ fn extract_all<R: Read + std::io::Seek>(
     plan: &[Planned],
 ) -> Result<Vec<RecordRow>, InstallError> {
     let total: u64 = plan.iter().map(|p| p.size).sum();
-    let threads = rayon::current_num_threads();
+    // Inflating and hashing are CPU work: more groups than cores only adds
+    // readers, each holding its own copy of the central directory (several MB
+    // for wheels with thousands of files) — and sync's 16 download threads
+    // would multiply that again.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = rayon::current_num_threads().min(cores);
     if threads < 2 || total < PARALLEL_MIN_BYTES || plan.len() < PARALLEL_MIN_FILES {
         let all: Vec<&Planned> = plan.iter().collect();
         return extract_files(ctx, archive, &all);
@@ -313,6 +318,11 @@ fn extract_all<R: Read + std::io::Seek>(
     Ok(rows)
 }
 
+/// The shebang a wheel's `.data/scripts/` file carries when the installer
+/// must point it at the environment's interpreter (binary distribution format,
+/// "Recommended installer features").
+const SHEBANG_MARK: &[u8] = b"#!python";
+
 /// Extract `plan` entries, hashing each and checking it against the wheel's RECORD.
 fn extract_files<R: Read + std::io::Seek>(
     ctx: &Ctx,
@@ -328,8 +338,17 @@ fn extract_files<R: Read + std::io::Seek>(
         dirs.ensure(parent)?;
         let mut entry = archive.by_index(p.index).map_err(|e| ctx.zip_err(e))?;
         let want = ctx.expected.get(&p.entry);
+        // A script's first bytes decide whether its `#!python` shebang needs
+        // rewriting; anything else (a 25 MB native binary such as ruff's) is
+        // streamed like any other file instead of being held in memory.
+        let mut prefix = Vec::with_capacity(SHEBANG_MARK.len());
         if p.kind == Kind::Script {
-            let mut content = Vec::with_capacity(entry.size() as usize);
+            (&mut entry)
+                .take(SHEBANG_MARK.len() as u64)
+                .read_to_end(&mut prefix)?;
+        }
+        if p.kind == Kind::Script && prefix == SHEBANG_MARK {
+            let mut content = prefix;
             entry.read_to_end(&mut content)?;
             let mut h = Sha256::new();
             h.update(&content);
@@ -347,7 +366,8 @@ fn extract_files<R: Read + std::io::Seek>(
         #[cfg(unix)]
         {
             use fs_err::os::unix::fs::OpenOptionsExt;
-            options.mode(if p.executable { 0o755 } else { 0o644 });
+            let executable = p.executable || p.kind == Kind::Script;
+            options.mode(if executable { 0o755 } else { 0o644 });
         }
         ctx.wrote(&p.dest);
         let mut out = match options.open(&p.dest) {
@@ -361,7 +381,9 @@ fn extract_files<R: Read + std::io::Seek>(
             Err(e) => return Err(e.into()),
         };
         let mut hasher = Sha256::new();
-        let mut size = 0u64;
+        hasher.update(&prefix);
+        out.write_all(&prefix)?;
+        let mut size = prefix.len() as u64;
         loop {
             let n = entry.read(&mut buf)?;
             if n == 0 {
