@@ -52,8 +52,9 @@ pub struct IndexFile {
     pub metadata_sha256: Option<String>,
     /// Upload time (PEP 700), RFC 3339, when given.
     pub upload_time: Option<String>,
-    /// The index URL this file came from (credentials redacted).
-    pub index: String,
+    /// The index URL this file came from (credentials redacted); one value
+    /// shared by every file of a page.
+    pub index: Arc<str>,
     /// The parsed filename.
     pub version: Version,
     /// Whether the file is a wheel (else an sdist).
@@ -88,19 +89,25 @@ pub struct ProjectPage {
 }
 
 impl ProjectPage {
-    fn from_files(name: PackageName, index: String, files: Vec<IndexFile>) -> Self {
+    fn from_files(name: PackageName, index: String, mut files: Vec<IndexFile>) -> Self {
+        // Large pages (numpy: thousands of files) dominate a lock's memory:
+        // group by version into exactly sized vectors, one shared version
+        // value (an `Arc`) per group.
+        files.sort_by(|a, b| {
+            a.version
+                .cmp(&b.version)
+                .then_with(|| a.filename.cmp(&b.filename))
+        });
+        files.dedup_by(|a, b| a.filename == b.filename);
         let mut versions: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
-        for mut f in files {
-            // Share one version value (an `Arc`) among a version's files.
-            if let Some((key, list)) = versions.get_key_value(&f.version) {
-                let _ = list;
-                f.version = key.clone();
+        while let Some(last) = files.last() {
+            let version = last.version.clone();
+            let start = files.partition_point(|f| f.version < version);
+            let mut group = files.split_off(start);
+            for f in &mut group {
+                f.version = version.clone();
             }
-            versions.entry(f.version.clone()).or_default().push(f);
-        }
-        for files in versions.values_mut() {
-            files.sort_by(|a, b| a.filename.cmp(&b.filename));
-            files.dedup_by(|a, b| a.filename == b.filename);
+            versions.insert(version, group);
         }
         Self {
             name,
@@ -386,8 +393,21 @@ impl CachedPage {
         let mut bytes = fs_err::read(path).ok()?;
         let nl = bytes.iter().position(|&b| b == b'\n')?;
         let header: PageHeader = serde_json::from_slice(&bytes[..nl]).ok()?;
-        let body = bytes.split_off(nl + 1);
-        Some(CachedPage { header, body })
+        bytes.drain(..=nl);
+        Some(CachedPage {
+            header,
+            body: bytes,
+        })
+    }
+
+    /// Only the header line of a cached page (its validators), without
+    /// reading a body of possibly several MB that a refetch replaces.
+    fn read_header(path: &Path) -> Option<PageHeader> {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(fs_err::File::open(path).ok()?);
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line).ok()?;
+        serde_json::from_slice(line.strip_suffix(b"\n")?).ok()
     }
 
     fn write(&self, path: &Path) -> std::io::Result<()> {
@@ -681,7 +701,11 @@ impl Client {
         for index in &indexes {
             if let Some(found) = self.fetch_page(index, name)? {
                 source = Some(index.url.clone());
-                files.extend(found);
+                if files.is_empty() {
+                    files = found;
+                } else {
+                    files.extend(found);
+                }
                 break;
             }
         }
@@ -710,7 +734,6 @@ impl Client {
     ) -> Result<Option<Vec<IndexFile>>, IndexError> {
         let url = format!("{}/{}/", index.url.trim_end_matches('/'), name);
         let cache_path = self.cache.page_path(&index.url, name.as_ref());
-        let cached = CachedPage::read(&cache_path);
         let parse = |c: &CachedPage| -> Result<Vec<IndexFile>, IndexError> {
             let h = &c.header;
             let base = Url::parse(&h.url).map_err(|e| IndexError::Invalid {
@@ -735,7 +758,7 @@ impl Client {
             Ok(files)
         };
         if self.config.offline {
-            return match &cached {
+            return match &CachedPage::read(&cache_path) {
                 Some(c) if c.body.is_empty() => Ok(None),
                 Some(c) => parse(c).map(Some),
                 None => Err(IndexError::Offline {
@@ -744,12 +767,12 @@ impl Client {
             };
         }
         let mut headers = vec![("Accept", ACCEPT_SIMPLE.to_string())];
-        if let Some(c) = &cached {
-            if let Some(e) = &c.header.etag {
-                headers.push(("If-None-Match", e.clone()));
+        if let Some(h) = CachedPage::read_header(&cache_path) {
+            if let Some(e) = h.etag {
+                headers.push(("If-None-Match", e));
             }
-            if let Some(l) = &c.header.last_modified {
-                headers.push(("If-Modified-Since", l.clone()));
+            if let Some(l) = h.last_modified {
+                headers.push(("If-Modified-Since", l));
             }
         }
         let Some(fetched) = self.get_bytes(&url, &headers)? else {
@@ -767,7 +790,7 @@ impl Client {
             return Ok(None);
         };
         if fetched.not_modified {
-            if let Some(c) = &cached {
+            if let Some(c) = &CachedPage::read(&cache_path) {
                 return parse(c).map(Some);
             }
         }
@@ -778,7 +801,7 @@ impl Client {
                 last_modified: fetched.last_modified,
                 url: fetched.url,
             },
-            body: fetched.body.to_vec(),
+            body: fetched.body,
         };
         let files = parse(&page)?;
         page.write(&cache_path)?;
@@ -812,7 +835,7 @@ impl Client {
                     core_metadata: false,
                     metadata_sha256: None,
                     upload_time: None,
-                    index: "find-links".to_string(),
+                    index: Arc::from("find-links"),
                     version: dist.version().clone(),
                     wheel: matches!(dist, DistFilename::Wheel(_)),
                 });

@@ -95,6 +95,31 @@ fn split_fragment(url: &Url) -> (Url, Option<String>) {
     (clean, hash)
 }
 
+/// Whether `url` is already in the form `Url::parse` would give it: absolute
+/// `https`, a lowercase host without port or userinfo, no fragment, no dot
+/// segments, and only characters that need no escaping. Such URLs (every
+/// file of PyPI's pages) are kept as they are, which saves parsing and
+/// re-serializing tens of thousands of URLs per lock.
+fn is_plain_absolute(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && path.starts_with('/')
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/%!$'()*+,;=:".contains(&b))
+        && !path.contains("/./")
+        && !path.contains("/../")
+        && !path.ends_with("/.")
+        && !path.ends_with("/..")
+        && !path.contains("%2")
+}
+
 /// Parse a PEP 691 JSON project page.
 ///
 /// `base` is the page URL, against which relative file URLs resolve.
@@ -107,6 +132,7 @@ pub fn parse_json(
     name: &PackageName,
     index: &str,
 ) -> Result<Vec<IndexFile>, String> {
+    let index: std::sync::Arc<str> = std::sync::Arc::from(index);
     let page: JsonPage = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(page.files.len());
     let mut last_rp: (Option<String>, Option<VersionSpecifiers>) = (None, None);
@@ -114,8 +140,13 @@ pub fn parse_json(
         let Some(dist) = DistFilename::parse(&f.filename, name) else {
             continue;
         };
-        let Ok(url) = base.join(&f.url) else { continue };
-        let (url, frag_hash) = split_fragment(&url);
+        let (url, frag_hash) = if is_plain_absolute(&f.url) {
+            (f.url.into_owned(), None)
+        } else {
+            let Ok(url) = base.join(&f.url) else { continue };
+            let (url, frag_hash) = split_fragment(&url);
+            (url.to_string(), frag_hash)
+        };
         out.push(IndexFile {
             sha256: f
                 .hashes
@@ -138,8 +169,8 @@ pub fn parse_json(
                 .or_else(|| metadata_hash(&f.dist_info_metadata)),
             upload_time: f.upload_time.map(Cow::into_owned),
             filename: f.filename.into_owned(),
-            url: url.to_string(),
-            index: index.to_string(),
+            url,
+            index: index.clone(),
             version: dist.version().clone(),
             wheel: matches!(dist, DistFilename::Wheel(_)),
         });
@@ -218,6 +249,7 @@ pub fn parse_html(
     name: &PackageName,
     index: &str,
 ) -> Result<Vec<IndexFile>, String> {
+    let index: std::sync::Arc<str> = std::sync::Arc::from(index);
     let text = String::from_utf8_lossy(body);
     let lower = text.to_ascii_lowercase();
     // A `<base href>` changes where relative links resolve.
@@ -286,7 +318,7 @@ pub fn parse_html(
             core_metadata,
             metadata_sha256,
             upload_time: None,
-            index: index.to_string(),
+            index: index.clone(),
             version: dist.version().clone(),
             wheel: matches!(dist, DistFilename::Wheel(_)),
         });
@@ -300,6 +332,34 @@ mod tests {
 
     fn name(s: &str) -> PackageName {
         PackageName::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn plain_absolute_urls_are_exactly_what_url_parse_gives() {
+        let plain = [
+            "https://files.pythonhosted.org/packages/3a/8f/abc/numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+            "https://example.org/a/b+c_1.0~x.tar.gz",
+        ];
+        for u in plain {
+            assert!(is_plain_absolute(u), "{u}");
+            assert_eq!(Url::parse(u).unwrap().as_str(), u);
+        }
+        let not_plain = [
+            "http://example.org/a.whl",
+            "https://Example.org/a.whl",
+            "https://example.org:443/a.whl",
+            "https://user:pw@example.org/a.whl",
+            "https://example.org/a/../b.whl",
+            "https://example.org/a/%2e%2e/b.whl",
+            "https://example.org/a b.whl",
+            "https://example.org/a.whl#sha256=00",
+            "https://example.org/a.whl?x=1",
+            "https://example.org",
+            "../../packages/a.whl",
+        ];
+        for u in not_plain {
+            assert!(!is_plain_absolute(u), "{u}");
+        }
     }
 
     #[test]
