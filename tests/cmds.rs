@@ -1,7 +1,11 @@
 //! Integration tests for the everyday commands (`tree`, `show`, `outdated`,
 //! `python`, `venv`, `version`, `completions`, `cache`), run against the real
 //! binary on hand-written `envy.lock` fixtures. No network: `outdated` talks
-//! to a local simple index served by `tiny_http`.
+//! to a local simple index (`common/http.rs`).
+
+#[path = "common/http.rs"]
+#[allow(dead_code)]
+mod http;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -205,36 +209,26 @@ fn show_explains_why_a_package_is_there() {
 }
 
 /// Serve a PEP 503 index: `flask` has 3.1.2 and 3.1.3 (and a 4.0.0 pre-release),
-/// every other name is a 404.
-fn serve_index() -> (String, std::thread::JoinHandle<()>) {
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
-    let port = server.server_addr().to_ip().expect("ip").port();
-    let handle = std::thread::spawn(move || {
-        for req in server.incoming_requests() {
-            let url = req.url().to_string();
-            if url == "/stop" {
-                let _ = req.respond(tiny_http::Response::from_string("bye"));
-                break;
-            }
-            let resp = if url.trim_end_matches('/') == "/simple/flask" {
-                let links: String = ["3.1.2", "3.1.3", "4.0.0rc1"]
-                    .iter()
-                    .map(|v| {
-                        format!("<a href=\"/files/flask-{v}-py3-none-any.whl#sha256=00\">flask-{v}-py3-none-any.whl</a>\n")
-                    })
-                    .collect();
-                tiny_http::Response::from_string(format!("<html><body>\n{links}</body></html>"))
-                    .with_header(
-                        tiny_http::Header::from_bytes("Content-Type", "text/html").expect("header"),
-                    )
-                    .with_status_code(200)
-            } else {
-                tiny_http::Response::from_string("not found").with_status_code(404)
-            };
-            let _ = req.respond(resp);
+/// every other name is a 404. Stops when the returned server is dropped.
+fn serve_index() -> (String, http::Server) {
+    let server = http::Server::start(|req| {
+        if req.url.trim_end_matches('/') == "/simple/flask" {
+            let links: String = ["3.1.2", "3.1.3", "4.0.0rc1"]
+                .iter()
+                .map(|v| {
+                    format!("<a href=\"/files/flask-{v}-py3-none-any.whl#sha256=00\">flask-{v}-py3-none-any.whl</a>\n")
+                })
+                .collect();
+            http::Response::new(
+                200,
+                "text/html",
+                format!("<html><body>\n{links}</body></html>"),
+            )
+        } else {
+            http::Response::new(404, "text/plain", "not found")
         }
     });
-    (format!("http://127.0.0.1:{port}"), handle)
+    (format!("http://127.0.0.1:{}", server.port()), server)
 }
 
 #[test]
@@ -276,22 +270,7 @@ fn outdated_and_tree_outdated_ask_the_index() {
         stdout(&o),
         "demo v0.1.0\n└── flask v3.1.2 (latest: v3.1.3)\n"
     );
-    let _ = Command::new(env!("CARGO_BIN_EXE_envy"))
-        .arg("--version")
-        .output();
-    let _ = reqwest_stop(&base);
-    let _ = handle.join();
-}
-
-/// Stop the test server (a plain TCP GET, no HTTP client needed).
-fn reqwest_stop(base: &str) -> std::io::Result<()> {
-    use std::io::{Read, Write};
-    let addr = base.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(addr)?;
-    s.write_all(b"GET /stop HTTP/1.0\r\nHost: x\r\n\r\n")?;
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
-    Ok(())
+    drop(handle);
 }
 
 #[test]

@@ -287,7 +287,7 @@ fn server_stops_when_dropped() {
     let server = IndexServer::empty();
     let port = server.port();
     drop(server);
-    // tiny_http's accept thread exits shortly after the drop.
+    // The accept thread exits shortly after the drop.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
         assert!(

@@ -11,6 +11,8 @@
 //! Each test binary compiles this module separately and uses a subset of it.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
 use std::fmt::Write as _;
@@ -20,7 +22,6 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -247,11 +248,27 @@ impl RunOutput {
 }
 
 /// Runs `cmd` to completion and captures its output.
+///
+/// With `ENVY_TEST_ECHO=1` in the test's environment, every command is
+/// echoed with its wall time and stderr (and envy runs with debug logging),
+/// for chasing a slow or flaky step.
 pub fn run(cmd: &mut Command) -> RunOutput {
+    let echo = std::env::var_os("ENVY_TEST_ECHO").is_some();
+    if echo {
+        cmd.env("ENVY_LOG", "envy=debug");
+    }
     let desc = describe(cmd);
+    let started = std::time::Instant::now();
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("failed to spawn `{desc}`: {e}"));
+    if echo {
+        eprintln!(
+            "$ {desc}  ({:.2}s)\n{}",
+            started.elapsed().as_secs_f64(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     RunOutput::from_output(desc, out)
 }
 
@@ -1315,8 +1332,7 @@ struct ServerState {
 pub struct IndexServer {
     port: u16,
     state: Arc<ServerState>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    server: Option<http::Server>,
     _owned_dir: Option<tempfile::TempDir>,
 }
 
@@ -1338,30 +1354,28 @@ impl IndexServer {
 
     fn start_inner(files_dir: PathBuf, owned: Option<tempfile::TempDir>) -> IndexServer {
         fs::create_dir_all(&files_dir).unwrap();
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind index server"));
-        let port = server.server_addr().to_ip().expect("ip listener").port();
+        // The handler needs the base URL, which needs the port: share the
+        // state through a cell filled once the server is bound.
+        let cell: Arc<std::sync::OnceLock<Arc<ServerState>>> = Arc::default();
+        let server = {
+            let cell = cell.clone();
+            http::Server::start(move |request| {
+                let state = cell.get().expect("server state");
+                handle(state, request)
+            })
+        };
+        let port = server.port();
         let state = Arc::new(ServerState {
             files_dir,
             base_url: format!("http://127.0.0.1:{port}"),
             config: Mutex::new(ServerConfig::default()),
             requests: Mutex::new(Vec::new()),
         });
-        let thread = {
-            let server = server.clone();
-            let state = state.clone();
-            std::thread::spawn(move || {
-                for request in server.incoming_requests() {
-                    let state = state.clone();
-                    // One thread per request: envy may download in parallel.
-                    std::thread::spawn(move || handle(&state, request));
-                }
-            })
-        };
+        let _ = cell.set(state.clone());
         IndexServer {
             port,
             state,
-            server,
-            thread: Some(thread),
+            server: Some(server),
             _owned_dir: owned,
         }
     }
@@ -1472,10 +1486,7 @@ impl IndexServer {
 
 impl Drop for IndexServer {
     fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        drop(self.server.take());
     }
 }
 
@@ -1571,29 +1582,16 @@ fn list_files(dir: &Path) -> Vec<FileInfo> {
     out
 }
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap()
+fn respond(status: u16, content_type: &str, body: Vec<u8>) -> http::Response {
+    http::Response::new(status, content_type, body).header("Cache-Control", "no-cache")
 }
 
-fn respond(request: tiny_http::Request, status: u16, content_type: &str, body: Vec<u8>) {
-    let response = tiny_http::Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-cache"));
-    let _ = request.respond(response);
-}
-
-fn handle(state: &ServerState, request: tiny_http::Request) {
-    let url = request.url().to_string();
+fn handle(state: &ServerState, request: &http::Request) -> http::Response {
+    let url = request.url.clone();
     let path = url.split(['?', '#']).next().unwrap_or("").to_string();
     state.requests.lock().unwrap().push(path.clone());
 
-    let accept = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Accept"))
-        .map(|h| h.value.as_str().to_string())
-        .unwrap_or_default();
+    let accept = request.header("Accept").unwrap_or_default().to_string();
     let (html_only, no_metadata, yanked, tampered) = {
         let c = state.config.lock().unwrap();
         (
@@ -1605,35 +1603,35 @@ fn handle(state: &ServerState, request: tiny_http::Request) {
     };
     let want_json = !html_only && accept.contains("application/vnd.pypi.simple.v1+json");
 
-    if *request.method() != tiny_http::Method::Get && *request.method() != tiny_http::Method::Head {
-        return respond(request, 405, "text/plain", b"method not allowed".to_vec());
+    if request.method != "GET" && request.method != "HEAD" {
+        return respond(405, "text/plain", b"method not allowed".to_vec());
     }
 
     if let Some(file) = path.strip_prefix("/files/") {
         let file = file.replace("%2B", "+").replace("%2b", "+");
         if file.contains('/') || file.contains("..") {
-            return respond(request, 404, "text/plain", b"not found".to_vec());
+            return respond(404, "text/plain", b"not found".to_vec());
         }
         if let Some(dist) = file.strip_suffix(".metadata") {
             if no_metadata || !dist.ends_with(".whl") {
-                return respond(request, 404, "text/plain", b"not found".to_vec());
+                return respond(404, "text/plain", b"not found".to_vec());
             }
             return match read_wheel_metadata(&state.files_dir.join(dist)) {
-                Some(md) => respond(request, 200, "text/plain", md),
-                None => respond(request, 404, "text/plain", b"not found".to_vec()),
+                Some(md) => respond(200, "text/plain", md),
+                None => respond(404, "text/plain", b"not found".to_vec()),
             };
         }
         if let Some(bytes) = tampered.get(&file) {
-            return respond(request, 200, "application/octet-stream", bytes.clone());
+            return respond(200, "application/octet-stream", bytes.clone());
         }
         return match fs::read(state.files_dir.join(&file)) {
-            Ok(bytes) => respond(request, 200, "application/octet-stream", bytes),
-            Err(_) => respond(request, 404, "text/plain", b"not found".to_vec()),
+            Ok(bytes) => respond(200, "application/octet-stream", bytes),
+            Err(_) => respond(404, "text/plain", b"not found".to_vec()),
         };
     }
 
     let Some(rest) = path.strip_prefix("/simple") else {
-        return respond(request, 404, "text/plain", b"not found".to_vec());
+        return respond(404, "text/plain", b"not found".to_vec());
     };
     let rest = rest.trim_matches('/');
     let files = list_files(&state.files_dir);
@@ -1646,7 +1644,6 @@ fn handle(state: &ServerState, request: tiny_http::Request) {
                 "projects": projects.iter().map(|p| serde_json::json!({"name": p})).collect::<Vec<_>>(),
             });
             respond(
-                request,
                 200,
                 "application/vnd.pypi.simple.v1+json",
                 serde_json::to_vec(&body).unwrap(),
@@ -1657,14 +1654,14 @@ fn handle(state: &ServerState, request: tiny_http::Request) {
                 let _ = writeln!(html, "<a href=\"/simple/{p}/\">{p}</a><br/>");
             }
             html.push_str("</body>\n</html>\n");
-            respond(request, 200, "text/html; charset=utf-8", html.into_bytes())
+            respond(200, "text/html; charset=utf-8", html.into_bytes())
         };
     }
 
     let project = normalize_name(rest);
     let files: Vec<FileInfo> = files.into_iter().filter(|f| f.project == project).collect();
     if files.is_empty() || rest.contains('/') {
-        return respond(request, 404, "text/plain", b"not found".to_vec());
+        return respond(404, "text/plain", b"not found".to_vec());
     }
 
     if want_json {
@@ -1703,7 +1700,6 @@ fn handle(state: &ServerState, request: tiny_http::Request) {
             "versions": versions,
         });
         respond(
-            request,
             200,
             "application/vnd.pypi.simple.v1+json",
             serde_json::to_vec_pretty(&body).unwrap(),
@@ -1735,7 +1731,7 @@ fn handle(state: &ServerState, request: tiny_http::Request) {
             );
         }
         html.push_str("</body>\n</html>\n");
-        respond(request, 200, "text/html; charset=utf-8", html.into_bytes())
+        respond(200, "text/html; charset=utf-8", html.into_bytes())
     }
 }
 
