@@ -198,6 +198,38 @@ fn second_sync_downloads_nothing() {
 }
 
 #[test]
+fn no_op_sync_answers_from_its_stamp_until_the_venv_or_inputs_change() {
+    let ctx = scenario_project(&["app-dep", "parent"]);
+    ctx.envy_ok(&["sync"]);
+    let stamp = ctx.venv().join(".envy-sync-stamp");
+    assert!(stamp.is_file(), "a successful sync leaves a stamp");
+    // Nothing changed: no request at all, not even for index pages.
+    ctx.server().reset_requests();
+    ctx.envy_ok(&["sync"])
+        .stderr_contains("Installed 0 packages, removed 0, kept 3");
+    assert_eq!(ctx.server().requests(), Vec::<String>::new());
+
+    // Someone removes a distribution behind envy's back (as `pip uninstall`
+    // would): the stamp no longer vouches, and the sync puts it back.
+    let sp = ctx.site_packages();
+    fs::remove_dir_all(sp.join("app_dep-2.0.dist-info")).unwrap();
+    ctx.assert_not_installed("app-dep");
+    ctx.envy_ok(&["sync"]).stderr_contains("+ app-dep==2.0");
+    ctx.assert_installed("app-dep", "2.0");
+
+    // A different selection is a different sync.
+    ctx.envy_ok(&["sync", "--frozen"]).stderr_contains("kept 3");
+    ctx.envy_ok(&["sync", "--only-group", "dev"])
+        .stderr_contains("removed 3");
+
+    // Same lock bytes but a broken venv interpreter: no fast path.
+    ctx.envy_ok(&["sync"]);
+    fs::remove_file(ctx.venv_python()).unwrap();
+    ctx.envy_ok(&["sync"]);
+    ctx.python("import app_dep").success();
+}
+
+#[test]
 fn recreated_venv_reinstalls() {
     let ctx = scenario_project(&["app-dep"]);
     ctx.envy_ok(&["sync"]);

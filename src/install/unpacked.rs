@@ -167,9 +167,13 @@ fn link_template(
         };
         let parent = dest.parent().unwrap_or(&venv.root);
         dirs.ensure(parent)?;
-        if is_script {
+        // Only scripts that start with the template shebang are rewritten (and
+        // so read whole); anything else — a native program of tens of MB —
+        // is linked like any file.
+        let mark = format!("#!{TEMPLATE_PYTHON}");
+        if is_script && starts_with(&src, mark.as_bytes())? {
             let content = fs_err::read(&src)?;
-            if let Some(rest) = content.strip_prefix(format!("#!{TEMPLATE_PYTHON}").as_bytes()) {
+            if let Some(rest) = content.strip_prefix(mark.as_bytes()) {
                 let mut generic = b"#!python".to_vec();
                 generic.extend_from_slice(rest);
                 let rewritten = rewrite_shebang(&generic, &venv.python).unwrap_or(generic);
@@ -218,4 +222,14 @@ fn link_template(
             editable: false,
         }),
     )
+}
+
+/// Whether the file at `path` begins with `prefix` (reads at most its length).
+fn starts_with(path: &Path, prefix: &[u8]) -> Result<bool, InstallError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(prefix.len());
+    fs_err::File::open(path)?
+        .take(prefix.len() as u64)
+        .read_to_end(&mut head)?;
+    Ok(head == prefix)
 }

@@ -16,6 +16,7 @@ pub mod run;
 pub mod show;
 pub mod style;
 pub mod sync;
+mod sync_stamp;
 pub mod tree;
 pub mod venv;
 pub mod version;

@@ -332,7 +332,9 @@ pub fn sync_with_lock(
             downloaded.push(r?);
         }
     }
-    // Now change the venv.
+    // Now change the venv; no stamp may vouch for it until this is done (a
+    // failure before this point leaves the venv, stamp included, as it was).
+    super::sync_stamp::invalidate(project);
     let venv = match existing {
         Some(v) => v,
         None => {
@@ -385,6 +387,10 @@ pub fn sync_with_lock(
     }
     install_project(&venv, project, have.get(project.name.as_ref()).copied())?;
     outcome.installed.sort();
+    if venv.root == project.root.join(".venv") {
+        let total = outcome.kept + outcome.installed.len();
+        super::sync_stamp::record(settings, project, opts, total);
+    }
     if !settings.quiet {
         let secs = started.elapsed().as_secs_f64();
         eprintln!(
@@ -501,7 +507,24 @@ fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDis
 /// # Errors
 /// As [`ensure_lock`] and [`sync_with_lock`].
 pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
+    let started = Instant::now();
     let project = settings.project()?;
+    if let Some(kept) = super::sync_stamp::up_to_date(settings, &project, opts) {
+        if opts.mode == LockMode::Auto {
+            status(settings, "Lock is up to date");
+        }
+        if !settings.quiet {
+            eprintln!(
+                "Installed 0 packages, removed 0, kept {kept} in {:.2}s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(SyncOutcome {
+            kept,
+            venv: project.root.join(".venv"),
+            ..Default::default()
+        });
+    }
     let lock = ensure_lock(settings, &project, opts.mode)?;
     sync_with_lock(settings, &project, &lock, opts, None)
 }
