@@ -264,6 +264,9 @@ pub fn sync_with_lock(
         .iter()
         .filter(|d| d.name != project.name && !wanted.contains(d.name.as_ref()))
         .collect();
+    // Biggest files first: the long downloads (and unpacks) start at once and
+    // overlap the many small ones instead of trailing at the end.
+    to_install.sort_by_key(|(_, file)| std::cmp::Reverse(file.size.unwrap_or(0)));
     // Download and verify everything before touching the venv.
     let mut downloaded: Vec<Downloaded> = Vec::new();
     let mut cache_root = None;
@@ -302,31 +305,46 @@ pub fn sync_with_lock(
             .build()
             .map_err(|e| Error::new(e.to_string()))?;
         let pb = super::bar(settings, to_install.len() as u64, "Downloading");
-        let results: Vec<Result<Downloaded>> = pool.install(|| {
-            to_install
-                .par_iter()
-                .map(|(pkg, wheel)| {
-                    if crate::ops::build::is_sdist(pkg, wheel) {
-                        let Some(client) = &client else {
-                            return Err(Error::new("internal: building needs an HTTP client"));
-                        };
-                        let (path, filename) = crate::ops::build::wheel_from_lock(
-                            settings, client, pkg, wheel, &interp,
-                        )?;
-                        pb.inc(1);
-                        return Ok((path, filename, *pkg, None));
+        let one = |i: usize| -> Result<Downloaded> {
+            let (pkg, wheel) = to_install[i];
+            if crate::ops::build::is_sdist(pkg, wheel) {
+                let Some(client) = &client else {
+                    return Err(Error::new("internal: building needs an HTTP client"));
+                };
+                let (path, filename) =
+                    crate::ops::build::wheel_from_lock(settings, client, pkg, wheel, &interp)?;
+                pb.inc(1);
+                return Ok((path, filename, pkg, None));
+            }
+            let filename =
+                WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
+            let path = fetch(wheel)?;
+            // Unpack into the cache now, overlapping with other downloads;
+            // the venv itself is only touched once everything is here.
+            install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
+            pb.inc(1);
+            Ok((path, filename, pkg, Some(wheel.sha256.clone())))
+        };
+        // Each worker takes the next file in order (biggest first), so the
+        // big downloads start together instead of queueing behind one
+        // another in one worker's share of a split list.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::OnceLock<Result<Downloaded>>> =
+            to_install.iter().map(|_| std::sync::OnceLock::new()).collect();
+        pool.scope(|scope| {
+            for _ in 0..pool.current_num_threads() {
+                scope.spawn(|_| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= to_install.len() {
+                        break;
                     }
-                    let filename = WheelFilename::from_str(wheel.filename())
-                        .map_err(|e| Error::new(e.to_string()))?;
-                    let path = fetch(wheel)?;
-                    // Unpack into the cache now, overlapping with other downloads;
-                    // the venv itself is only touched once everything is here.
-                    install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
-                    pb.inc(1);
-                    Ok((path, filename, *pkg, Some(wheel.sha256.clone())))
-                })
-                .collect()
+                    let _ = slots[i].set(one(i));
+                });
+            }
         });
+        let results = slots
+            .into_iter()
+            .map(|slot| slot.into_inner().expect("every file was handled"));
         pb.finish_and_clear();
         for r in results {
             downloaded.push(r?);
