@@ -484,3 +484,38 @@ fn upgrades_replace_old_files_and_parallel_installs_share_dirs() {
     dists.par_iter().for_each(|d| uninstall(&venv, d).unwrap());
     assert_eq!(tree(&venv.root), before);
 }
+
+#[cfg(unix)]
+#[test]
+fn directories_are_created_inside_the_root_only() {
+    use super::record::DirCache;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let outside = dir.path().join("outside");
+    fs_err::create_dir_all(&root).unwrap();
+    fs_err::create_dir_all(&outside).unwrap();
+    let mut dirs = DirCache::new(&root).unwrap();
+
+    // New directories, several levels deep, and an existing real one.
+    dirs.ensure(&root.join("a/b/c")).unwrap();
+    assert!(root.join("a/b/c").is_dir());
+    fs_err::create_dir_all(root.join("real/sub")).unwrap();
+    dirs.ensure(&root.join("real/sub/new")).unwrap();
+    assert!(root.join("real/sub/new").is_dir());
+
+    // A planted symlink that leads outside the root is refused, and nothing
+    // is created through it.
+    std::os::unix::fs::symlink(&outside, root.join("evil")).unwrap();
+    let err = dirs.ensure(&root.join("evil/x/y")).unwrap_err();
+    assert!(err.to_string().contains("outside"), "{err}");
+    assert_eq!(fs_err::read_dir(&outside).unwrap().count(), 0);
+
+    // A symlink to a directory inside the root is fine.
+    std::os::unix::fs::symlink(root.join("a"), root.join("alias")).unwrap();
+    dirs.ensure(&root.join("alias/d")).unwrap();
+    assert!(root.join("a/d").is_dir());
+
+    // A file where a directory should be is an error.
+    fs_err::write(root.join("file"), b"x").unwrap();
+    assert!(dirs.ensure(&root.join("file/sub")).is_err());
+}

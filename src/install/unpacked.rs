@@ -181,12 +181,7 @@ fn link_template(
                 continue;
             }
         }
-        if dest.symlink_metadata().is_ok() {
-            fs_err::remove_file(&dest)?;
-        }
-        if std::fs::hard_link(&src, &dest).is_err() {
-            fs_err::copy(&src, &dest)?;
-        }
+        link_or_copy(&src, &dest)?;
         out_rows.push(RecordRow {
             path: relative_path(&venv.site_packages, &dest),
             hash: row.hash,
@@ -232,4 +227,25 @@ fn starts_with(path: &Path, prefix: &[u8]) -> Result<bool, InstallError> {
         .take(prefix.len() as u64)
         .read_to_end(&mut head)?;
     Ok(head == prefix)
+}
+
+/// Hard-link `src` to `dest`, replacing a file (or symlink) already at `dest`;
+/// copy when linking fails (another filesystem). Tries the link first rather
+/// than checking `dest` beforehand: one system call per file in the common case.
+fn link_or_copy(src: &Path, dest: &Path) -> Result<(), InstallError> {
+    match std::fs::hard_link(src, dest) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            fs_err::remove_file(dest)?;
+            if std::fs::hard_link(src, dest).is_ok() {
+                return Ok(());
+            }
+        }
+        Err(_) => {}
+    }
+    if dest.symlink_metadata().is_ok() {
+        fs_err::remove_file(dest)?;
+    }
+    fs_err::copy(src, dest)?;
+    Ok(())
 }

@@ -358,9 +358,6 @@ fn extract_files<R: Read + std::io::Seek>(
             rows.push(write_executable(&p.dest, &content, &venv.site_packages)?);
             continue;
         }
-        if p.dest.symlink_metadata().is_ok() {
-            fs_err::remove_file(&p.dest)?;
-        }
         let mut options = fs_err::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -372,6 +369,12 @@ fn extract_files<R: Read + std::io::Seek>(
         ctx.wrote(&p.dest);
         let mut out = match options.open(&p.dest) {
             Ok(f) => f,
+            // Replacing an earlier install's file (or a symlink): remove it
+            // and create ours, rather than stat every path up front.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                fs_err::remove_file(&p.dest)?;
+                options.open(&p.dest)?
+            }
             // the directory vanished (a concurrent uninstall pruned it): once more
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 dirs.forget(parent);
