@@ -341,6 +341,82 @@ pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpec
         }
 }
 
+/// Background fetching ahead of the solver. For each name it is asked about
+/// (once per resolution of one environment), it fetches the project page,
+/// guesses the version the solver will pick (the preference from the previous
+/// lock, else the highest non-pre-release in range, or the lowest under
+/// `--resolution lowest`), fetches that version's core metadata, and then
+/// does the same for that version's own requirements (those not behind an
+/// extra and not disjoint with the environment). The dependency graph is so
+/// discovered at network speed rather than one solver decision at a time;
+/// guesses that turn out wrong cost only a memoized fetch. Stops when the
+/// client's background work is cancelled (the resolution is done).
+struct Prefetcher {
+    client: Arc<Client>,
+    pool: Arc<rayon::ThreadPool>,
+    /// Names already asked for.
+    seen: std::sync::Mutex<HashSet<PackageName>>,
+    preferences: HashMap<PackageName, Version>,
+    lowest: bool,
+    env: MarkerTree,
+}
+
+impl Prefetcher {
+    fn prefetch(self: &Arc<Self>, req: &Requirement) {
+        let fresh = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(req.name.clone());
+        if !fresh {
+            return;
+        }
+        let this = self.clone();
+        let name = req.name.clone();
+        let range = requirement_range(req);
+        self.pool.spawn(move || this.fetch(&name, &range));
+    }
+
+    fn fetch(self: &Arc<Self>, name: &PackageName, range: &Ranges<Version>) {
+        if self.client.background_cancelled() {
+            return;
+        }
+        let Ok(page) = self.client.project(name) else {
+            return;
+        };
+        if self.client.background_cancelled() {
+            return;
+        }
+        let pick = self
+            .preferences
+            .get(name)
+            .filter(|v| range.contains(v) && page.versions.contains_key(v))
+            .cloned()
+            .or_else(|| {
+                let mut it = page
+                    .versions
+                    .keys()
+                    .filter(|v| range.contains(*v) && !v.any_prerelease());
+                if self.lowest {
+                    it.next().cloned()
+                } else {
+                    it.next_back().cloned()
+                }
+            });
+        let Some(version) = pick else {
+            return;
+        };
+        let Ok(metadata) = self.client.metadata(&page, &version) else {
+            return;
+        };
+        for dep in &metadata.requires_dist {
+            if dep.marker.top_level_extra().is_none() && !dep.marker.is_disjoint(&self.env) {
+                self.prefetch(dep);
+            }
+        }
+    }
+}
+
 /// The PubGrub provider over an index [`Client`].
 pub struct Provider {
     client: Arc<Client>,
@@ -348,7 +424,6 @@ pub struct Provider {
     /// The environment this (possibly forked) resolution covers.
     env: MarkerTree,
     rp_lower: Bound<Version>,
-    pool: Arc<rayon::ThreadPool>,
     /// Discovery order, for breadth-first priorities.
     order: RefCell<HashMap<PackageName, usize>>,
     /// Packages with a specifier naming a pre-release anywhere.
@@ -358,7 +433,7 @@ pub struct Provider {
     direct: HashSet<PackageName>,
     /// Filtered dependencies per (name, version), reused to build the result.
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
-    prefetched: RefCell<HashSet<PackageName>>,
+    prefetcher: Arc<Prefetcher>,
     python_cache: RefCell<HashMap<String, bool>>,
     /// Per package, the union of the markers of the requirements on it.
     requested_where: RefCell<HashMap<PackageName, MarkerTree>>,
@@ -384,17 +459,24 @@ impl Provider {
     ) -> Result<Self, ResolveError> {
         let rp_lower = lower_bound(&specifiers_to_ranges(&input.requires_python));
         let direct = input.requirements.iter().map(|r| r.name.clone()).collect();
+        let prefetcher = Arc::new(Prefetcher {
+            client: client.clone(),
+            pool: pool.clone(),
+            seen: std::sync::Mutex::default(),
+            preferences: input.preferences.clone(),
+            lowest: input.resolution == ResolutionMode::Lowest,
+            env: env.clone(),
+        });
         let p = Self {
             client,
             env,
             rp_lower,
-            pool,
             order: RefCell::default(),
             explicit_pre: RefCell::default(),
             pinned: RefCell::default(),
             direct,
             deps: RefCell::default(),
-            prefetched: RefCell::default(),
+            prefetcher,
             python_cache: RefCell::default(),
             requested_where: RefCell::default(),
             input,
@@ -439,43 +521,9 @@ impl Provider {
     }
 
     /// Start fetching the page of `req.name` and the metadata of the version
-    /// the resolver is most likely to pick, without waiting.
+    /// the resolver is most likely to pick, without waiting (see [`Prefetcher`]).
     fn prefetch(&self, req: &Requirement) {
-        if !self.prefetched.borrow_mut().insert(req.name.clone()) {
-            return;
-        }
-        let client = self.client.clone();
-        let name = req.name.clone();
-        let range = requirement_range(req);
-        let preferred = self.input.preferences.get(&name).cloned();
-        let lowest = self.input.resolution == ResolutionMode::Lowest;
-        self.pool.spawn(move || {
-            if client.background_cancelled() {
-                return;
-            }
-            let Ok(page) = client.project(&name) else {
-                return;
-            };
-            if client.background_cancelled() {
-                return;
-            }
-            let pick = preferred
-                .filter(|v| range.contains(v) && page.versions.contains_key(v))
-                .or_else(|| {
-                    let mut it = page
-                        .versions
-                        .keys()
-                        .filter(|v| range.contains(*v) && !v.any_prerelease());
-                    if lowest {
-                        it.next().cloned()
-                    } else {
-                        it.next_back().cloned()
-                    }
-                });
-            if let Some(v) = pick {
-                let _ = client.metadata(&page, &v);
-            }
-        });
+        self.prefetcher.prefetch(req);
     }
 
     /// Start fetching pages and metadata for many requirements at once
