@@ -329,8 +329,10 @@ pub fn sync_with_lock(
         // big downloads start together instead of queueing behind one
         // another in one worker's share of a split list.
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let slots: Vec<std::sync::OnceLock<Result<Downloaded>>> =
-            to_install.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let slots: Vec<std::sync::OnceLock<Result<Downloaded>>> = to_install
+            .iter()
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         pool.scope(|scope| {
             for _ in 0..pool.current_num_threads() {
                 scope.spawn(|_| loop {

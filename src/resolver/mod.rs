@@ -341,6 +341,24 @@ pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpec
         }
 }
 
+/// Whether a file's `Requires-Python` (its lower bounds: upper bounds are
+/// not held against a file, as pip and uv do) admits every Python of `env`.
+fn python_covers_env(env: &MarkerTree, candidate: &VersionSpecifiers) -> bool {
+    let lower_only: VersionSpecifiers = candidate
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.operator(),
+                Operator::GreaterThanEqual | Operator::GreaterThan | Operator::TildeEqual
+            )
+        })
+        .cloned()
+        .collect();
+    let mut outside = requires_python_marker(&lower_only).negate();
+    outside.and(env.clone());
+    outside.is_false()
+}
+
 /// Background fetching ahead of the solver. For each name it is asked about
 /// (once per resolution of one environment), it fetches the project page,
 /// guesses the version the solver will pick (the preference from the previous
@@ -354,30 +372,47 @@ pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpec
 struct Prefetcher {
     client: Arc<Client>,
     pool: Arc<rayon::ThreadPool>,
-    /// Names already asked for.
-    seen: std::sync::Mutex<HashSet<PackageName>>,
+    /// Names (with the extras asked for) already followed.
+    seen: std::sync::Mutex<HashSet<(PackageName, Vec<ExtraName>)>>,
     preferences: HashMap<PackageName, Version>,
     lowest: bool,
     env: MarkerTree,
+    /// The lower bound of the project's `requires-python`.
+    rp_lower: Bound<Version>,
 }
 
 impl Prefetcher {
     fn prefetch(self: &Arc<Self>, req: &Requirement) {
+        let mut extras = req.extras.clone();
+        extras.sort();
         let fresh = self
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(req.name.clone());
+            .insert((req.name.clone(), extras.clone()));
         if !fresh {
             return;
         }
         let this = self.clone();
         let name = req.name.clone();
         let range = requirement_range(req);
-        self.pool.spawn(move || this.fetch(&name, &range));
+        self.pool.spawn(move || this.fetch(&name, &range, &extras));
     }
 
-    fn fetch(self: &Arc<Self>, name: &PackageName, range: &Ranges<Version>) {
+    /// Whether some file of `version` on `page` may be chosen: not yanked,
+    /// and its `Requires-Python` admits the environment's Pythons.
+    fn usable(&self, page: &ProjectPage, version: &Version) -> bool {
+        page.versions.get(version).is_some_and(|files| {
+            files.iter().any(|f| {
+                f.yanked.is_none()
+                    && f.requires_python.as_ref().is_none_or(|rp| {
+                        python_compatible(&self.rp_lower, rp) || python_covers_env(&self.env, rp)
+                    })
+            })
+        })
+    }
+
+    fn fetch(self: &Arc<Self>, name: &PackageName, range: &Ranges<Version>, extras: &[ExtraName]) {
         if self.client.background_cancelled() {
             return;
         }
@@ -387,22 +422,21 @@ impl Prefetcher {
         if self.client.background_cancelled() {
             return;
         }
-        let pick = self
-            .preferences
-            .get(name)
-            .filter(|v| range.contains(v) && page.versions.contains_key(v))
-            .cloned()
-            .or_else(|| {
-                let mut it = page
-                    .versions
-                    .keys()
-                    .filter(|v| range.contains(*v) && !v.any_prerelease());
-                if self.lowest {
-                    it.next().cloned()
-                } else {
-                    it.next_back().cloned()
-                }
-            });
+        let pick =
+            self.preferences
+                .get(name)
+                .filter(|v| range.contains(v) && page.versions.contains_key(v))
+                .cloned()
+                .or_else(|| {
+                    let mut it = page.versions.keys().filter(|v| {
+                        range.contains(*v) && !v.any_prerelease() && self.usable(&page, v)
+                    });
+                    if self.lowest {
+                        it.next().cloned()
+                    } else {
+                        it.next_back().cloned()
+                    }
+                });
         let Some(version) = pick else {
             return;
         };
@@ -410,7 +444,9 @@ impl Prefetcher {
             return;
         };
         for dep in &metadata.requires_dist {
-            if dep.marker.top_level_extra().is_none() && !dep.marker.is_disjoint(&self.env) {
+            // Requirements of the extras asked for count; other extras' do not.
+            let marker = dep.marker.clone().simplify_extras(extras);
+            if marker.top_level_extra().is_none() && !marker.is_disjoint(&self.env) {
                 self.prefetch(dep);
             }
         }
@@ -466,6 +502,7 @@ impl Provider {
             preferences: input.preferences.clone(),
             lowest: input.resolution == ResolutionMode::Lowest,
             env: env.clone(),
+            rp_lower: rp_lower.clone(),
         });
         let p = Self {
             client,
@@ -626,19 +663,7 @@ impl Provider {
         if let Some(ok) = self.python_cache.borrow().get(&key) {
             return *ok;
         }
-        let lower_only: VersionSpecifiers = candidate
-            .iter()
-            .filter(|s| {
-                matches!(
-                    s.operator(),
-                    Operator::GreaterThanEqual | Operator::GreaterThan | Operator::TildeEqual
-                )
-            })
-            .cloned()
-            .collect();
-        let mut outside = requires_python_marker(&lower_only).negate();
-        outside.and(self.env.clone());
-        let ok = outside.is_false();
+        let ok = python_covers_env(&self.env, candidate);
         self.python_cache.borrow_mut().insert(key, ok);
         ok
     }
