@@ -435,9 +435,34 @@ struct Fetched {
 
 type Slot<T> = Arc<OnceLock<Result<Arc<T>, IndexError>>>;
 
+/// A reqwest client with envy's user agent and timeouts (`timeout` seconds);
+/// `files`: HTTP/1.1 only, for downloads (see [`Client`]'s fields).
+fn http_client(timeout: u64, files: bool) -> Result<reqwest::blocking::Client, IndexError> {
+    let mut builder = reqwest::blocking::Client::builder()
+        .user_agent(concat!("envy/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(timeout.min(10)))
+        .timeout(Duration::from_secs(timeout))
+        .pool_max_idle_per_host(64);
+    builder = if files {
+        builder.http1_only()
+    } else {
+        builder.http2_adaptive_window(true)
+    };
+    builder
+        .build()
+        .map_err(|e| IndexError::Io(format!("cannot start the HTTP client: {e}")))
+}
+
 /// A thread-safe simple-index client with an on-disk cache.
 pub struct Client {
+    /// For index pages and metadata: latency-bound requests, multiplexed
+    /// over HTTP/2 where the server offers it (ALPN).
     http: reqwest::blocking::Client,
+    /// For distribution files: bandwidth-bound downloads over HTTP/1.1,
+    /// one TCP connection each (separate congestion windows instead of one
+    /// shared HTTP/2 connection). Made on first use.
+    http_files: OnceLock<Result<reqwest::blocking::Client, IndexError>>,
+    timeout: u64,
     cache: Cache,
     config: IndexConfig,
     indexes: Vec<ResolvedIndex>,
@@ -472,16 +497,12 @@ impl Client {
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
             .unwrap_or(3);
-        let http = reqwest::blocking::Client::builder()
-            .user_agent(concat!("envy/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(timeout.min(10)))
-            .timeout(Duration::from_secs(timeout))
-            .pool_max_idle_per_host(64)
-            .build()
-            .map_err(|e| IndexError::Io(format!("cannot start the HTTP client: {e}")))?;
+        let http = http_client(timeout, false)?;
         let indexes = config.resolve();
         Ok(Self {
             http,
+            http_files: OnceLock::new(),
+            timeout,
             cache,
             config,
             indexes,
@@ -540,6 +561,31 @@ impl Client {
         &self,
         url: &str,
         headers: &[(&str, String)],
+        read: impl FnMut(reqwest::blocking::Response) -> Result<T, IndexError>,
+    ) -> Result<Option<T>, IndexError> {
+        self.get_on(&self.http, url, headers, read)
+    }
+
+    /// [`Client::get_with`] for a distribution file, on the download client.
+    fn get_file<T>(
+        &self,
+        url: &str,
+        read: impl FnMut(reqwest::blocking::Response) -> Result<T, IndexError>,
+    ) -> Result<Option<T>, IndexError> {
+        let http = self
+            .http_files
+            .get_or_init(|| http_client(self.timeout, true))
+            .as_ref()
+            .map_err(Clone::clone)?;
+        self.get_on(http, url, &[], read)
+    }
+
+    /// [`Client::get_with`] on the given reqwest client.
+    fn get_on<T>(
+        &self,
+        http: &reqwest::blocking::Client,
+        url: &str,
+        headers: &[(&str, String)],
         mut read: impl FnMut(reqwest::blocking::Response) -> Result<T, IndexError>,
     ) -> Result<Option<T>, IndexError> {
         let parsed = Url::parse(url).map_err(|e| IndexError::Invalid {
@@ -550,7 +596,7 @@ impl Client {
         let clean = redact(url);
         let mut attempt = 0;
         loop {
-            let mut req = self.http.get(&clean);
+            let mut req = http.get(&clean);
             for (k, v) in headers {
                 req = req.header(*k, v);
             }
@@ -1030,7 +1076,7 @@ impl Client {
                     what: format!("`{filename}` ({})", redact(url)),
                 });
             }
-            self.get_with(url, &[], |resp| copy(Box::new(resp), &mut tmp, &mut hasher))?
+            self.get_file(url, |resp| copy(Box::new(resp), &mut tmp, &mut hasher))?
                 .ok_or_else(|| IndexError::Status {
                     url: redact(url),
                     status: 404,
