@@ -16,9 +16,13 @@ use super::scripts::{rewrite_shebang, write_executable};
 use super::{install_wheel, installed_named, uninstall, InstallError, InstallOptions};
 use crate::types::WheelFilename;
 use crate::venv::{read_dist_info, InstalledDist, Venv};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The interpreter path templates are unpacked for; replaced at link time.
+/// RECORD rows linked per parallel task (see `link_template`).
+const LINK_CHUNK: usize = 256;
+
 const TEMPLATE_PYTHON: &str = "/__envy_template__/bin/python";
 
 /// Install `wheel_path` (whose sha256 is `sha256`) into `venv` through the
@@ -112,7 +116,6 @@ fn link_template(
     for old in installed_named(venv, &filename.name)? {
         uninstall(venv, &old)?;
     }
-    let mut dirs = DirCache::new(&venv.root)?;
     let mut out_rows: Vec<RecordRow> = Vec::with_capacity(rows.len() + 3);
     let skip: Vec<PathBuf> = ["RECORD", "INSTALLER", "REQUESTED"]
         .iter()
@@ -136,57 +139,78 @@ fn link_template(
         fs_err::remove_dir_all(&staging)?;
     }
     let template_dist_info = site.join(&dist_info);
-    for row in rows {
-        let src = normalize(&site.join(&row.path)).ok_or_else(|| escape(&row.path))?;
-        if skip.contains(&src) {
-            continue;
-        }
-        let (dest, is_script) = if let Ok(rel) = src.strip_prefix(&template_dist_info) {
-            // Recorded at its final place, written to the staging dir.
-            out_rows.push(RecordRow {
-                path: relative_path(&venv.site_packages, &dist_info_dir.join(rel)),
+    let mark = format!("#!{TEMPLATE_PYTHON}");
+    // Link one RECORD row into place; `None` for the rows rewritten at the end.
+    let link_row =
+        |row: &RecordRow, dirs: &mut DirCache| -> Result<Option<RecordRow>, InstallError> {
+            let src = normalize(&site.join(&row.path)).ok_or_else(|| escape(&row.path))?;
+            if skip.contains(&src) {
+                return Ok(None);
+            }
+            let (dest, is_script) = if let Ok(rel) = src.strip_prefix(&template_dist_info) {
+                // Recorded at its final place, written to the staging dir.
+                let dest = staging.join(rel);
+                if let Some(parent) = dest.parent() {
+                    fs_err::create_dir_all(parent)?;
+                }
+                if std::fs::hard_link(&src, &dest).is_err() {
+                    fs_err::copy(&src, &dest)?;
+                }
+                return Ok(Some(RecordRow {
+                    path: relative_path(&venv.site_packages, &dist_info_dir.join(rel)),
+                    hash: row.hash.clone(),
+                    size: row.size,
+                }));
+            } else if let Ok(rel) = src.strip_prefix(&site) {
+                (venv.site_packages.join(rel), false)
+            } else if let Ok(rel) = src.strip_prefix(template.join("bin")) {
+                (venv.bin.join(rel), true)
+            } else if let Ok(rel) = src.strip_prefix(template) {
+                (venv.root.join(rel), false)
+            } else {
+                return Err(escape(&row.path));
+            };
+            let parent = dest.parent().unwrap_or(&venv.root);
+            dirs.ensure(parent)?;
+            // Only scripts that start with the template shebang are rewritten (and
+            // so read whole); anything else — a native program of tens of MB —
+            // is linked like any file.
+            if is_script && starts_with(&src, mark.as_bytes())? {
+                let content = fs_err::read(&src)?;
+                if let Some(rest) = content.strip_prefix(mark.as_bytes()) {
+                    let mut generic = b"#!python".to_vec();
+                    generic.extend_from_slice(rest);
+                    let rewritten = rewrite_shebang(&generic, &venv.python).unwrap_or(generic);
+                    return Ok(Some(write_executable(
+                        &dest,
+                        &rewritten,
+                        &venv.site_packages,
+                    )?));
+                }
+            }
+            link_or_copy(&src, &dest)?;
+            Ok(Some(RecordRow {
+                path: relative_path(&venv.site_packages, &dest),
                 hash: row.hash.clone(),
                 size: row.size,
-            });
-            let dest = staging.join(rel);
-            if let Some(parent) = dest.parent() {
-                fs_err::create_dir_all(parent)?;
-            }
-            if std::fs::hard_link(&src, &dest).is_err() {
-                fs_err::copy(&src, &dest)?;
-            }
-            continue;
-        } else if let Ok(rel) = src.strip_prefix(&site) {
-            (venv.site_packages.join(rel), false)
-        } else if let Ok(rel) = src.strip_prefix(template.join("bin")) {
-            (venv.bin.join(rel), true)
-        } else if let Ok(rel) = src.strip_prefix(template) {
-            (venv.root.join(rel), false)
-        } else {
-            return Err(escape(&row.path));
+            }))
         };
-        let parent = dest.parent().unwrap_or(&venv.root);
-        dirs.ensure(parent)?;
-        // Only scripts that start with the template shebang are rewritten (and
-        // so read whole); anything else — a native program of tens of MB —
-        // is linked like any file.
-        let mark = format!("#!{TEMPLATE_PYTHON}");
-        if is_script && starts_with(&src, mark.as_bytes())? {
-            let content = fs_err::read(&src)?;
-            if let Some(rest) = content.strip_prefix(mark.as_bytes()) {
-                let mut generic = b"#!python".to_vec();
-                generic.extend_from_slice(rest);
-                let rewritten = rewrite_shebang(&generic, &venv.python).unwrap_or(generic);
-                out_rows.push(write_executable(&dest, &rewritten, &venv.site_packages)?);
-                continue;
+    // Big distributions (jedi, pyright: 5,000+ files each) are linked in
+    // chunks on all cores, so one of them does not keep a core busy while
+    // the others idle; RECORD keeps the wheel's order.
+    let chunks: Vec<Result<Vec<RecordRow>, InstallError>> = rows
+        .par_chunks(LINK_CHUNK)
+        .map(|chunk| {
+            let mut dirs = DirCache::new(&venv.root)?;
+            let mut out = Vec::with_capacity(chunk.len());
+            for row in chunk {
+                out.extend(link_row(row, &mut dirs)?);
             }
-        }
-        link_or_copy(&src, &dest)?;
-        out_rows.push(RecordRow {
-            path: relative_path(&venv.site_packages, &dest),
-            hash: row.hash,
-            size: row.size,
-        });
+            Ok(out)
+        })
+        .collect();
+    for chunk in chunks {
+        out_rows.extend(chunk?);
     }
     fs_err::create_dir_all(&staging)?;
     let mut small = |name: &str, content: &[u8]| -> Result<(), InstallError> {
