@@ -339,6 +339,24 @@ fn completions_for_every_shell() {
 }
 
 #[test]
+fn empty_envy_variables_count_as_unset() {
+    let p = project();
+    let o = Command::new(env!("CARGO_BIN_EXE_envy"))
+        .args(["cache", "dir"])
+        .current_dir(p.path())
+        .env("ENVY_CACHE_DIR", "")
+        .env("ENVY_INDEX_URL", "")
+        .env("XDG_CACHE_HOME", p.path().join("xdg"))
+        .output()
+        .expect("run envy");
+    ok(&o);
+    assert_eq!(
+        stdout(&o).trim_end(),
+        p.path().join("xdg").join("envy").display().to_string()
+    );
+}
+
+#[test]
 fn cache_dir_prune_clean() {
     let p = project();
     let cache = p.path().join(".cache");

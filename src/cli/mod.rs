@@ -922,6 +922,14 @@ fn render_error_styled(e: &ops::Error) -> String {
 
 /// Parse arguments, run, and return the process exit code.
 pub fn main() -> i32 {
+    // An empty `ENVY_*` variable means "not set" (as in uv), not "an empty
+    // value": `ENVY_CACHE_DIR= envy sync` must not fail to parse. Done before
+    // any thread starts.
+    for (key, value) in std::env::vars_os() {
+        if value.is_empty() && key.to_string_lossy().starts_with("ENVY_") {
+            std::env::remove_var(&key);
+        }
+    }
     let cli = Cli::parse();
     anstream::ColorChoice::from(cli.global.color).write_global();
     let ansi = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod dns;
 pub mod sdist;
 pub mod simple;
 
@@ -438,7 +439,10 @@ type Slot<T> = Arc<OnceLock<Result<Arc<T>, IndexError>>>;
 /// A reqwest client with envy's user agent and timeouts (`timeout` seconds);
 /// `files`: HTTP/1.1 only, for downloads (see [`Client`]'s fields).
 fn http_client(timeout: u64, files: bool) -> Result<reqwest::blocking::Client, IndexError> {
+    static RESOLVER: OnceLock<dns::HedgedResolver> = OnceLock::new();
+    let resolver = RESOLVER.get_or_init(dns::HedgedResolver::default).clone();
     let mut builder = reqwest::blocking::Client::builder()
+        .dns_resolver(Arc::new(resolver))
         .user_agent(concat!("envy/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(timeout.min(10)))
         .timeout(Duration::from_secs(timeout))
