@@ -312,10 +312,10 @@ fn lower_bound(rp: &Ranges<Version>) -> Bound<Version> {
         .unwrap_or(Bound::Unbounded)
 }
 
-/// Whether a candidate's `Requires-Python` admits every Python the project
-/// allows. Upper bounds (`<4`) are ignored, as uv and pip do.
-pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpecifiers) -> bool {
-    let lower_only: Vec<_> = candidate
+/// The lower-bound clauses (`>=`, `>`, `~=`) of a `Requires-Python`: upper
+/// bounds (`<4`) are not held against a file, as pip and uv do.
+fn lower_bounds(candidate: &VersionSpecifiers) -> VersionSpecifiers {
+    candidate
         .iter()
         .filter(|s| {
             matches!(
@@ -324,8 +324,13 @@ pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpec
             )
         })
         .cloned()
-        .collect();
-    let ranges = specifiers_to_ranges(&VersionSpecifiers::from_iter(lower_only));
+        .collect()
+}
+
+/// Whether a candidate's `Requires-Python` admits every Python the project
+/// allows. Upper bounds (`<4`) are ignored, as uv and pip do.
+pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpecifiers) -> bool {
+    let ranges = specifiers_to_ranges(&lower_bounds(candidate));
     let needed = match project_lower {
         Bound::Unbounded => Ranges::full(),
         Bound::Included(v) => Ranges::higher_than(v.clone()),
@@ -344,17 +349,7 @@ pub fn python_compatible(project_lower: &Bound<Version>, candidate: &VersionSpec
 /// Whether a file's `Requires-Python` (its lower bounds: upper bounds are
 /// not held against a file, as pip and uv do) admits every Python of `env`.
 fn python_covers_env(env: &MarkerTree, candidate: &VersionSpecifiers) -> bool {
-    let lower_only: VersionSpecifiers = candidate
-        .iter()
-        .filter(|s| {
-            matches!(
-                s.operator(),
-                Operator::GreaterThanEqual | Operator::GreaterThan | Operator::TildeEqual
-            )
-        })
-        .cloned()
-        .collect();
-    let mut outside = requires_python_marker(&lower_only).negate();
+    let mut outside = requires_python_marker(&lower_bounds(candidate)).negate();
     outside.and(env.clone());
     outside.is_false()
 }
