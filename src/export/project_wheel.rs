@@ -7,6 +7,7 @@
 
 use crate::ops::{Error, Result};
 use crate::project::Project;
+use crate::types::hash::b64_urlsafe_nopad;
 use pep508_rs::MarkerTree;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -14,23 +15,6 @@ use std::io::{Cursor, Write};
 use std::path::Path;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
-
-fn b64_urlsafe_nopad(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(char::from(T[((v >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
-}
 
 /// The `METADATA` text (core metadata 2.1).
 fn metadata(project: &Project, version: &str) -> String {

@@ -70,14 +70,7 @@ pub fn parse_platform(platform: &str) -> Result<(Vec<String>, OsMarkers)> {
     }
     for (prefix, is_musl) in [("manylinux_", false), ("musllinux_", true)] {
         if let Some(rest) = p.strip_prefix(prefix) {
-            let mut it = rest.splitn(3, '_');
-            let (Some(a), Some(b), Some(arch)) = (it.next(), it.next(), it.next()) else {
-                return Err(bad());
-            };
-            let v = (
-                a.parse::<u64>().map_err(|_| bad())?,
-                b.parse::<u64>().map_err(|_| bad())?,
-            );
+            let (v, arch) = version_and_arch(rest).ok_or_else(bad)?;
             let plats = if is_musl {
                 Tags::linux_platforms(arch, None, Some(v))
             } else {
@@ -90,14 +83,7 @@ pub fn parse_platform(platform: &str) -> Result<(Vec<String>, OsMarkers)> {
         return Ok((vec![p.to_string()], linux(arch)));
     }
     if let Some(rest) = p.strip_prefix("macosx_") {
-        let mut it = rest.splitn(3, '_');
-        let (Some(a), Some(b), Some(arch)) = (it.next(), it.next(), it.next()) else {
-            return Err(bad());
-        };
-        let v = (
-            a.parse::<u64>().map_err(|_| bad())?,
-            b.parse::<u64>().map_err(|_| bad())?,
-        );
+        let (v, arch) = version_and_arch(rest).ok_or_else(bad)?;
         let machine = if arch == "universal2" { "arm64" } else { arch };
         return Ok((
             Tags::macos_platforms(v, machine),
@@ -189,6 +175,15 @@ pub fn platforms_of(interp: &Interpreter) -> Vec<String> {
         }
     }
     out
+}
+
+/// Split the `X_Y_ARCH` tail of a `manylinux_`/`musllinux_`/`macosx_` platform
+/// tag into its version and architecture (`2_28_x86_64` -> `((2, 28), "x86_64")`).
+fn version_and_arch(rest: &str) -> Option<((u64, u64), &str)> {
+    let mut it = rest.splitn(3, '_');
+    let major = it.next()?.parse().ok()?;
+    let minor = it.next()?.parse().ok()?;
+    Some(((major, minor), it.next()?))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! that make those rows (hashing, relative paths) and keep installs inside the venv.
 
 use super::InstallError;
+use crate::types::hash::b64_urlsafe_nopad;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
@@ -15,26 +16,6 @@ pub(crate) struct RecordRow {
     pub hash: String,
     /// Size in bytes, `None` for RECORD itself.
     pub size: Option<u64>,
-}
-
-/// URL-safe base64 without padding (RFC 4648 §5), as RECORD hashes use.
-pub(crate) fn b64_urlsafe_nopad(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            let idx = (n >> (18 - 6 * i)) & 0x3f;
-            out.push(char::from(ALPHABET[idx as usize]));
-        }
-    }
-    out
 }
 
 /// `sha256=<urlsafe-b64-nopad>` of a finished hasher.

@@ -166,17 +166,7 @@ fn bundle_selection(lock: &Lock, opts: &ExportOptions) -> Result<Selection> {
         groups.no_dev = true;
     }
     let selection = groups.selection(lock);
-    for g in &selection.groups {
-        if !lock
-            .project()
-            .is_some_and(|p| p.dependency_groups.contains_key(g))
-        {
-            return Err(
-                Error::new(format!("the project has no dependency group `{g}`"))
-                    .hint("add it under `[dependency-groups]` in `pyproject.toml`"),
-            );
-        }
-    }
+    super::sync::check_groups(lock, &selection)?;
     Ok(selection)
 }
 

@@ -177,14 +177,7 @@ type Downloaded<'a> = (PathBuf, WheelFilename, &'a LockedPackage, Option<String>
 /// The best wheel of `pkg` for `interp`, else its sdist (to build a wheel
 /// from, see `ops::build::wheel_from_lock`), or an error naming what exists.
 fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a FileEntry> {
-    pkg.wheels
-        .iter()
-        .filter_map(|w| {
-            let f = WheelFilename::from_str(w.filename()).ok()?;
-            interp.tags.priority(&f).map(|p| (p, w))
-        })
-        .min_by_key(|(p, _)| *p)
-        .map(|(_, w)| w)
+    crate::export::best_wheel(pkg, interp)
         .or(pkg.sdist.as_ref())
         .ok_or_else(|| {
             let what = "none of its wheels match it, and it has no sdist";
@@ -222,17 +215,7 @@ pub fn sync_with_lock(
         |v| v.interpreter.clone(),
     );
     let selection = opts.selection(lock);
-    for g in &selection.groups {
-        if !lock
-            .project()
-            .is_some_and(|p| p.dependency_groups.contains_key(g))
-        {
-            return Err(
-                Error::new(format!("the project has no dependency group `{g}`"))
-                    .hint("add it under `[dependency-groups]` in `pyproject.toml`"),
-            );
-        }
-    }
+    check_groups(lock, &selection)?;
     let needed = lock.needed_for(&selection, &interp.markers);
     // Plan against what the venv has.
     let installed: Vec<InstalledDist> = match &existing {
@@ -439,6 +422,26 @@ pub fn sync_with_lock(
         }
     }
     Ok(outcome)
+}
+
+/// Fail when `selection` names a dependency group the locked project does
+/// not declare (PEP 735).
+///
+/// # Errors
+/// The first unknown group, with a hint to declare it.
+pub(crate) fn check_groups(lock: &Lock, selection: &Selection) -> Result<()> {
+    for g in &selection.groups {
+        if !lock
+            .project()
+            .is_some_and(|p| p.dependency_groups.contains_key(g))
+        {
+            return Err(
+                Error::new(format!("the project has no dependency group `{g}`"))
+                    .hint("add it under `[dependency-groups]` in `pyproject.toml`"),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Take an exclusive advisory lock (`flock`/`LockFileEx` via `fs4`) for

@@ -32,3 +32,24 @@ pub fn sha256_reader(mut reader: impl Read) -> std::io::Result<(Sha256Hex, u64)>
     }
     Ok((hex::encode(hasher.finalize()), total))
 }
+
+/// URL-safe base64 without padding (RFC 4648 §5): the digest form of
+/// RECORD rows and of `.dist-info` hashes (binary distribution format spec).
+pub fn b64_urlsafe_nopad(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            let idx = (n >> (18 - 6 * i)) & 0x3f;
+            out.push(char::from(ALPHABET[idx as usize]));
+        }
+    }
+    out
+}
