@@ -59,15 +59,25 @@ impl fmt::Display for Pkg {
     }
 }
 
-/// Which pre-releases may be chosen (uv's names).
+/// Which pre-releases may be chosen (uv's names and meanings). Candidates
+/// are a preference order, not a filter: within a package's range, final
+/// releases are tried first (newest to oldest, or the reverse under a lowest
+/// resolution), then pre-releases where the mode permits them. A pre-release
+/// named in a specifier permits pre-releases; it does not make them preferred.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum PrereleaseMode {
-    /// Any version, pre-release or not.
+    /// Any version, pre-release or not, newest first.
     Allow,
-    /// Never.
+    /// Never a pre-release.
     Disallow,
-    /// Only where a specifier names a pre-release, or none but pre-releases
-    /// are in range.
+    /// A pre-release when no final release in range can be chosen.
+    IfNecessary,
+    /// A pre-release only of packages that some requirement (direct or
+    /// transitive) names a pre-release of in its specifier, when no final
+    /// release in range can be chosen.
+    Explicit,
+    /// A pre-release when no final release in range can be chosen (which
+    /// covers a specifier that names one): uv's default.
     #[default]
     IfNecessaryOrExplicit,
 }

@@ -88,13 +88,24 @@ impl Provider {
             requested_where: RefCell::default(),
             input,
         };
-        for r in &p.input.requirements {
+        for r in p
+            .input
+            .requirements
+            .iter()
+            .chain(&p.input.constraints)
+            .chain(&p.input.overrides)
+        {
             p.note_first_party(r);
         }
         Ok(p)
     }
 
     fn note_requirement(&self, req: &Requirement) {
+        if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
+            if specs.iter().any(|s| s.version().any_prerelease()) {
+                self.explicit_pre.borrow_mut().insert(req.name.clone());
+            }
+        }
         {
             let mut order = self.order.borrow_mut();
             let n = order.len();
@@ -107,9 +118,10 @@ impl Provider {
             .or(req.marker.clone());
     }
 
-    /// Record what the project's own requirements opt into: pre-releases
-    /// named in a specifier, and exact `==` pins (which may select a yanked
-    /// version, PEP 592). Transitive requirements opt into neither, as in uv.
+    /// Record what the project's own requirements (and its constraints and
+    /// overrides) opt into: pre-releases named in a specifier, and exact `==`
+    /// pins, which may select a yanked version (PEP 592). A transitive `==`
+    /// pin does not select a yanked version, as in uv.
     fn note_first_party(&self, req: &Requirement) {
         if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
             for s in specs.iter() {
@@ -124,6 +136,27 @@ impl Provider {
                         .insert(s.version().clone());
                 }
             }
+        }
+    }
+
+    /// Whether a pre-release of `name` in `range` may be chosen now: always
+    /// under `allow`; never under `disallow`; under `if-necessary(-or-explicit)`
+    /// when no final release in `range` can be chosen; under `explicit` when
+    /// some requirement on `name`, direct or transitive, names a pre-release.
+    fn prerelease_permitted(
+        &self,
+        name: &PackageName,
+        page: &ProjectPage,
+        range: &Ranges<Version>,
+    ) -> bool {
+        match self.input.prerelease {
+            PrereleaseMode::Allow => true,
+            PrereleaseMode::Disallow => false,
+            PrereleaseMode::Explicit => self.explicit_pre.borrow().contains(name),
+            PrereleaseMode::IfNecessary | PrereleaseMode::IfNecessaryOrExplicit => !page
+                .versions
+                .keys()
+                .any(|v| !v.any_prerelease() && range.contains(v) && self.candidate_ok(page, v)),
         }
     }
 
@@ -387,12 +420,18 @@ impl Provider {
             }
             let mut yanked = Vec::new();
             let mut pre = Vec::new();
+            // Whether the mode could have chosen a pre-release of `name` at all.
+            let pre_possible = match self.input.prerelease {
+                PrereleaseMode::Disallow => false,
+                PrereleaseMode::Explicit => self.explicit_pre.borrow().contains(&name),
+                _ => true,
+            };
             let mut python = Vec::new();
             for v in in_range {
                 let files = page.versions.get(v).map(Vec::as_slice).unwrap_or_default();
                 if files.iter().all(|f| f.yanked.is_some()) {
                     yanked.push(v.to_string());
-                } else if v.any_prerelease() {
+                } else if v.any_prerelease() && !pre_possible {
                     pre.push(v.to_string());
                 } else if let Some(rp) = files.iter().find_map(|f| f.requires_python.as_ref()) {
                     if !self.python_ok(rp) {
@@ -408,9 +447,12 @@ impl Provider {
             }
             if !pre.is_empty() {
                 notes.push(format!(
-                    "`{name}` {}; name a pre-release in the specifier (e.g. `{name}>={}`) or pass `--prerelease allow`",
+                    "`{name}` {}, which `--prerelease {}` does not permit; pass `--prerelease if-necessary-or-explicit` (the default) or `allow`",
                     list_versions(&pre, "is a pre-release", "are pre-releases"),
-                    pre[pre.len() - 1]
+                    match self.input.prerelease {
+                        PrereleaseMode::Disallow => "disallow",
+                        _ => "explicit",
+                    }
                 ));
             }
             if !python.is_empty() {
@@ -528,7 +570,10 @@ impl DependencyProvider for Provider {
         };
         let page = self.client.project(name)?;
         if let Some(pref) = self.input.preferences.get(name) {
-            if range.contains(pref) && self.candidate_ok(&page, pref) {
+            if range.contains(pref)
+                && self.candidate_ok(&page, pref)
+                && (!pref.any_prerelease() || self.prerelease_permitted(name, &page, range))
+            {
                 return Ok(Some(pref.clone()));
             }
         }
@@ -537,17 +582,12 @@ impl DependencyProvider for Provider {
             ResolutionMode::Lowest => true,
             ResolutionMode::LowestDirect => self.direct.contains(name),
         };
-        let allow_pre = match self.input.prerelease {
-            PrereleaseMode::Allow => true,
-            PrereleaseMode::Disallow => false,
-            PrereleaseMode::IfNecessaryOrExplicit => self.explicit_pre.borrow().contains(name),
-        };
-        let pick = |pre_ok: bool| -> Option<Version> {
+        let pick = |pre: bool| -> Option<Version> {
             let mut it = page
                 .versions
                 .keys()
                 .filter(|v| range.contains(*v))
-                .filter(|v| pre_ok || !v.any_prerelease())
+                .filter(|v| v.any_prerelease() == pre)
                 .filter(|v| self.candidate_ok(&page, v));
             if lowest {
                 it.next().cloned()
@@ -555,15 +595,33 @@ impl DependencyProvider for Provider {
                 it.next_back().cloned()
             }
         };
-        // "If necessary": a package that has published nothing but pre-releases.
-        let only_pre = || page.versions.keys().all(Version::any_prerelease);
-        let chosen = pick(allow_pre).or_else(|| {
-            (self.input.prerelease == PrereleaseMode::IfNecessaryOrExplicit
-                && !allow_pre
-                && only_pre())
-            .then(|| pick(true))
-            .flatten()
-        });
+        // A preference order, not a filter: final releases first, then
+        // pre-releases where the mode permits them (see `PrereleaseMode`).
+        let chosen = match self.input.prerelease {
+            PrereleaseMode::Allow => {
+                let mut it = page
+                    .versions
+                    .keys()
+                    .filter(|v| range.contains(*v))
+                    .filter(|v| self.candidate_ok(&page, v));
+                if lowest {
+                    it.next().cloned()
+                } else {
+                    it.next_back().cloned()
+                }
+            }
+            PrereleaseMode::Disallow => pick(false),
+            PrereleaseMode::IfNecessary | PrereleaseMode::IfNecessaryOrExplicit => {
+                pick(false).or_else(|| pick(true))
+            }
+            PrereleaseMode::Explicit => pick(false).or_else(|| {
+                if self.explicit_pre.borrow().contains(name) {
+                    pick(true)
+                } else {
+                    None
+                }
+            }),
+        };
         Ok(chosen)
     }
 
