@@ -99,6 +99,14 @@ pub enum ResolutionMode {
 pub struct ResolverInput {
     /// The project's name (the root of the graph).
     pub root_name: String,
+    /// The project's own distribution name, when the root is a project (not
+    /// a build environment): a requirement on it anywhere in the graph (an
+    /// extra, a group, a dependency's dependency, as plugin ecosystems do) is
+    /// satisfied by the project itself, never by an index.
+    pub project: Option<PackageName>,
+    /// The project's version (`None` when dynamic): a requirement on the
+    /// project whose range excludes it is a conflict.
+    pub project_version: Option<Version>,
     /// Every requirement of the project, from all groups, already expanded.
     pub requirements: Vec<Requirement>,
     /// The project's `requires-python`.
@@ -312,7 +320,8 @@ fn resolve_forks(
             first = false;
         }
         let root = Pkg::Root(input.root_name.clone());
-        match pubgrub::resolve(&provider, root, Version::new([0])) {
+        let root_version = input.project_version.clone().unwrap_or(Version::new([0]));
+        match pubgrub::resolve(&provider, root, root_version) {
             Ok(selected) => solutions.push(provider.finish(&selected)?),
             Err(pubgrub::PubGrubError::NoSolution(tree)) => {
                 let notes = provider.why_no_versions(&tree);

@@ -41,7 +41,7 @@ pub struct Provider {
     /// Filtered dependencies per (name, version), reused to build the result.
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
     prefetcher: Arc<Prefetcher>,
-    python_cache: RefCell<HashMap<String, bool>>,
+    python_cache: RefCell<HashMap<(String, String), bool>>,
     /// Per package, the union of the markers of the requirements on it.
     requested_where: RefCell<HashMap<PackageName, MarkerTree>>,
 }
@@ -100,7 +100,10 @@ impl Provider {
         Ok(p)
     }
 
-    fn note_requirement(&self, req: &Requirement) {
+    /// Record a requirement met while solving. `parent_where` is where its
+    /// requirer is needed (`true` for the project's own requirements), so
+    /// that where a package is needed is known transitively.
+    fn note_requirement(&self, req: &Requirement, parent_where: &MarkerTree) {
         if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
             if specs.iter().any(|s| s.version().any_prerelease()) {
                 self.explicit_pre.borrow_mut().insert(req.name.clone());
@@ -115,7 +118,11 @@ impl Provider {
             .borrow_mut()
             .entry(req.name.clone())
             .or_insert(MarkerTree::FALSE)
-            .or(req.marker.clone());
+            .or({
+                let mut m = parent_where.clone();
+                m.and(req.marker.clone());
+                m
+            });
     }
 
     /// Record what the project's own requirements (and its constraints and
@@ -203,7 +210,7 @@ impl Provider {
             && files.iter().any(|f| {
                 f.requires_python
                     .as_ref()
-                    .is_none_or(|rp| self.python_ok(rp))
+                    .is_none_or(|rp| self.python_ok(&page.name, rp))
             })
             && self.covers_required_environments(&page.name, &files)
     }
@@ -221,15 +228,9 @@ impl Provider {
                 usable.or(crate::types::filename::wheel_marker(&w));
             }
         }
-        // Where the package is required at all (the union of the markers of
-        // the requirements on it seen so far): a Windows-only dependency needs
-        // no Linux wheel.
-        let wanted = self
-            .requested_where
-            .borrow()
-            .get(name)
-            .cloned()
-            .unwrap_or(MarkerTree::TRUE);
+        // Where the package is required at all: a Windows-only dependency
+        // (and what it requires) needs no Linux wheel.
+        let wanted = self.where_needed(name);
         self.input.required_environments.iter().all(|required| {
             let mut here = required.clone();
             here.and(self.env.clone());
@@ -255,18 +256,37 @@ impl Provider {
             })
     }
 
-    /// Whether a candidate's `Requires-Python` admits every Python of this
-    /// resolution's environment (the project's `requires-python`, narrowed
-    /// by the fork). Upper bounds (`<4`) are ignored, as uv and pip do.
-    fn python_ok(&self, candidate: &VersionSpecifiers) -> bool {
+    /// Where `name` is needed: the union, over the requirements on it seen
+    /// so far, of the requirement's marker joined with where its requirer is
+    /// needed (`true` when nothing is known yet).
+    fn where_needed(&self, name: &PackageName) -> MarkerTree {
+        self.requested_where
+            .borrow()
+            .get(name)
+            .cloned()
+            .unwrap_or(MarkerTree::TRUE)
+    }
+
+    /// Whether a candidate's `Requires-Python` admits every Python where
+    /// `name` is needed in this resolution's environment (the project's
+    /// `requires-python`, narrowed by the fork and by the markers that lead
+    /// to `name`: `b ; python_version >= '3.9'` only needs a `b` for 3.9 and
+    /// up, and so do `b`'s own requirements). Upper bounds (`<4`) are
+    /// ignored, as uv and pip do.
+    fn python_ok(&self, name: &PackageName, candidate: &VersionSpecifiers) -> bool {
         if python_compatible(&self.rp_lower, candidate) {
             return true;
         }
-        let key = candidate.to_string();
+        let mut env = self.env.clone();
+        env.and(self.where_needed(name));
+        let key = (
+            candidate.to_string(),
+            env.try_to_string().unwrap_or_default(),
+        );
         if let Some(ok) = self.python_cache.borrow().get(&key) {
             return *ok;
         }
-        let ok = python_covers_env(&self.env, candidate);
+        let ok = python_covers_env(&env, candidate);
         self.python_cache.borrow_mut().insert(key, ok);
         ok
     }
@@ -309,16 +329,34 @@ impl Provider {
         requires_python_bounds(&self.input.requires_python)
     }
 
+    /// PubGrub constraints for `reqs`, the requirements of `parent` (`None`:
+    /// the project's own).
     fn constraints_for(
         &self,
+        parent: Option<&PackageName>,
         reqs: &[Requirement],
     ) -> pubgrub::DependencyConstraints<Pkg, Ranges<Version>> {
         let mut out: pubgrub::DependencyConstraints<Pkg, Ranges<Version>> = Default::default();
+        let parent_where = parent.map_or(MarkerTree::TRUE, |p| self.where_needed(p));
         for req in reqs {
             if req.marker.is_disjoint(&self.env) {
                 continue;
             }
-            self.note_requirement(req);
+            if self.input.project.as_ref() == Some(&req.name) {
+                // The project satisfies requirements on its own name (its
+                // extras' requirements are already among the root's). A
+                // range that excludes its version conflicts with the root.
+                if let Some(v) = &self.input.project_version {
+                    let range = self.range_for(req);
+                    if !range.contains(v) {
+                        let root = Pkg::Root(self.input.root_name.clone());
+                        let e = out.entry(root).or_insert_with(Ranges::full);
+                        *e = e.intersection(&range);
+                    }
+                }
+                continue;
+            }
+            self.note_requirement(req, &parent_where);
             self.prefetch(req);
             let range = self.range_for(req);
             let mut add = |p: Pkg| {
@@ -356,7 +394,7 @@ impl Provider {
             },
         };
         if let Some(rp) = &meta.requires_python {
-            if !self.python_ok(rp) {
+            if !self.python_ok(name, rp) {
                 return Ok(Err(format!("it requires Python {rp}")));
             }
         }
@@ -434,7 +472,7 @@ impl Provider {
                 } else if v.any_prerelease() && !pre_possible {
                     pre.push(v.to_string());
                 } else if let Some(rp) = files.iter().find_map(|f| f.requires_python.as_ref()) {
-                    if !self.python_ok(rp) {
+                    if !self.python_ok(&name, rp) {
                         python.push(format!("{v} (requires Python {rp})"));
                     }
                 }
@@ -565,7 +603,14 @@ impl DependencyProvider for Provider {
         range: &Ranges<Version>,
     ) -> Result<Option<Version>, ProviderError> {
         let name = match package {
-            Pkg::Root(_) => return Ok(Some(Version::new([0]))),
+            Pkg::Root(_) => {
+                return Ok(Some(
+                    self.input
+                        .project_version
+                        .clone()
+                        .unwrap_or(Version::new([0])),
+                ))
+            }
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
         };
         let page = self.client.project(name)?;
@@ -638,13 +683,15 @@ impl DependencyProvider for Provider {
             Pkg::Root(_) => {
                 fork(&self.input.requirements)?;
                 Ok(Dependencies::Available(
-                    self.constraints_for(&self.input.requirements),
+                    self.constraints_for(None, &self.input.requirements),
                 ))
             }
             Pkg::Dist(name) => match self.version_deps(name, version)? {
                 Ok(d) => {
                     fork(&d.base)?;
-                    Ok(Dependencies::Available(self.constraints_for(&d.base)))
+                    Ok(Dependencies::Available(
+                        self.constraints_for(Some(name), &d.base),
+                    ))
                 }
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
             },
@@ -652,7 +699,7 @@ impl DependencyProvider for Provider {
                 Ok(d) => {
                     let reqs = d.extras.get(extra).cloned().unwrap_or_default();
                     fork(&reqs)?;
-                    let mut c = self.constraints_for(&reqs);
+                    let mut c = self.constraints_for(Some(name), &reqs);
                     c.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
                     Ok(Dependencies::Available(c))
                 }

@@ -173,6 +173,8 @@ impl PackageIndex for MemIndex {
 fn input(requirements: &[&str], requires_python: &str) -> ResolverInput {
     ResolverInput {
         root_name: "project".to_string(),
+        project: Some(PackageName::from_str("project").unwrap()),
+        project_version: Some(Version::from_str("1.0").unwrap()),
         requirements: requirements
             .iter()
             .map(|r| Requirement::from_str(r).unwrap())
@@ -363,4 +365,37 @@ fn preferences_are_kept_when_allowed() {
         Version::from_str("1.0").unwrap(),
     );
     assert_eq!(solve(u.index(), i).unwrap(), ["a==1.0"]);
+}
+
+#[test]
+fn the_project_satisfies_requirements_on_its_own_name() {
+    // `project` 1.0 depends (through a plugin) on itself: no second copy.
+    let u = Universe::new()
+        .add("plugin", "1.0", &["project>=0.5"])
+        .add("project", "9.9", &[]);
+    assert_eq!(pins(u.index(), &["plugin"]).unwrap(), ["plugin==1.0"]);
+}
+
+#[test]
+fn a_requirement_excluding_the_project_version_conflicts() {
+    let u = Universe::new()
+        .add("plugin", "1.0", &["project>=2"])
+        .add("project", "2.0", &[]);
+    let err = pins(u.index(), &["plugin"]).unwrap_err();
+    assert!(err.contains("project"), "{err}");
+    assert!(err.contains(">=2"), "{err}");
+}
+
+#[test]
+fn a_marker_narrows_requires_python_transitively() {
+    let u = Universe::new()
+        .add("a", "0.23", &["b"])
+        .with("a", "0.23", |r| r.requires_python = Some(">=3.9".into()))
+        .add("b", "0.5", &[])
+        .add("b", "1.0", &[])
+        .with("b", "1.0", |r| r.requires_python = Some(">=3.9".into()));
+    assert_eq!(
+        pins(u.index(), &["a>=0.23 ; python_version >= '3.9'"]).unwrap(),
+        ["a==0.23", "b==1.0"]
+    );
 }
