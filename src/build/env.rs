@@ -129,6 +129,7 @@ fn resolve_wheels(
     let input = ResolverInput {
         root_name: "build-environment".to_string(),
         project: None,
+        fork_strategy: resolver::ForkStrategy::Fewest,
         project_version: None,
         requirements: requires.to_vec(),
         requires_python: rp.clone(),

@@ -15,7 +15,7 @@ use crate::ops::{
     Settings,
 };
 use crate::project::edit::Target;
-use crate::resolver::{PackageSelector, PrereleaseMode, ResolutionMode};
+use crate::resolver::{ForkStrategy, PackageSelector, PrereleaseMode, ResolutionMode};
 use clap::{Args, Parser, Subcommand};
 use pep508_rs::PackageName;
 use std::io::Write;
@@ -168,6 +168,10 @@ enum Command {
         /// Which versions to prefer.
         #[arg(long, value_enum, default_value = "highest")]
         resolution: ResolutionMode,
+        /// How the universal lock splits by Python version: `requires-python` gives each
+        /// Python the newest release it can run; `fewest` one version for all.
+        #[arg(long, value_enum, default_value = "requires-python")]
+        fork_strategy: ForkStrategy,
         /// Ignore files uploaded after this RFC 3339 time (e.g. `2025-01-01T00:00:00Z`).
         #[arg(long, value_name = "TIMESTAMP")]
         exclude_newer: Option<String>,
@@ -615,6 +619,7 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             locked,
             prerelease,
             resolution,
+            fork_strategy,
             exclude_newer,
             no_build,
             no_build_package,
@@ -632,6 +637,7 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
                     locked,
                     prerelease,
                     resolution,
+                    fork_strategy,
                     exclude_newer,
                     no_build: PackageSelector {
                         all: no_build,

@@ -94,6 +94,19 @@ pub enum ResolutionMode {
     LowestDirect,
 }
 
+/// How a universal resolution splits by Python version (uv's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ForkStrategy {
+    /// Each Python version the project supports gets the newest release it
+    /// can run: when the best candidate requires a newer Python than part of
+    /// the environment, the resolution forks on `python_full_version` there.
+    #[default]
+    RequiresPython,
+    /// As few forks as possible: one version per package that every
+    /// supported Python can run (the oldest Python decides).
+    Fewest,
+}
+
 /// What to resolve.
 #[derive(Debug, Clone)]
 pub struct ResolverInput {
@@ -117,6 +130,8 @@ pub struct ResolverInput {
     pub prerelease: PrereleaseMode,
     /// Version preference.
     pub resolution: ResolutionMode,
+    /// How to split by Python version.
+    pub fork_strategy: ForkStrategy,
     /// Ignore files uploaded after this RFC 3339 timestamp.
     pub exclude_newer: Option<String>,
     /// Packages that must not be built from source: only their wheels count.
@@ -261,7 +276,7 @@ pub enum ProviderError {
     Fork(Vec<MarkerTree>),
 }
 /// The most environments one resolution may fork into.
-const MAX_FORKS: usize = 64;
+const MAX_FORKS: usize = 256;
 
 /// Resolve `input` against the index behind `client`.
 ///

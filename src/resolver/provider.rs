@@ -5,12 +5,12 @@
 use super::fork::fork_regions;
 use super::prefetch::Prefetcher;
 use super::ranges::{
-    lower_bound, python_compatible, python_covers_env, requirement_range, requires_python_bounds,
-    specifiers_to_ranges,
+    lower_bound, lower_bounds, python_compatible, python_covers_env, requirement_range,
+    requires_python_bounds, requires_python_marker, specifiers_to_ranges,
 };
 use super::{
-    plausible_file, ForkSolution, Pkg, PrereleaseMode, ProviderError, ResolutionMode, ResolveError,
-    ResolvedPackage, ResolverInput,
+    plausible_file, ForkSolution, ForkStrategy, Pkg, PrereleaseMode, ProviderError, ResolutionMode,
+    ResolveError, ResolvedPackage, ResolverInput,
 };
 use crate::index::{IndexError, IndexFile, PackageIndex, ProjectPage};
 use crate::types::metadata::CoreMetadata;
@@ -165,6 +165,37 @@ impl Provider {
                 .keys()
                 .any(|v| !v.any_prerelease() && range.contains(v) && self.candidate_ok(page, v)),
         }
+    }
+
+    /// Under `--fork-strategy requires-python`, when `v` is usable but for
+    /// its `Requires-Python`, which admits only the newer part of the Pythons
+    /// where `page.name` is needed: the two parts of this environment split
+    /// at that bound (older Pythons, newer Pythons), so that each Python gets
+    /// the newest version it can run, as uv does.
+    fn python_fork(&self, page: &ProjectPage, v: &Version) -> Option<Vec<MarkerTree>> {
+        if self.input.fork_strategy != ForkStrategy::RequiresPython {
+            return None;
+        }
+        let files = self.usable_files(page, v);
+        if files.is_empty() || !self.covers_required_environments(&page.name, &files) {
+            return None;
+        }
+        let rp = files.iter().find_map(|f| f.requires_python.as_ref())?;
+        let newer = requires_python_marker(&lower_bounds(rp));
+        let mut needed = self.env.clone();
+        needed.and(self.where_needed(&page.name));
+        let mut inside = needed.clone();
+        inside.and(newer.clone());
+        let mut outside = needed;
+        outside.and(newer.negate());
+        if inside.is_false() || outside.is_false() {
+            return None;
+        }
+        let mut older = self.env.clone();
+        older.and(newer.negate());
+        let mut newer_part = self.env.clone();
+        newer_part.and(newer);
+        Some(vec![older, newer_part])
     }
 
     /// Start fetching the page of `req.name` and the metadata of the version
@@ -627,47 +658,43 @@ impl DependencyProvider for Provider {
             ResolutionMode::Lowest => true,
             ResolutionMode::LowestDirect => self.direct.contains(name),
         };
-        let pick = |pre: bool| -> Option<Version> {
-            let mut it = page
+        // A preference order, not a filter: final releases first, then
+        // pre-releases where the mode permits them (see `PrereleaseMode`).
+        // `None`: every version in one order (`allow`).
+        let kinds: &[Option<bool>] = match self.input.prerelease {
+            PrereleaseMode::Allow => &[None],
+            PrereleaseMode::Disallow => &[Some(false)],
+            PrereleaseMode::IfNecessary | PrereleaseMode::IfNecessaryOrExplicit => {
+                &[Some(false), Some(true)]
+            }
+            PrereleaseMode::Explicit if self.explicit_pre.borrow().contains(name) => {
+                &[Some(false), Some(true)]
+            }
+            PrereleaseMode::Explicit => &[Some(false)],
+        };
+        for kind in kinds {
+            let mut candidates: Vec<&Version> = page
                 .versions
                 .keys()
                 .filter(|v| range.contains(*v))
-                .filter(|v| v.any_prerelease() == pre)
-                .filter(|v| self.candidate_ok(&page, v));
-            if lowest {
-                it.next().cloned()
-            } else {
-                it.next_back().cloned()
+                .filter(|v| kind.is_none_or(|pre| v.any_prerelease() == pre))
+                .collect();
+            if !lowest {
+                candidates.reverse();
             }
-        };
-        // A preference order, not a filter: final releases first, then
-        // pre-releases where the mode permits them (see `PrereleaseMode`).
-        let chosen = match self.input.prerelease {
-            PrereleaseMode::Allow => {
-                let mut it = page
-                    .versions
-                    .keys()
-                    .filter(|v| range.contains(*v))
-                    .filter(|v| self.candidate_ok(&page, v));
-                if lowest {
-                    it.next().cloned()
-                } else {
-                    it.next_back().cloned()
+            for v in candidates {
+                if self.candidate_ok(&page, v) {
+                    return Ok(Some(v.clone()));
+                }
+                if let Some(parts) = self.python_fork(&page, v) {
+                    tracing::debug!(
+                        "{name}=={v} needs a newer Python than part of the environment: forking on it"
+                    );
+                    return Err(ProviderError::Fork(parts));
                 }
             }
-            PrereleaseMode::Disallow => pick(false),
-            PrereleaseMode::IfNecessary | PrereleaseMode::IfNecessaryOrExplicit => {
-                pick(false).or_else(|| pick(true))
-            }
-            PrereleaseMode::Explicit => pick(false).or_else(|| {
-                if self.explicit_pre.borrow().contains(name) {
-                    pick(true)
-                } else {
-                    None
-                }
-            }),
-        };
-        Ok(chosen)
+        }
+        Ok(None)
     }
 
     fn get_dependencies(

@@ -183,6 +183,7 @@ fn input(requirements: &[&str], requires_python: &str) -> ResolverInput {
         preferences: HashMap::new(),
         prerelease: PrereleaseMode::default(),
         resolution: ResolutionMode::default(),
+        fork_strategy: ForkStrategy::default(),
         exclude_newer: None,
         no_build: PackageSelector::default(),
         no_binary: PackageSelector::default(),
@@ -268,12 +269,33 @@ fn yanked_versions_are_skipped_unless_pinned() {
 }
 
 #[test]
-fn requires_python_excludes_versions() {
+fn requires_python_forks_by_default_and_not_under_fewest() {
+    let u = || {
+        Universe::new()
+            .add("a", "1.0", &[])
+            .add("a", "2.0", &[])
+            .with("a", "2.0", |r| r.requires_python = Some(">=3.10".into()))
+            .index()
+    };
+    assert_eq!(
+        pins(u(), &["a"]).unwrap(),
+        [
+            "a==1.0 ; python_full_version < '3.10'",
+            "a==2.0 ; python_full_version >= '3.10'"
+        ]
+    );
+    let mut i = input(&["a"], ">=3.8");
+    i.fork_strategy = ForkStrategy::Fewest;
+    assert_eq!(solve(u(), i).unwrap(), ["a==1.0"]);
+    // A release for Pythons the project does not support at all is skipped.
     let u = Universe::new()
         .add("a", "1.0", &[])
         .add("a", "2.0", &[])
-        .with("a", "2.0", |r| r.requires_python = Some(">=3.10".into()));
-    assert_eq!(pins(u.index(), &["a"]).unwrap(), ["a==1.0"]);
+        .with("a", "2.0", |r| r.requires_python = Some(">=3.20".into()));
+    assert_eq!(
+        solve(u.index(), input(&["a"], ">=3.8,<3.13")).unwrap(),
+        ["a==1.0"]
+    );
 }
 
 #[test]
