@@ -1,13 +1,11 @@
 //! `envy export`: requirements.txt with hashes, dev selection, split files,
 //! and a real `pip install --require-hashes` from the export.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// One requirement of a requirements.txt (continuations joined).
 #[derive(Debug, Clone)]

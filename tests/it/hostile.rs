@@ -4,9 +4,7 @@
 //! parser that reads untrusted text. `fuzz/run.sh` runs the `fuzz_` tests
 //! with more cases.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;

@@ -1,8 +1,6 @@
 //! `envy lock --dry-run [--json]` and `--color`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn dry_run_reports_changes_without_writing() {

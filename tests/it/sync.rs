@@ -1,11 +1,9 @@
 //! `envy sync` and `envy run`.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn scenario_project(deps: &[&str]) -> TestContext {
     let ctx = TestContext::with_scenario();

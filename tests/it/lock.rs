@@ -1,10 +1,8 @@
 //! `envy lock`: contents, determinism, freshness, resolution rules, sources.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn scenario_project(deps: &[&str]) -> TestContext {
     let ctx = TestContext::with_scenario();

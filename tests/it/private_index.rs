@@ -2,9 +2,7 @@
 //! (dependency confusion), credentials (env vars, netrc, URL userinfo) and a
 //! real pypiserver with htpasswd auth.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

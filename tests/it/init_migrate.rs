@@ -1,9 +1,7 @@
 //! `envy init` converting existing projects: Poetry and requirements files.
 //! No network: `init` never locks.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const POETRY: &str = r#"# Build and tooling for the demo service.
 [tool.poetry]

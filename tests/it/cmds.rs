@@ -3,9 +3,7 @@
 //! binary on hand-written `envy.lock` fixtures. No network: `outdated` talks
 //! to a local simple index (`common/http.rs`).
 
-#[path = "common/http.rs"]
-#[allow(dead_code)]
-mod http;
+use crate::common::http;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,8 +1,6 @@
 //! `envy add` and `envy remove`: pyproject edits, lock, sync.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn scenario_project(deps: &[&str]) -> TestContext {
     let ctx = TestContext::with_scenario();

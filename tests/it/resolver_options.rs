@@ -1,8 +1,6 @@
 //! `[tool.envy]` resolver settings: constraints, overrides, required environments.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn project_with_tool(ctx: &TestContext, deps: &str, tool: &str) {
     ctx.write_pyproject(&format!(

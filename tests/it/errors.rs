@@ -1,9 +1,7 @@
 //! Error cases: each checks the message (`error: ` … `hint: `) and that
 //! pyproject.toml, envy.lock and .venv are left exactly as they were.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// A pyproject with comments and odd spacing, so a rewrite would show.
 const PYPROJECT: &str = r#"# keep this comment

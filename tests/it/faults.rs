@@ -3,9 +3,7 @@
 //! `--offline` from warm and cold caches, a `sync` killed mid-install, and
 //! two `sync`s at once.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,11 +1,9 @@
 //! Tests of the test harness itself (builders, index server, lock reader).
 //! These pass independently of the envy binary.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn json(body: &[u8]) -> serde_json::Value {
     serde_json::from_slice(body).expect("valid JSON")

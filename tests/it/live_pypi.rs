@@ -3,11 +3,9 @@
 //!
 //! Runs by default (CI reaches PyPI). Set `ENVY_SKIP_LIVE=1` to skip.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn skip_live() -> bool {
     match std::env::var("ENVY_SKIP_LIVE") {

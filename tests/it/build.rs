@@ -3,13 +3,11 @@
 //! Everything but the last test runs offline: the projects and sdists use
 //! in-tree backends (`backend-path = ["."]`) with no build requirements.
 
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// A tiny PEP 517 backend: sdist (tar.gz with PKG-INFO) and pure wheel of
 /// `src/demo/`. `DEMO_FAIL=1` in the environment makes `build_wheel` fail
