@@ -86,8 +86,16 @@ fn synced_project() -> TestContext {
 fn unknown_package_on_fresh_project() {
     let ctx = fresh_project();
     let before = State::take(&ctx);
-    ctx.run_envy(&["add", "does-not-exist"])
-        .error(&["does-not-exist"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "does-not-exist"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: package `does-not-exist` was not found in the package index ([INDEX])
+
+    hint: check the spelling of the name, or the index URL (`--index-url`)
+    ");
     before.assert_unchanged(&ctx);
     assert!(!ctx.exists("envy.lock"));
 }
@@ -96,8 +104,16 @@ fn unknown_package_on_fresh_project() {
 fn unknown_package_on_synced_project() {
     let ctx = synced_project();
     let before = State::take(&ctx);
-    ctx.run_envy(&["add", "does-not-exist"])
-        .error(&["does-not-exist"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "does-not-exist"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: package `does-not-exist` was not found in the package index ([INDEX])
+
+    hint: check the spelling of the name, or the index URL (`--index-url`)
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -106,7 +122,16 @@ fn unknown_package_in_pyproject_lock() {
     let ctx = fresh_project();
     ctx.write_pyproject(&PYPROJECT.replace("\"app-dep==1.0\"", "\"nope-nothing\""));
     let before = State::take(&ctx);
-    ctx.run_envy(&["lock"]).error(&["nope-nothing"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: package `nope-nothing` was not found in the package index ([INDEX])
+
+    hint: check the spelling of the name, or the index URL (`--index-url`)
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -116,8 +141,18 @@ fn unknown_package_in_pyproject_lock() {
 fn version_that_does_not_exist() {
     let ctx = synced_project();
     let before = State::take(&ctx);
-    ctx.run_envy(&["add", "app-dep>=9"])
-        .error(&["app-dep", ">=9"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "app-dep>=9"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no version of app-dep in >=9 and proj depends on app-dep >=9, proj's requirements cannot all be met.
+      note: no version of `app-dep` matches `>=9` (the newest is 2.0)
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -127,8 +162,20 @@ fn version_that_does_not_exist() {
 fn unsatisfiable_conflict() {
     let ctx = synced_project();
     let before = State::take(&ctx);
-    let out = ctx.run_envy(&["add", "conflict-a"]);
-    out.error(&["conflict-a", "conflict-b", "<1"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "conflict-a"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
+      And because there is no version of conflict-a in <1.0 | >1.0 and proj depends on conflict-a, proj's requirements cannot all be met.
+      note: no version of `conflict-b` matches `<1` (the newest is 1.0)
+      note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -136,7 +183,18 @@ fn unsatisfiable_conflict() {
 fn requires_python_excludes_every_version() {
     let ctx = synced_project();
     let before = State::take(&ctx);
-    ctx.run_envy(&["add", "py-new"]).error(&["py-new"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "py-new"]), @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no available version for py-new and proj depends on py-new, proj's requirements cannot all be met.
+      note: `py-new` 1.0 (requires Python >=4) does not support every Python the project allows (`requires-python = ">=3.8"`)
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    "#);
     before.assert_unchanged(&ctx);
 }
 
@@ -146,16 +204,20 @@ fn requires_python_excludes_every_version() {
 fn invalid_pep508_requirement_shows_caret() {
     let ctx = synced_project();
     let before = State::take(&ctx);
-    let out = ctx.run_envy(&["add", "foo >= >= 1"]);
-    out.error(&["foo >= >= 1"]);
-    // A caret line under the offending column.
-    assert!(
-        out.stderr
-            .lines()
-            .any(|l| l.trim_start().starts_with('^') && l.trim().chars().all(|c| c == '^')),
-        "no caret line:\n{}",
-        out.stderr
-    );
+    // The snapshot shows a caret line under the offending column.
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "foo >= >= 1"]), @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid requirement `foo >= >= 1`:
+    expected version to start with a number, but no leading ASCII digits were found
+    foo >= >= 1
+        ^^^^^^^
+
+    hint: requirements follow PEP 508, for example `flask`, `requests[socks]>=2.31` or `pywin32; sys_platform == "win32"`
+    "#);
     before.assert_unchanged(&ctx);
 }
 
@@ -172,14 +234,17 @@ fn broken_project() -> TestContext {
 fn broken_pyproject_on_lock() {
     let ctx = broken_project();
     let before = State::take(&ctx);
-    let out = ctx.run_envy(&["lock"]);
-    out.error(&["pyproject.toml:3:"]);
-    let col_ok = out
-        .stderr
-        .split("pyproject.toml:3:")
-        .nth(1)
-        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
-    assert!(col_ok, "expected pyproject.toml:LINE:COL\n{}", out.stderr);
+    // The snapshot shows `pyproject.toml:LINE:COL`.
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: [TEMP]/pyproject.toml:3:8: extra `=`, expected nothing
+
+    hint: fix `pyproject.toml` at the place shown; envy changed nothing
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -187,10 +252,27 @@ fn broken_pyproject_on_lock() {
 fn broken_pyproject_on_add_and_sync() {
     let ctx = broken_project();
     let before = State::take(&ctx);
-    ctx.run_envy(&["add", "app-dep"])
-        .error(&["pyproject.toml:3:"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "app-dep"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: [TEMP]/pyproject.toml:3:8: extra `=`, expected nothing
+
+    hint: fix `pyproject.toml` at the place shown; envy changed nothing
+    ");
     before.assert_unchanged(&ctx);
-    ctx.run_envy(&["sync"]).error(&["pyproject.toml:3:"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: [TEMP]/pyproject.toml:3:8: extra `=`, expected nothing
+
+    hint: fix `pyproject.toml` at the place shown; envy changed nothing
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -203,8 +285,18 @@ fn no_interpreter_matches_requires_python() {
         "[project]\nname = \"proj\"\nversion = \"0.1.0\"\nrequires-python = \">=4\"\ndependencies = []\n",
     );
     let before = State::take(&ctx);
-    let out = ctx.run_envy(&["sync"]);
-    out.error(&["interpreter", ">=4"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    Resolved 0 packages in [TIME]
+    error: no Python interpreter satisfies requires-python `>=4`; looked at:
+      - [PYTHON]: Python 3.[X] (one line per interpreter found)
+
+    hint: install a matching Python (for example `pyenv install 3.12`), or pass `--python <version or path>`
+    ");
     assert!(!ctx.exists(".venv"));
     assert_eq!(ctx.read_opt("pyproject.toml"), before.pyproject);
 }
@@ -214,7 +306,18 @@ fn no_interpreter_for_explicit_python_request() {
     let ctx = fresh_project();
     ctx.envy_ok(&["lock"]);
     let before = State::take(&ctx);
-    ctx.run_envy(&["sync", "--python", "3.1"]).error(&["3.1"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync", "--python", "3.1"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    error: no Python interpreter satisfies Python `--python 3.1` and requires-python `>=3.8`; looked at:
+      - [PYTHON]: Python 3.[X] (one line per interpreter found)
+
+    hint: install a matching Python (for example `pyenv install 3.12`), or pass `--python <version or path>`
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -226,8 +329,19 @@ fn no_network_on_add() {
     ctx.stop_server();
     ctx.set_index_url(Some(format!("http://127.0.0.1:{}/simple", closed_port())));
     let before = State::take(&ctx);
-    ctx.run_envy(&["add", "app-dep"])
-        .error(&["connect", "--offline"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "app-dep"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+     WARN could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 200 ms
+     WARN could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 400 ms
+     WARN could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 800 ms
+    error: could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111) (gave up after 4 attempts)
+
+    hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -237,8 +351,19 @@ fn no_network_on_lock_with_index_url_flag() {
     ctx.set_index_url(None);
     let url = format!("http://127.0.0.1:{}/simple", closed_port());
     let before = State::take(&ctx);
-    ctx.run_envy(&["lock", "--index-url", &url])
-        .error(&["connect", "--offline"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--index-url", &url]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+     WARN could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 200 ms
+     WARN could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 400 ms
+     WARN could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 800 ms
+    error: could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111) (gave up after 4 attempts)
+
+    hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -246,7 +371,9 @@ fn no_network_on_lock_with_index_url_flag() {
 
 /// Locks + syncs app-dep, then locks speedup too, tampers the speedup
 /// wheel on the server and syncs with a cold cache.
-fn tampered_setup() -> (TestContext, String, String, String) {
+/// Snapshots show the locked hash as `[LOCKED_SHA256]` and the served one as
+/// `[SERVED_SHA256]`.
+fn tampered_setup() -> TestContext {
     let mut ctx = synced_project();
     ctx.write_pyproject(&PYPROJECT.replace(
         "\"app-dep==1.0\",   # pinned on purpose",
@@ -261,14 +388,29 @@ fn tampered_setup() -> (TestContext, String, String, String) {
     let actual = sha256_hex(&bytes);
     assert_ne!(expected, actual);
     ctx.reset_cache();
-    (ctx, file, expected, actual)
+    ctx.add_filter(&expected, "[LOCKED_SHA256]");
+    ctx.add_filter(&actual, "[SERVED_SHA256]");
+    ctx
 }
 
 #[test]
 fn hash_mismatch_aborts_sync_and_leaves_venv() {
-    let (ctx, file, expected, actual) = tampered_setup();
+    let ctx = tampered_setup();
     let before = State::take(&ctx);
-    ctx.run_envy(&["sync"]).error(&[&file, &expected, &actual]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    error: hash mismatch for `speedup-1.0-py3-none-any.whl`
+      expected sha256: [LOCKED_SHA256]
+      actual sha256:   [SERVED_SHA256]
+      from: http://127.0.0.1:[PORT]/files/speedup-1.0-py3-none-any.whl
+
+    hint: the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering
+    ");
     before.assert_unchanged(&ctx);
     ctx.assert_not_installed("speedup");
     ctx.assert_installed("app-dep", "1.0");
@@ -276,10 +418,21 @@ fn hash_mismatch_aborts_sync_and_leaves_venv() {
 
 #[test]
 fn hash_mismatch_aborts_frozen_sync() {
-    let (ctx, file, expected, actual) = tampered_setup();
+    let ctx = tampered_setup();
     let before = State::take(&ctx);
-    ctx.run_envy(&["sync", "--frozen"])
-        .error(&[&file, &expected, &actual]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync", "--frozen"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: hash mismatch for `speedup-1.0-py3-none-any.whl`
+      expected sha256: [LOCKED_SHA256]
+      actual sha256:   [SERVED_SHA256]
+      from: http://127.0.0.1:[PORT]/files/speedup-1.0-py3-none-any.whl
+
+    hint: the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering
+    ");
     before.assert_unchanged(&ctx);
 }
 
@@ -296,8 +449,21 @@ fn file_replaced_on_server_after_locking() {
     let now = ctx.server().sha256(&file);
     assert_ne!(locked, now);
     ctx.reset_cache();
-    let out = ctx.run_envy(&["sync", "--frozen"]);
-    out.error(&[&file, &locked]);
+    ctx.add_filter(&locked, "[LOCKED_SHA256]");
+    ctx.add_filter(&now, "[SERVED_SHA256]");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync", "--frozen"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: hash mismatch for `app_dep-1.0-py3-none-any.whl`
+      expected sha256: [LOCKED_SHA256]
+      actual sha256:   [SERVED_SHA256]
+      from: http://127.0.0.1:[PORT]/files/app_dep-1.0-py3-none-any.whl
+
+    hint: the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering
+    ");
     assert!(ctx.installed_version("app-dep").is_none());
 }
 
@@ -311,10 +477,31 @@ fn failed_add_restores_pyproject_byte_for_byte() {
     let odd = odd.trim_end();
     ctx.write_pyproject(odd);
     let before = State::take(&ctx);
-    ctx.run_envy(&["add", "--dev", "app-dep>=9"])
-        .error(&["app-dep"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "--dev", "app-dep>=9"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      proj depends on app-dep no versions
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     before.assert_unchanged(&ctx);
-    ctx.run_envy(&["add", "--optional", "fast", "conflict-a"])
-        .error(&["conflict-b"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "--optional", "fast", "conflict-a"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
+      And because there is no version of conflict-a in <1.0 | >1.0 and proj depends on conflict-a, proj's requirements cannot all be met.
+      note: no version of `conflict-b` matches `<1` (the newest is 1.0)
+      note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     before.assert_unchanged(&ctx);
 }

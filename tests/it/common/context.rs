@@ -9,7 +9,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{normalize_name, run, scenario_server, toml_str, IndexServer, Lock, RunOutput};
+use super::{
+    default_filters, literal, normalize_name, run, scenario_server, toml_str, Filters, IndexServer,
+    Lock, RunOutput,
+};
 
 // ---------------------------------------------------------------------------
 // directory snapshots ("venv unchanged")
@@ -95,6 +98,7 @@ pub struct TestContext {
     /// The attached index server, if any (its URL goes in `ENVY_INDEX_URL`).
     pub server: Option<IndexServer>,
     extra_env: Vec<(String, String)>,
+    extra_filters: Filters,
 }
 
 impl Default for TestContext {
@@ -123,6 +127,7 @@ impl TestContext {
             index_url: None,
             server: None,
             extra_env: Vec::new(),
+            extra_filters: Vec::new(),
         }
     }
 
@@ -179,6 +184,33 @@ impl TestContext {
     /// Changes the working directory of `envy()` to `root/<rel>`.
     pub fn cd(&mut self, rel: &str) {
         self.project = self.root.join(rel);
+    }
+
+    /// The snapshot filters for this context, most specific first: the
+    /// ones added with [`TestContext::add_filter`], the attached index URL
+    /// -> `[INDEX]`, its files dir -> `[FILES]`, the cache dir -> `[CACHE]`,
+    /// the project dir -> `[TEMP]`, the rest of the temp dir -> `[ROOT]`,
+    /// then [`default_filters`].
+    pub fn filters(&self) -> Filters {
+        let mut filters = self.extra_filters.clone();
+        if let Some(url) = &self.index_url {
+            filters.push(literal(url, "[INDEX]"));
+        }
+        if let Some(server) = &self.server {
+            filters.push(literal(&server.files_dir().to_string_lossy(), "[FILES]"));
+        }
+        filters.push(literal(&self.cache.to_string_lossy(), "[CACHE]"));
+        filters.push(literal(&self.project.to_string_lossy(), "[TEMP]"));
+        filters.push(literal(&self.root.to_string_lossy(), "[ROOT]"));
+        filters.extend(default_filters());
+        filters
+    }
+
+    /// Adds a filter (a regex and its replacement) in front of the others
+    /// for this context's snapshots, e.g. a hash that varies by test.
+    pub fn add_filter(&mut self, regex: &str, replacement: &str) {
+        self.extra_filters
+            .push((regex.to_string(), replacement.to_string()));
     }
 
     /// `envy` with cwd = project dir, `ENVY_CACHE_DIR`, `NO_COLOR=1`, no
@@ -368,6 +400,11 @@ build-backend = "hatchling.build"
 
     /// Runs `.venv/bin/python -c CODE` in the project dir.
     pub fn python(&self, code: &str) -> RunOutput {
+        run(&mut self.python_command(code))
+    }
+
+    /// The command [`TestContext::python`] runs (for a snapshot).
+    pub fn python_command(&self, code: &str) -> Command {
         let mut cmd = Command::new(self.venv_python());
         cmd.arg("-c")
             .arg(code)
@@ -375,7 +412,7 @@ build-backend = "hatchling.build"
             .env_remove("PYTHONPATH")
             .env_remove("VIRTUAL_ENV")
             .env("PYTHONDONTWRITEBYTECODE", "1");
-        run(&mut cmd)
+        cmd
     }
 
     /// Version of an installed distribution in `.venv`, via importlib.metadata.

@@ -3,6 +3,8 @@
 //! - `context.rs`: [`TestContext`], a temp dir with a project dir, a private
 //!   cache and an `envy()` command builder (optionally wired to an
 //!   [`IndexServer`]), and [`DirSnapshot`].
+//! - `filters.rs`: [`envy_snapshot!`], an insta inline snapshot of a
+//!   command's exit code, stdout and stderr, and [`default_filters`].
 //! - `output.rs`: [`run`] and [`RunOutput`], a finished command's exit code
 //!   and output.
 //! - `builders.rs`: [`WheelBuilder`] / [`SdistBuilder`] build real
@@ -19,6 +21,7 @@
 
 pub mod builders;
 pub mod context;
+pub mod filters;
 pub mod http;
 pub mod index;
 pub mod lock;
@@ -26,6 +29,7 @@ pub mod output;
 
 pub use builders::*;
 pub use context::*;
+pub use filters::*;
 pub use index::*;
 pub use lock::*;
 pub use output::*;
@@ -124,6 +128,21 @@ pub fn closed_port() -> u16 {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     port
+}
+
+/// Waits until `event` holds, polling every 20 ms. The 60 s limit is only a
+/// safety net against a hung test, never the thing a test asserts: past it
+/// the test fails naming `what` it waited for.
+#[track_caller]
+pub fn wait_until(what: &str, mut event: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !event() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up after 60 s waiting for: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// A `python3` from PATH, the interpreter the tests assume by default.
