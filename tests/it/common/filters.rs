@@ -17,6 +17,11 @@
 //! (durations, ports, temp dirs, envy's version, Python versions);
 //! [`TestContext::filters`](super::TestContext::filters) puts the context's
 //! own project dir, cache dir and index URL in front of them.
+//!
+//! A new or changed snapshot is written into the test source by
+//! `cargo insta test --accept` (or `INSTA_UPDATE=always cargo test` then
+//! `cargo insta accept`); review the diff like code. With `CI=true`, insta
+//! only compares, so CI needs no cargo-insta.
 
 use std::borrow::BorrowMut;
 use std::process::Command;
