@@ -275,6 +275,8 @@ pub fn resolve_project(
     }
     let input = ResolverInput {
         root_name: project.display_name.clone(),
+        project: Some(project.name.clone()),
+        project_version: project.version.clone(),
         requirements: all_requirements(project),
         requires_python: requires_python.clone(),
         preferences,

@@ -55,6 +55,7 @@ pub enum ProjectError {
 #[serde(rename_all = "kebab-case")]
 struct RawPyproject {
     project: Option<RawProject>,
+    build_system: Option<toml::Value>,
     #[serde(default)]
     dependency_groups: BTreeMap<String, Vec<RawGroupItem>>,
     tool: Option<RawTool>,
@@ -119,6 +120,10 @@ pub struct EnvyTool {
     /// `[tool.envy.sources]`: packages pinned to one named index.
     #[serde(default)]
     pub sources: BTreeMap<String, ToolSource>,
+    /// Whether the project is a package that `sync` installs (editable):
+    /// `true` or `false` override the default, which is "when
+    /// `pyproject.toml` has a `[build-system]` table" (uv's rule).
+    pub package: Option<bool>,
 }
 
 /// One `[[tool.envy.index]]` entry.
@@ -184,6 +189,8 @@ pub struct Project {
     pub overrides: Vec<Requirement>,
     /// `[tool.envy] required-environments`, parsed.
     pub required_environments: Vec<pep508_rs::MarkerTree>,
+    /// Whether `pyproject.toml` has a `[build-system]` table.
+    pub has_build_system: bool,
 }
 
 /// Normalize a dependency group name like a package name (PEP 735 uses the
@@ -204,6 +211,13 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 impl Project {
+    /// Whether `sync` installs the project itself (editable, PEP 660). A
+    /// project without `[build-system]` is virtual: only its dependencies
+    /// are installed. `[tool.envy] package = true|false` overrides that.
+    pub fn is_package(&self) -> bool {
+        self.tool.package.unwrap_or(self.has_build_system)
+    }
+
     /// Read `dir/pyproject.toml`.
     ///
     /// # Errors
@@ -339,6 +353,7 @@ impl Project {
             constraints,
             overrides,
             required_environments,
+            has_build_system: raw.build_system.is_some(),
         })
     }
 

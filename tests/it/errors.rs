@@ -148,7 +148,7 @@ fn version_that_does_not_exist() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no version of app-dep in >=9 and proj depends on app-dep >=9, proj's requirements cannot all be met.
+      Because there is no version of app-dep in >=9 and proj 0.1.0 depends on app-dep >=9, proj 0.1.0 is forbidden.
       note: no version of `app-dep` matches `>=9` (the newest is 2.0)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
@@ -170,7 +170,7 @@ fn unsatisfiable_conflict() {
     ----- stderr -----
     error: no solution found when resolving dependencies:
       Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
-      And because there is no version of conflict-a in <1.0 | >1.0 and proj depends on conflict-a, proj's requirements cannot all be met.
+      And because there is no version of conflict-a in <1.0 | >1.0 and proj 0.1.0 depends on conflict-a, proj 0.1.0 is forbidden.
       note: no version of `conflict-b` matches `<1` (the newest is 1.0)
       note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
 
@@ -190,7 +190,7 @@ fn requires_python_excludes_every_version() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no available version for py-new and proj depends on py-new, proj's requirements cannot all be met.
+      Because there is no available version for py-new and proj 0.1.0 depends on py-new, proj 0.1.0 is forbidden.
       note: `py-new` 1.0 (requires Python >=4) does not support every Python the project allows (`requires-python = ">=3.8"`)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
@@ -484,7 +484,7 @@ fn failed_add_restores_pyproject_byte_for_byte() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      proj depends on app-dep no versions
+      proj 0.1.0 depends on app-dep no versions
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");
@@ -497,7 +497,7 @@ fn failed_add_restores_pyproject_byte_for_byte() {
     ----- stderr -----
     error: no solution found when resolving dependencies:
       Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
-      And because there is no version of conflict-a in <1.0 | >1.0 and proj depends on conflict-a, proj's requirements cannot all be met.
+      And because there is no version of conflict-a in <1.0 | >1.0 and proj 0.1.0 depends on conflict-a, proj 0.1.0 is forbidden.
       note: no version of `conflict-b` matches `<1` (the newest is 1.0)
       note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
 

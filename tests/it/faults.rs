@@ -536,7 +536,7 @@ fn garbage_html_page_is_handled() {
     ----- stderr -----
     error: no solution found when resolving dependencies:
       Because there is no version of htmlbad in <1.0 | >1.0 and dependencies of htmlbad at version 1.0 are unavailable its metadata could not be read (File name too long (os error 36)), htmlbad * is forbidden.
-      And because proj depends on htmlbad, proj's requirements cannot all be met.
+      And because proj 0.1.0 depends on htmlbad, proj 0.1.0 is forbidden.
       note: no version of `htmlbad` matches `<1.0 | >1.0` (the newest is 1.0)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`

@@ -18,6 +18,7 @@ mod lock;
 mod lock_dry_run;
 mod new_init;
 mod private_index;
+mod project_semantics;
 mod resolver_options;
 mod snapshots;
 mod sync;

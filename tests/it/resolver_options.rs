@@ -44,7 +44,7 @@ fn override_replaces_transitive_range() {
     ----- stderr -----
     error: no solution found when resolving dependencies:
       Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
-      And because there is no version of conflict-a in <1.0 | >1.0 and proj depends on conflict-a, proj's requirements cannot all be met.
+      And because there is no version of conflict-a in <1.0 | >1.0 and proj 0.1.0 depends on conflict-a, proj 0.1.0 is forbidden.
       note: no version of `conflict-b` matches `<1` (the newest is 1.0)
       note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
 
@@ -91,7 +91,7 @@ fn required_environments_need_a_usable_file() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no available version for mac-only and proj depends on mac-only, proj's requirements cannot all be met.
+      Because there is no available version for mac-only and proj 0.1.0 depends on mac-only, proj 0.1.0 is forbidden.
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");
