@@ -1,0 +1,24 @@
+//! envy's integration tests: one test binary, one module per area, and the
+//! shared harness in [`common`].
+
+mod common;
+
+mod add_remove;
+mod build;
+mod cmds;
+mod errors;
+mod export;
+mod export_bundles;
+mod faults;
+mod harness;
+mod hostile;
+mod init_migrate;
+mod live_pypi;
+mod lock;
+mod lock_dry_run;
+mod new_init;
+mod private_index;
+mod project_semantics;
+mod resolver_options;
+mod snapshots;
+mod sync;
