@@ -16,6 +16,7 @@ mod init_migrate;
 mod live_pypi;
 mod lock;
 mod lock_dry_run;
+mod lock_options;
 mod new_init;
 mod private_index;
 mod project_semantics;

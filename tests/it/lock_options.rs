@@ -2,9 +2,7 @@
 //! `[options]` records them, a plain `envy lock` re-resolves a lock made
 //! with others, and `sync` re-locks the way the lock was made.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn context() -> TestContext {
     let server = IndexServer::empty();
@@ -42,11 +40,27 @@ fn resolution_is_recorded_and_a_plain_lock_re_resolves() {
 #[test]
 fn exclude_newer_forms_are_recorded() {
     let ctx = context();
-    ctx.envy_fails(&["lock", "--exclude-newer", "last tuesday"])
-        .stderr_contains("RFC 3339");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--exclude-newer", "last tuesday"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid `--exclude-newer`: `last tuesday` is not a time: give an RFC 3339 timestamp (`2025-01-31T12:00:00Z`), a date (`2025-01-31`) or a duration (`7 days`)
+    ");
     assert!(!ctx.exists("envy.lock"));
     // The test index gives no upload times, so every file is excluded.
-    ctx.envy_fails(&["lock", "--exclude-newer", "2025-01-31"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--exclude-newer", "2025-01-31"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no available version for dep and proj 0.1.0 depends on dep, proj 0.1.0 is forbidden.
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     ctx.envy_ok(&["lock", "--prerelease", "allow", "--fork-strategy", "fewest"]);
     let text = ctx.read("envy.lock");
     assert!(
