@@ -342,7 +342,12 @@ fn resolve_forks(
             Ok(selected) => solutions.push(provider.finish(&selected)?),
             Err(pubgrub::PubGrubError::NoSolution(tree)) => {
                 let notes = provider.why_no_versions(&tree);
-                let mut text = report::explain(tree, &input.requires_python);
+                let mut text = report::explain(
+                    tree,
+                    &input.requires_python,
+                    input.project_version.as_ref(),
+                    &input.requirements,
+                );
                 for note in notes {
                     text.push_str(&format!("  note: {note}\n"));
                 }

@@ -480,13 +480,16 @@ impl Provider {
                 .filter(|v| range.contains(*v))
                 .collect();
             if in_range.is_empty() {
-                let latest = page.versions.keys().next_back();
-                notes.push(match latest {
-                    Some(l) => {
-                        format!("no version of `{name}` matches `{range}` (the newest is {l})")
-                    }
-                    None => format!("`{name}` has no files on the index"),
-                });
+                // Worth saying for a requirement-like range (`==21.1.0`,
+                // `>=5`), not for the complements PubGrub derives.
+                let shown = super::report::range_text(&range);
+                match page.versions.keys().next_back() {
+                    Some(l) if !shown.contains(" | ") && !shown.starts_with("!=") => notes.push(
+                        format!("no version of `{name}` matches `{shown}` (the newest is {l})"),
+                    ),
+                    Some(_) => {}
+                    None => notes.push(format!("`{name}` has no files on the index")),
+                }
                 continue;
             }
             let mut yanked = Vec::new();
@@ -498,10 +501,25 @@ impl Provider {
                 _ => true,
             };
             let mut python = Vec::new();
+            let mut newer = Vec::new();
+            let mut no_file = Vec::new();
+            let mut no_wheel_for = Vec::new();
             for v in in_range {
                 let files = page.versions.get(v).map(Vec::as_slice).unwrap_or_default();
+                let usable = self.usable_files(&page, v);
                 if files.iter().all(|f| f.yanked.is_some()) {
                     yanked.push(v.to_string());
+                } else if usable.is_empty() {
+                    let cutoff = self.input.exclude_newer.as_ref();
+                    if cutoff
+                        .is_some_and(|c| files.iter().all(|f| !c.admits(f.upload_time.as_deref())))
+                    {
+                        newer.push(v.to_string());
+                    } else {
+                        no_file.push(v.to_string());
+                    }
+                } else if !self.covers_required_environments(&name, &usable) {
+                    no_wheel_for.push(v.to_string());
                 } else if v.any_prerelease() && !pre_possible {
                     pre.push(v.to_string());
                 } else if let Some(rp) = files.iter().find_map(|f| f.requires_python.as_ref()) {
@@ -531,6 +549,37 @@ impl Provider {
                     "`{name}` {} not support every Python the project allows (`requires-python = \"{}\"`)",
                     list_versions(&python, "does", "do"),
                     self.input.requires_python
+                ));
+            }
+            if !newer.is_empty() {
+                let cutoff = self
+                    .input
+                    .exclude_newer
+                    .as_ref()
+                    .map(super::ExcludeNewer::cutoff_text)
+                    .unwrap_or_default();
+                notes.push(format!(
+                    "`{name}` {} ignored: uploaded at or after the `--exclude-newer` cutoff {cutoff}, or without an upload time",
+                    list_versions(&newer, "is", "are")
+                ));
+            }
+            if !no_file.is_empty() {
+                notes.push(format!(
+                    "`{name}` {} no file envy may use here: only wheels for other interpreters or platforms, or files that `--no-build`/`--no-binary` rule out",
+                    list_versions(&no_file, "has", "have")
+                ));
+            }
+            if !no_wheel_for.is_empty() {
+                let envs: Vec<String> = self
+                    .input
+                    .required_environments
+                    .iter()
+                    .filter_map(MarkerTree::try_to_string)
+                    .collect();
+                notes.push(format!(
+                    "`{name}` {} no wheel (and no sdist) for every required environment (`{}`)",
+                    list_versions(&no_wheel_for, "has", "have"),
+                    envs.join("`, `")
                 ));
             }
         }
