@@ -176,6 +176,15 @@ pub enum IndexError {
         /// The sha256 of what was received.
         actual: String,
     },
+    /// A wheel's own METADATA differs from the `.metadata` file (PEP 658)
+    /// its index served, from which the lock was resolved.
+    #[error("the METADATA inside `{filename}` differs from the `.metadata` file the index served for it (PEP 658), which the lock was resolved from\n  from: {url}")]
+    MetadataMismatch {
+        /// The wheel filename.
+        filename: String,
+        /// The wheel's URL (credentials redacted).
+        url: String,
+    },
     /// A response that cannot be understood.
     #[error("cannot read `{url}`: {reason}")]
     Invalid {
@@ -937,11 +946,9 @@ impl Client {
                 url: page.name.to_string(),
                 reason: format!("version {version} has no usable files"),
             })?;
-        let key = chosen
-            .sha256
-            .clone()
-            .unwrap_or_else(|| hex::encode(Sha256::digest(chosen.url.as_bytes())));
-        let cache_path = self.cache.metadata_path(&key);
+        let cache_path = self
+            .cache
+            .metadata_path(&chosen.url, chosen.sha256.as_deref());
         if let Ok(bytes) = fs_err::read(&cache_path) {
             if let Ok(m) = CoreMetadata::parse(&bytes) {
                 return Ok(m);
@@ -1103,21 +1110,64 @@ impl Client {
     }
 }
 
+/// Check a downloaded wheel against the core metadata cached for it at lock
+/// time (a PEP 658 `.metadata` file the index served, the source of the
+/// lock's dependencies): PEP 658 requires the two to be identical. Nothing
+/// cached (another machine, a cleaned cache): nothing to compare.
+///
+/// `url` and `sha256` are the file's URL and hash as the lock records them;
+/// `wheel` is the verified file.
+///
+/// # Errors
+/// [`IndexError::MetadataMismatch`] when they differ; the cached entry is then
+/// removed, so the next lock fetches the metadata again.
+pub fn check_cached_metadata(
+    cache: &Cache,
+    url: &str,
+    sha256: &str,
+    filename: &str,
+    wheel: &Path,
+) -> Result<(), IndexError> {
+    let cached_path = cache.metadata_path(url, Some(sha256));
+    let Ok(cached) = fs_err::read(&cached_path) else {
+        return Ok(());
+    };
+    let own = read_wheel_metadata(wheel).map_err(|reason| IndexError::Invalid {
+        url: filename.to_string(),
+        reason,
+    })?;
+    if own != cached {
+        let _ = fs_err::remove_file(&cached_path);
+        return Err(IndexError::MetadataMismatch {
+            filename: filename.to_string(),
+            url: redact(url),
+        });
+    }
+    Ok(())
+}
+
 /// Read `*.dist-info/METADATA` out of a wheel file.
 ///
 /// # Errors
-/// A message when the file is not a zip or has no METADATA.
+/// A message when the file is not a zip, has no METADATA, or has more than
+/// one `.dist-info` directory with a METADATA.
 pub fn read_wheel_metadata(path: &Path) -> Result<Vec<u8>, String> {
     let file = fs_err::File::open(path).map_err(|e| e.to_string())?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| e.to_string())?;
-    let name = zip
-        .file_names()
-        .find(|n| {
-            let mut parts = n.split('/');
-            matches!((parts.next(), parts.next(), parts.next()), (Some(d), Some("METADATA"), None) if d.ends_with(".dist-info"))
-        })
+    let mut found = zip.file_names().filter(|n| {
+        let mut parts = n.split('/');
+        matches!((parts.next(), parts.next(), parts.next()), (Some(d), Some("METADATA"), None) if d.ends_with(".dist-info"))
+    });
+    let name = found
+        .next()
         .map(str::to_string)
         .ok_or_else(|| "the wheel has no .dist-info/METADATA".to_string())?;
+    // A wheel is one distribution: which METADATA would be the real one?
+    let more = found.next().is_some();
+    drop(found);
+    if more {
+        return Err("the wheel holds more than one `.dist-info` directory".to_string());
+    }
     let mut entry = zip.by_name(&name).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     entry.read_to_end(&mut out).map_err(|e| e.to_string())?;

@@ -104,6 +104,9 @@ impl From<IndexError> for Error {
             IndexError::HashMismatch { .. } => {
                 "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
             }
+            IndexError::MetadataMismatch { .. } => {
+                "the index serves metadata that does not match the wheel: nothing was installed and the cached metadata was dropped. Report it to the index's maintainers".to_string()
+            }
             _ => "this looks like a problem with the index; retry, or report it".to_string(),
         };
         Error::new(e.to_string()).hint(hint)
@@ -141,6 +144,13 @@ impl From<crate::install::InstallError> for Error {
         let hint = match &e {
             crate::install::InstallError::UnsafeEntry { .. } => {
                 "the wheel tries to write outside its install location, so it is malformed or malicious; nothing of it was installed. Report it to the package's maintainers or the index operator"
+            }
+            // The same wheel fails the same way: syncing again cannot help.
+            crate::install::InstallError::InvalidWheel { .. }
+            | crate::install::InstallError::HashMismatch { .. }
+            | crate::install::InstallError::Zip { .. }
+            | crate::install::InstallError::EntryPoint { .. } => {
+                "the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator"
             }
             _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
         };

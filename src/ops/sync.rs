@@ -302,6 +302,13 @@ pub fn sync_with_lock(
             let filename =
                 WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
             let path = fetch(wheel)?;
+            crate::index::check_cached_metadata(
+                &cache,
+                &wheel.url,
+                &wheel.sha256,
+                wheel.filename(),
+                &path,
+            )?;
             // Unpack into the cache now, overlapping with other downloads;
             // the venv itself is only touched once everything is here.
             install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;

@@ -1,0 +1,349 @@
+//! Integrity end to end (issue #12): nothing unverified is installed. Wheels
+//! whose METADATA, `.dist-info` or scripts lie are refused; cached metadata
+//! from one index never reaches a project that uses another; cached files and
+//! unpacked trees are re-verified; the lock is checked as input.
+//!
+//! Every test serves crafted pages, metadata and wheels from a local index on
+//! 127.0.0.1 ([`Crafted`]).
+
+mod common;
+
+use common::*;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+
+// ---------------------------------------------------------------------------
+// A crafted index: any page, any metadata, any bytes
+// ---------------------------------------------------------------------------
+
+type Routes = Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>;
+
+/// A PEP 691 index on 127.0.0.1 whose every route is set by the test.
+struct Crafted {
+    routes: Routes,
+    server: http::Server,
+}
+
+/// One file as a crafted page lists it.
+struct Listed {
+    filename: String,
+    bytes: Vec<u8>,
+    /// Served at `<url>.metadata` (and advertised with its hash) when given.
+    metadata: Option<Vec<u8>>,
+    /// The sha256 the page claims (default: the real one; `Some("")`: none).
+    claimed_sha256: Option<String>,
+}
+
+impl Listed {
+    fn wheel(filename: &str, bytes: Vec<u8>, metadata: Option<&str>) -> Listed {
+        Listed {
+            filename: filename.to_string(),
+            bytes,
+            metadata: metadata.map(|m| m.as_bytes().to_vec()),
+            claimed_sha256: None,
+        }
+    }
+}
+
+impl Crafted {
+    fn start() -> Crafted {
+        let routes: Routes = Arc::default();
+        let r = routes.clone();
+        let server = http::Server::start(move |req| {
+            let path = req.url.split('?').next().unwrap_or("/").to_string();
+            match r.lock().unwrap().get(&path) {
+                Some((ct, body)) => http::Response::new(200, ct, body.clone()),
+                None => http::Response::new(404, "text/plain", "not found\n"),
+            }
+        });
+        Crafted { routes, server }
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.server.port())
+    }
+
+    fn index_url(&self) -> String {
+        format!("{}/simple", self.base_url())
+    }
+
+    fn put(&self, path: &str, content_type: &str, body: Vec<u8>) {
+        self.routes
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), (content_type.to_string(), body));
+    }
+
+    /// Publish the page of `project` listing `files` (and serve them).
+    fn publish(&self, project: &str, files: Vec<Listed>) {
+        let mut entries = Vec::new();
+        for f in files {
+            let url = format!("/files/{}", f.filename);
+            let mut e = serde_json::json!({
+                "filename": f.filename,
+                "url": url,
+                "requires-python": ">=3.8",
+            });
+            match f.claimed_sha256.as_deref() {
+                Some("") => e["hashes"] = serde_json::json!({}),
+                Some(h) => e["hashes"] = serde_json::json!({ "sha256": h }),
+                None => e["hashes"] = serde_json::json!({ "sha256": sha256_hex(&f.bytes) }),
+            }
+            if let Some(md) = &f.metadata {
+                e["core-metadata"] = serde_json::json!({ "sha256": sha256_hex(md) });
+                self.put(&format!("{url}.metadata"), "text/plain", md.clone());
+            }
+            self.put(&url, "application/octet-stream", f.bytes);
+            entries.push(e);
+        }
+        let page = serde_json::json!({
+            "meta": { "api-version": "1.1" },
+            "name": normalize_name(project),
+            "files": entries,
+        });
+        self.put(
+            &format!("/simple/{}/", normalize_name(project)),
+            "application/vnd.pypi.simple.v1+json",
+            serde_json::to_vec(&page).unwrap(),
+        );
+    }
+}
+
+/// Core metadata text.
+fn metadata(name: &str, version: &str, requires: &[&str]) -> String {
+    let mut s = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+    for r in requires {
+        let _ = writeln!(s, "Requires-Dist: {r}");
+    }
+    s
+}
+
+const WHEEL_FILE: &str =
+    "Wheel-Version: 1.0\nGenerator: envy-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
+
+/// A zip of `files` plus `<record_dir>/RECORD` listing them all (hash + size).
+fn wheel_zip(files: &[(String, Vec<u8>)], record_dir: &str) -> Vec<u8> {
+    let mut record = String::new();
+    for (p, c) in files {
+        let _ = writeln!(
+            record,
+            "{p},sha256={},{}",
+            urlsafe_b64_nopad(&<sha2::Sha256 as sha2::Digest>::digest(c)),
+            c.len()
+        );
+    }
+    let _ = writeln!(record, "{record_dir}/RECORD,,");
+    let mut all = files.to_vec();
+    all.push((format!("{record_dir}/RECORD"), record.into_bytes()));
+    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for (name, content) in all {
+        zw.start_file(name, opts).unwrap();
+        zw.write_all(&content).unwrap();
+    }
+    zw.finish().unwrap().into_inner()
+}
+
+/// A pure wheel `{dist}-{version}` whose METADATA is `meta`, with `extra` files.
+fn wheel_with(dist: &str, version: &str, meta: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    let di = format!("{dist}-{version}.dist-info");
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        format!("{dist}/__init__.py"),
+        format!("VERSION = {version:?}\n").into_bytes(),
+    )];
+    for (p, c) in extra {
+        files.push(((*p).to_string(), c.as_bytes().to_vec()));
+    }
+    files.push((format!("{di}/METADATA"), meta.as_bytes().to_vec()));
+    files.push((format!("{di}/WHEEL"), WHEEL_FILE.as_bytes().to_vec()));
+    wheel_zip(&files, &di)
+}
+
+/// A project depending on `deps`, resolved against `index`.
+fn project_on(index: &Crafted, deps: &[&str]) -> TestContext {
+    let mut ctx = TestContext::new();
+    ctx.set_index_url(Some(index.index_url()));
+    ctx.init_project(deps);
+    ctx
+}
+
+// ---------------------------------------------------------------------------
+// 1. Wheels that lie
+// ---------------------------------------------------------------------------
+
+/// Serve `liar-1.0` built from `wheel` (its METADATA doubles as the sidecar),
+/// sync a project that needs it, and return the failed run.
+fn sync_liar(wheel: Vec<u8>, sidecar: &str) -> (TestContext, RunOutput) {
+    let index = Crafted::start();
+    index.publish(
+        "liar",
+        vec![Listed::wheel(
+            "liar-1.0-py3-none-any.whl",
+            wheel,
+            Some(sidecar),
+        )],
+    );
+    let ctx = project_on(&index, &["liar"]);
+    let out = ctx.run_envy(&["sync"]);
+    // keep the server alive until the run is over
+    drop(index);
+    (ctx, out)
+}
+
+#[test]
+fn wheel_whose_metadata_names_another_distribution_is_refused() {
+    let meta = metadata("other", "1.0", &[]);
+    let (ctx, out) = sync_liar(wheel_with("liar", "1.0", &meta, &[]), &meta);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("liar-1.0-py3-none-any.whl")
+        .stderr_contains("`Name: other`");
+    assert!(ctx.installed_version("liar").is_none());
+    assert!(ctx.installed_version("other").is_none());
+}
+
+#[test]
+fn wheel_whose_metadata_version_differs_is_refused() {
+    let meta = metadata("liar", "2.0", &[]);
+    let (ctx, out) = sync_liar(wheel_with("liar", "1.0", &meta, &[]), &meta);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("liar-1.0-py3-none-any.whl")
+        .stderr_contains("`Version: 2.0`");
+    assert!(ctx.installed_version("liar").is_none());
+}
+
+#[test]
+fn wheel_whose_metadata_version_is_equal_under_pep440_installs() {
+    let meta = metadata("Liar", "1.0.0", &[]);
+    let (ctx, out) = sync_liar(wheel_with("liar", "1.0", &meta, &[]), &meta);
+    out.success();
+    assert_eq!(ctx.installed_version("liar").as_deref(), Some("1.0.0"));
+}
+
+#[test]
+fn wheel_with_two_dist_info_directories_is_refused() {
+    let meta = metadata("liar", "1.0", &[]);
+    let wheel = wheel_with(
+        "liar",
+        "1.0",
+        &meta,
+        &[
+            (
+                "other-9.9.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: other\nVersion: 9.9\n",
+            ),
+            ("other-9.9.dist-info/WHEEL", WHEEL_FILE),
+        ],
+    );
+    let (ctx, out) = sync_liar(wheel, &meta);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("more than one `.dist-info`");
+    assert!(ctx.installed_version("liar").is_none());
+    assert!(ctx.installed_version("other").is_none());
+}
+
+#[test]
+fn wheel_with_reserved_script_names_is_refused() {
+    for script in [
+        "python",
+        "python3.12",
+        "activate",
+        "deactivate",
+        "pydoc",
+        "activate.fish",
+    ] {
+        let meta = metadata("liar", "1.0", &[]);
+        let entry = format!("liar-1.0.data/scripts/{script}");
+        let wheel = wheel_with("liar", "1.0", &meta, &[(&entry, "#!/bin/sh\necho owned\n")]);
+        let (ctx, out) = sync_liar(wheel, &meta);
+        out.failure()
+            .stderr_lacks("panicked")
+            .stderr_contains(&format!("`{script}`"))
+            .stderr_contains("reserved");
+        assert!(
+            ctx.installed_version("liar").is_none(),
+            "{script} installed"
+        );
+    }
+}
+
+#[test]
+fn metadata_sidecar_that_differs_from_the_wheel_is_refused_at_install() {
+    // The sidecar (used to lock) hides a dependency the wheel declares.
+    let sidecar = metadata("liar", "1.0", &[]);
+    let real = metadata("liar", "1.0", &["hidden-dep"]);
+    let (ctx, out) = sync_liar(wheel_with("liar", "1.0", &real, &[]), &sidecar);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("liar-1.0-py3-none-any.whl")
+        .stderr_contains("differs from the `.metadata`");
+    assert!(ctx.installed_version("liar").is_none());
+}
+
+// ---------------------------------------------------------------------------
+// 2. The metadata cache
+// ---------------------------------------------------------------------------
+
+#[test]
+fn hostile_index_metadata_never_reaches_a_project_on_another_index() {
+    let real_meta = metadata("good", "1.0", &[]);
+    let real = wheel_with("good", "1.0", &real_meta, &[]);
+    let honest = Crafted::start();
+    honest.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            real.clone(),
+            Some(&real_meta),
+        )],
+    );
+    // The hostile index lists its own file under the real wheel's sha256 and
+    // serves metadata with a dependency of its choosing.
+    let hostile = Crafted::start();
+    let evil_meta = metadata("good", "1.0", &["evil-dep"]);
+    hostile.publish(
+        "good",
+        vec![Listed {
+            claimed_sha256: Some(sha256_hex(&real)),
+            ..Listed::wheel(
+                "good-1.0-py3-none-any.whl",
+                b"not the wheel".to_vec(),
+                Some(&evil_meta),
+            )
+        }],
+    );
+    let evil_dep_meta = metadata("evil-dep", "1.0", &[]);
+    hostile.publish(
+        "evil-dep",
+        vec![Listed::wheel(
+            "evil_dep-1.0-py3-none-any.whl",
+            wheel_with("evil_dep", "1.0", &evil_dep_meta, &[]),
+            Some(&evil_dep_meta),
+        )],
+    );
+
+    // One cache for both projects, as on one machine.
+    let victim_of_nothing = project_on(&hostile, &["good"]);
+    let shared_cache = victim_of_nothing.cache_dir().to_path_buf();
+    victim_of_nothing.envy_ok(&["lock"]);
+    assert!(victim_of_nothing.lock().has("evil-dep"));
+
+    let mut ctx = project_on(&honest, &["good"]);
+    ctx.env("ENVY_CACHE_DIR", shared_cache.to_str().unwrap());
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx.lock();
+    assert!(lock.has("good"));
+    assert!(
+        !lock.has("evil-dep"),
+        "the hostile index's metadata reached the lock"
+    );
+    ctx.envy_ok(&["sync"]);
+    assert!(ctx.installed_version("evil-dep").is_none());
+}
