@@ -347,3 +347,87 @@ fn hostile_index_metadata_never_reaches_a_project_on_another_index() {
     ctx.envy_ok(&["sync"]);
     assert!(ctx.installed_version("evil-dep").is_none());
 }
+
+// ---------------------------------------------------------------------------
+// 3. Cached files and unpacked trees
+// ---------------------------------------------------------------------------
+
+/// A synced project needing `good==1.0` from its own honest index.
+fn synced_good() -> (Crafted, TestContext) {
+    let meta = metadata("good", "1.0", &[]);
+    let index = Crafted::start();
+    index.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            wheel_with("good", "1.0", &meta, &[]),
+            Some(&meta),
+        )],
+    );
+    let ctx = project_on(&index, &["good"]);
+    ctx.envy_ok(&["sync"]);
+    assert_eq!(ctx.installed_version("good").as_deref(), Some("1.0"));
+    (index, ctx)
+}
+
+/// Every file under `dir` whose name is `name`.
+fn find_named(dir: &std::path::Path, name: &str) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name() == name)
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
+
+fn installed_init(ctx: &TestContext) -> String {
+    std::fs::read_to_string(ctx.site_packages().join("good/__init__.py")).unwrap()
+}
+
+#[test]
+fn replaced_file_in_the_cache_is_never_installed() {
+    let (_index, ctx) = synced_good();
+    let cache = ctx.cache_dir().to_path_buf();
+    // Another valid wheel of the same name and version, planted in files-v1/.
+    let evil = wheel_with(
+        "good",
+        "1.0",
+        &metadata("good", "1.0", &[]),
+        &[("good/evil.py", "OWNED = True\n")],
+    );
+    let cached = find_named(&cache.join("files-v1"), "good-1.0-py3-none-any.whl");
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    std::fs::write(&cached[0], &evil).unwrap();
+    std::fs::remove_dir_all(cache.join("unpacked-v1")).unwrap();
+    std::fs::remove_dir_all(ctx.path(".venv")).unwrap();
+    let out = ctx.run_envy(&["sync"]);
+    out.stderr_lacks("panicked");
+    assert!(
+        !ctx.site_packages().join("good/evil.py").exists(),
+        "a replaced cached file was installed"
+    );
+    // Downloaded again: the real wheel is installed and cached.
+    out.success();
+    assert_eq!(ctx.installed_version("good").as_deref(), Some("1.0"));
+    assert_ne!(std::fs::read(&cached[0]).unwrap(), evil);
+}
+
+#[test]
+fn corrupt_unpacked_tree_is_not_linked() {
+    let (_index, ctx) = synced_good();
+    let original = installed_init(&ctx);
+    let unpacked = ctx.cache_dir().join("unpacked-v1");
+    let inits: Vec<_> = find_named(&unpacked, "__init__.py");
+    assert_eq!(inits.len(), 1, "{inits:?}");
+    // Replace (not edit in place: the venv's copy is a hard link to it).
+    std::fs::remove_file(&inits[0]).unwrap();
+    std::fs::write(&inits[0], "OWNED = True\n").unwrap();
+    std::fs::remove_dir_all(ctx.path(".venv")).unwrap();
+    let out = ctx.run_envy(&["sync"]);
+    out.stderr_lacks("panicked").success();
+    assert_eq!(
+        installed_init(&ctx),
+        original,
+        "a corrupt unpacked file was linked"
+    );
+}

@@ -1037,7 +1037,17 @@ impl Client {
         });
         let dest = self.cache.file_path(&key, filename);
         if dest.is_file() {
-            return Ok(dest);
+            // The cache is a directory anyone may write to (a disk error, a
+            // restore, a hand): a file is only as good as its hash.
+            match sha256 {
+                None => return Ok(dest),
+                Some(expected) => match verify_cached_file(&dest, expected) {
+                    Ok(()) => return Ok(dest),
+                    Err(actual) => tracing::warn!(
+                        "the cached `{filename}` does not match its sha256 (expected {expected}, got {actual}); downloading it again"
+                    ),
+                },
+            }
         }
         let dir = dest.parent().unwrap_or_else(|| Path::new("."));
         fs_err::create_dir_all(dir)?;
@@ -1108,6 +1118,23 @@ impl Client {
             .map_err(|e| IndexError::Io(e.error.to_string()))?;
         Ok(dest)
     }
+}
+
+/// Check a cached distribution file against the sha256 it is stored under;
+/// a file that does not match is removed from the cache.
+///
+/// # Errors
+/// The actual sha256 (or the read error) when it does not match.
+pub fn verify_cached_file(path: &Path, expected: &str) -> Result<(), String> {
+    let actual = match fs_err::File::open(path).and_then(crate::types::hash::sha256_reader) {
+        Ok((actual, _)) => actual,
+        Err(e) => e.to_string(),
+    };
+    if actual.eq_ignore_ascii_case(expected) {
+        return Ok(());
+    }
+    let _ = fs_err::remove_file(path);
+    Err(actual)
 }
 
 /// Check a downloaded wheel against the core metadata cached for it at lock

@@ -60,7 +60,17 @@ pub fn unpack_to_cache(
     let parent = cache_root.join("unpacked-v1");
     let dir = parent.join(format!("{sha256}-py{major}{minor}"));
     if dir.join("site").is_dir() {
-        return Ok(dir);
+        match verify_tree(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(why) => {
+                // Unpack it again from the (verified) wheel.
+                tracing::warn!(
+                    "the unpacked `{}` in the cache is corrupt ({why}); unpacking it again",
+                    filename
+                );
+                let _ = fs_err::remove_dir_all(&dir);
+            }
+        }
     }
     fs_err::create_dir_all(&parent)?;
     let tmp = tempfile::Builder::new()
@@ -93,6 +103,60 @@ pub fn unpack_to_cache(
         }
     }
     Ok(dir)
+}
+
+/// Check every file of an unpacked tree against the `RECORD` written when it
+/// was unpacked (sha256 and size per row), on all cores; rows without a hash
+/// (`RECORD` itself) are skipped. Every file is hashed: a modified time or
+/// size stamp cannot prove that content written in place (through a hard
+/// link, within one timestamp tick) is unchanged.
+///
+/// # Errors
+/// A short reason naming the first file that is missing or differs.
+fn verify_tree(template: &Path) -> Result<(), String> {
+    let site = template.join("site");
+    let dist_info = std::fs::read_dir(&site)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".dist-info"))
+        .ok_or("no .dist-info")?;
+    let record_path = site.join(&dist_info).join("RECORD");
+    let text = std::fs::read_to_string(&record_path).map_err(|e| format!("RECORD: {e}"))?;
+    let rows = parse_record(&text, &record_path).map_err(|e| e.to_string())?;
+    rows.par_iter().try_for_each(|row| {
+        let Some(want) = row.hash.strip_prefix("sha256=") else {
+            return Ok(());
+        };
+        let path = normalize(&site.join(&row.path))
+            .filter(|p| p.starts_with(template))
+            .ok_or_else(|| format!("`{}` leaves the tree", row.path))?;
+        let file = std::fs::File::open(&path).map_err(|e| format!("`{}`: {e}", row.path))?;
+        let (got, size) = record_hash_reader(file).map_err(|e| format!("`{}`: {e}", row.path))?;
+        if got != want.trim_end_matches('=') || row.size.is_some_and(|s| s != size) {
+            return Err(format!("`{}` does not match its RECORD entry", row.path));
+        }
+        Ok(())
+    })
+}
+
+/// The urlsafe-base64 sha256 (RECORD form, without `sha256=` and padding)
+/// and the size of what `reader` yields.
+fn record_hash_reader(mut reader: impl std::io::Read) -> std::io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let hash = super::record::record_hash(hasher);
+    Ok((hash.trim_start_matches("sha256=").to_string(), total))
 }
 
 /// Link a template's files into the venv and write its `RECORD`.

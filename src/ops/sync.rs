@@ -276,11 +276,30 @@ pub fn sync_with_lock(
             (None, None) => unreachable!("a client exists unless every file is cached"),
         };
         let cache = crate::index::cache::Cache::new(root.clone());
+        // A warm sync starts without a client; one is made if a cached file
+        // turns out corrupt and must be downloaded again.
+        let late_client: std::sync::Mutex<Option<Arc<Client>>> = std::sync::Mutex::new(None);
         let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
-            match &client {
-                Some(c) => Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?),
-                None => Ok(cache.file_path(&wheel.sha256, wheel.filename())),
+            if let Some(c) = &client {
+                return Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?);
             }
+            let path = cache.file_path(&wheel.sha256, wheel.filename());
+            let Err(actual) = crate::index::verify_cached_file(&path, &wheel.sha256) else {
+                return Ok(path);
+            };
+            tracing::warn!(
+                "the cached `{}` does not match its sha256 (expected {}, got {actual}); downloading it again",
+                wheel.filename(),
+                wheel.sha256
+            );
+            let c = {
+                let mut late = late_client.lock().unwrap_or_else(|e| e.into_inner());
+                match &*late {
+                    Some(c) => c.clone(),
+                    None => late.insert(settings.client(Some(project))?).clone(),
+                }
+            };
+            Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?)
         };
         cache_root = Some(root.clone());
         let pool = rayon::ThreadPoolBuilder::new()
