@@ -431,3 +431,82 @@ fn corrupt_unpacked_tree_is_not_linked() {
         "a corrupt unpacked file was linked"
     );
 }
+
+// ---------------------------------------------------------------------------
+// 4. The lock as input
+// ---------------------------------------------------------------------------
+
+#[test]
+fn frozen_sync_refuses_a_wheel_that_belongs_to_another_distribution() {
+    let (index, ctx) = synced_good();
+    let evil_meta = metadata("evil", "1.0", &[]);
+    let evil = wheel_with("evil", "1.0", &evil_meta, &[]);
+    let evil_sha = sha256_hex(&evil);
+    index.publish(
+        "evil",
+        vec![Listed::wheel(
+            "evil-1.0-py3-none-any.whl",
+            evil,
+            Some(&evil_meta),
+        )],
+    );
+    let lock = ctx.read("envy.lock");
+    let good_sha = ctx.lock().wheels("good")[0].sha256.clone();
+    let forged = lock
+        .replace("good-1.0-py3-none-any.whl", "evil-1.0-py3-none-any.whl")
+        .replace(&good_sha, &evil_sha);
+    assert_ne!(forged, lock);
+    ctx.write("envy.lock", &forged);
+    std::fs::remove_dir_all(ctx.path(".venv")).unwrap();
+    for cmd in [&["sync", "--frozen"][..], &["lock", "--locked"]] {
+        let out = ctx.run_envy(cmd);
+        out.failure()
+            .stderr_lacks("panicked")
+            .stderr_contains("evil-1.0-py3-none-any.whl")
+            .stderr_contains("`good`");
+    }
+    assert!(ctx.installed_version("evil").is_none());
+}
+
+#[test]
+fn frozen_sync_refuses_a_file_whose_version_is_not_its_entry() {
+    let (_index, ctx) = synced_good();
+    let lock = ctx.read("envy.lock");
+    let forged = lock.replacen("version = \"1.0\"", "version = \"2.0\"", 1);
+    assert!(
+        forged.contains("name = \"good\"\nversion = \"2.0\""),
+        "{forged}"
+    );
+    ctx.write("envy.lock", &forged);
+    let out = ctx.run_envy(&["sync", "--frozen"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("good-1.0-py3-none-any.whl")
+        .stderr_contains("2.0");
+}
+
+#[test]
+fn a_file_listed_without_a_hash_is_hashed_at_lock_time() {
+    let meta = metadata("good", "1.0", &[]);
+    let wheel = wheel_with("good", "1.0", &meta, &[]);
+    let real_sha = sha256_hex(&wheel);
+    let index = Crafted::start();
+    index.publish(
+        "good",
+        vec![Listed {
+            claimed_sha256: Some(String::new()),
+            ..Listed::wheel("good-1.0-py3-none-any.whl", wheel, Some(&meta))
+        }],
+    );
+    let ctx = project_on(&index, &["good"]);
+    let out = ctx.run_envy(&["lock"]);
+    out.stderr_lacks("panicked");
+    if let Some(text) = ctx.read_opt("envy.lock") {
+        let text = String::from_utf8(text).unwrap();
+        assert!(!text.contains("sha256 = \"\""), "{text}");
+    }
+    out.success();
+    assert_eq!(ctx.lock().wheels("good")[0].sha256, real_sha);
+    ctx.envy_ok(&["sync", "--frozen"]);
+    assert_eq!(ctx.installed_version("good").as_deref(), Some("1.0"));
+}

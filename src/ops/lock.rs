@@ -297,7 +297,8 @@ pub fn resolve_project(
             }),
         )),
     };
-    let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
+    let mut resolution = resolver::resolve(client.clone(), input, &prefetch)?;
+    hash_unhashed_files(client, &mut resolution)?;
     let root = LockedPackage {
         name: project.name.to_string(),
         version: project
@@ -330,6 +331,30 @@ pub fn resolve_project(
         root,
         &resolution,
     ))
+}
+
+/// Give every locked file a sha256: a file its index listed without one is
+/// downloaded now and hashed, so the lock never holds a file it cannot verify
+/// (nor `sha256 = ""`).
+///
+/// # Errors
+/// Download errors, naming the file.
+fn hash_unhashed_files(client: &Client, resolution: &mut resolver::Resolution) -> Result<()> {
+    for pkg in resolution.packages.values_mut() {
+        for file in pkg.files.iter_mut().filter(|f| f.sha256.is_none()) {
+            let path = client.download_url(&file.url, &file.filename, None)?;
+            let (sha256, size) = fs_err::File::open(&path)
+                .and_then(crate::types::hash::sha256_reader)
+                .map_err(|e| Error::new(format!("cannot hash `{}`: {e}", file.filename)))?;
+            tracing::debug!(
+                "{} had no sha256 on its index page: hashed it",
+                file.filename
+            );
+            file.sha256 = Some(sha256);
+            file.size = file.size.or(Some(size));
+        }
+    }
+    Ok(())
 }
 
 /// Edges of a group or extra, with `project[extra]` replaced by that extra's edges.
