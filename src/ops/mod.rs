@@ -243,11 +243,62 @@ impl Settings {
 /// Write `bytes` to `path` through a temp file in the same directory and a rename,
 /// so readers never see a half-written file.
 ///
+/// The file keeps what the user gave it: a symlink is followed and its target
+/// replaced (the link stays a link); a replaced file keeps its mode (and, best
+/// effort, its owner and group); a new file gets the mode the umask gives
+/// (`0o666` masked), as any editor's would. A read-only file (no write bit) is
+/// refused with "permission denied", even for root, and left as it was.
+///
 /// # Errors
 /// I/O errors, naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::index::cache::write_atomic(path, bytes)
-        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
+    use std::io::Write;
+    let fail = |e: std::io::Error| Error::new(format!("cannot write {}: {e}", path.display()));
+    // Follow a symlink (chains included) to the file it names.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs_err::canonicalize(path).map_err(fail)?,
+        _ => path.to_path_buf(),
+    };
+    let existing = match std::fs::metadata(&target) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(fail(e)),
+    };
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.permissions().readonly())
+    {
+        return Err(Error::new(format!(
+            "cannot write {}: permission denied (the file is read-only)",
+            path.display()
+        ))
+        .hint("make it writable (`chmod u+w`) if envy should change it; nothing was written"));
+    }
+    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    fs_err::create_dir_all(dir).map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".envy-tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Created with 0o666: the umask decides, as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    if let Some(m) = &existing {
+        tmp.as_file()
+            .set_permissions(m.permissions())
+            .map_err(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Only root may give a file away; anyone else keeps their own.
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
+        }
+    }
+    tmp.persist(&target).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// A spinner on stderr for a step of unknown length; hidden when quiet or
