@@ -510,3 +510,87 @@ fn a_file_listed_without_a_hash_is_hashed_at_lock_time() {
     ctx.envy_ok(&["sync", "--frozen"]);
     assert_eq!(ctx.installed_version("good").as_deref(), Some("1.0"));
 }
+
+// ---------------------------------------------------------------------------
+// 6. Deep nesting
+// ---------------------------------------------------------------------------
+
+fn deep_marker(depth: usize) -> String {
+    format!(
+        "{}python_version >= '3'{}",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    )
+}
+
+#[test]
+fn deeply_nested_marker_in_pyproject_is_an_error_not_a_crash() {
+    let index = Crafted::start();
+    let meta = metadata("good", "1.0", &[]);
+    index.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            wheel_with("good", "1.0", &meta, &[]),
+            Some(&meta),
+        )],
+    );
+    let ctx = project_on(&index, &[&format!("good; {}", deep_marker(5000))]);
+    let out = ctx.run_envy(&["lock"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_lacks("overflow")
+        .stderr_contains("nest");
+    assert_eq!(out.code, Some(1));
+    // A sane depth still works.
+    let ctx = project_on(&index, &[&format!("good; {}", deep_marker(20))]);
+    ctx.envy_ok(&["lock"]);
+}
+
+#[test]
+fn deeply_nested_marker_in_index_metadata_is_not_a_crash() {
+    let index = Crafted::start();
+    let deep = format!("helper; {}", deep_marker(5000));
+    let meta = metadata("good", "1.0", &[&deep]);
+    index.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            wheel_with("good", "1.0", &meta, &[]),
+            Some(&meta),
+        )],
+    );
+    let ctx = project_on(&index, &["good"]);
+    let out = ctx.run_envy(&["lock"]);
+    out.stderr_lacks("panicked").stderr_lacks("overflow");
+    assert!(
+        matches!(out.code, Some(0 | 1)),
+        "envy died: {:?}\n{}",
+        out.code,
+        out.stderr
+    );
+    // Skipped (lenient with index metadata) with a warning naming it.
+    out.stderr_contains("Requires-Dist `helper;");
+    out.stderr_contains("nest");
+}
+
+#[test]
+fn deeply_nested_marker_in_the_lock_is_an_error_not_a_crash() {
+    let (_index, ctx) = synced_good();
+    let lock = ctx.read("envy.lock");
+    let forged = lock.replacen(
+        "    { name = \"good\" },",
+        &format!(
+            "    {{ name = \"good\", marker = \"{}\" }},",
+            deep_marker(5000)
+        ),
+        1,
+    );
+    assert_ne!(forged, lock, "{lock}");
+    ctx.write("envy.lock", &forged);
+    let out = ctx.run_envy(&["sync", "--frozen"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("nest");
+    assert_eq!(out.code, Some(1));
+}

@@ -270,6 +270,25 @@ impl Lock {
     /// # Errors
     /// A sentence naming the file and the package.
     fn check_files(&self) -> Result<(), String> {
+        for pkg in &self.packages {
+            let edges = pkg
+                .dependencies
+                .iter()
+                .chain(pkg.optional_dependencies.values().flatten())
+                .chain(pkg.dependency_groups.values().flatten());
+            let markers = edges
+                .filter_map(|d| d.marker.as_deref())
+                .chain(pkg.resolution_marker.as_deref());
+            for m in markers {
+                crate::types::check_nesting(m).map_err(|e| {
+                    format!(
+                        "a marker of `{}` (`{}`): {e}",
+                        pkg.name,
+                        crate::types::shorten(m, 60)
+                    )
+                })?;
+            }
+        }
         for pkg in self.packages.iter().filter(|p| !p.is_project()) {
             let name = pep508_rs::PackageName::from_str(&pkg.name)
                 .map_err(|e| format!("package `{}`: {e}", pkg.name))?;

@@ -267,8 +267,10 @@ impl Project {
                 items
                     .iter()
                     .map(|s| {
-                        crate::types::parse_requirement(s)
-                            .map_err(|e| invalid(field, s, format!("`{s}`: {}", e.message)))
+                        crate::types::parse_requirement(s).map_err(|e| {
+                            let shown = crate::types::shorten(s, 200);
+                            invalid(field, s, format!("`{shown}`: {}", e.message))
+                        })
                     })
                     .collect()
             };
@@ -320,8 +322,8 @@ impl Project {
             .required_environments
             .iter()
             .map(|m| {
-                pep508_rs::MarkerTree::from_str(m)
-                    .map_err(|e| invalid("tool.envy.required-environments", m, e.to_string()))
+                crate::types::parse_marker(m)
+                    .map_err(|e| invalid("tool.envy.required-environments", m, e))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {

@@ -21,7 +21,71 @@ pub struct RequirementError {
     pub display: String,
 }
 
+/// The deepest nesting of parentheses accepted in a PEP 508 requirement or
+/// marker. Real markers nest a few levels; `pep508_rs` parses nesting by
+/// recursion, so thousands of levels (from a hostile index or file) would
+/// overflow the stack and abort the process.
+pub const MAX_MARKER_NESTING: usize = 100;
+
+/// How deep the parentheses of `text` nest, outside quoted strings (PEP 508
+/// marker values are quoted with `'` or `"`).
+pub fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max, mut quote) = (0usize, 0usize, None);
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            (None, ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Refuse text whose parentheses nest deeper than [`MAX_MARKER_NESTING`],
+/// before it reaches the recursive PEP 508 parser.
+///
+/// # Errors
+/// A message saying how deep it nests.
+pub fn check_nesting(text: &str) -> Result<(), String> {
+    let depth = nesting_depth(text);
+    if depth > MAX_MARKER_NESTING {
+        return Err(format!(
+            "parentheses nest {depth} levels deep (at most {MAX_MARKER_NESTING} are accepted)"
+        ));
+    }
+    Ok(())
+}
+
+/// `text` cut to at most `max` characters, with `...` when cut: for messages
+/// that quote untrusted input (a requirement may be megabytes long).
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &text[..i]).into(),
+        None => text.into(),
+    }
+}
+
+/// Parse a PEP 508 marker expression, refusing deep nesting first
+/// ([`check_nesting`]).
+///
+/// # Errors
+/// The nesting or parse error, as a message.
+pub fn parse_marker(text: &str) -> Result<MarkerTree, String> {
+    use std::str::FromStr;
+    check_nesting(text)?;
+    MarkerTree::from_str(text).map_err(|e| e.to_string())
+}
+
 /// Parse a PEP 508 requirement without ever panicking.
+///
+/// Deep nesting is refused before parsing ([`check_nesting`]): it would
+/// overflow the stack.
 ///
 /// `pep508_rs` 0.9 panics (a string slice off a char boundary while building
 /// its error) on some non-ASCII marker values, e.g.
@@ -34,6 +98,12 @@ pub struct RequirementError {
 /// When the text is not a valid requirement.
 pub fn parse_requirement(text: &str) -> Result<Requirement, RequirementError> {
     use std::str::FromStr;
+    if let Err(message) = check_nesting(text) {
+        return Err(RequirementError {
+            display: format!("not a valid PEP 508 requirement: {message}"),
+            message,
+        });
+    }
     let parse = || {
         Requirement::from_str(text).map_err(|e| RequirementError {
             message: e.message.to_string(),
@@ -91,5 +161,27 @@ mod tests {
         .is_err());
         assert!(super::parse_requirement(bad).is_err());
         assert!(super::parse_requirement("x; python_version >= '3.9'").is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        assert_eq!(super::nesting_depth("x; (a == '(((') and (b == \")\")"), 1);
+        assert_eq!(super::nesting_depth("x; ((python_version >= '3'))"), 2);
+        let deep = format!(
+            "x; {}python_version >= '3'{}",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        );
+        let err = super::parse_requirement(&deep).unwrap_err();
+        assert!(err.message.contains("5000 levels"), "{}", err.message);
+        assert!(super::parse_marker(&deep[3..]).is_err());
+        let fine = format!(
+            "x; {}python_version >= '3'{}",
+            "(".repeat(100),
+            ")".repeat(100)
+        );
+        assert!(super::parse_requirement(&fine).is_ok());
+        assert_eq!(super::shorten("abcdef", 3), "abc...");
+        assert_eq!(super::shorten("abc", 3), "abc");
     }
 }
