@@ -594,3 +594,117 @@ fn deeply_nested_marker_in_the_lock_is_an_error_not_a_crash() {
         .stderr_contains("nest");
     assert_eq!(out.code, Some(1));
 }
+
+// ---------------------------------------------------------------------------
+// 7. Never print a secret
+// ---------------------------------------------------------------------------
+
+#[test]
+fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
+    // No live network: the default index is a closed local port.
+    let mut ctx = TestContext::new();
+    ctx.set_index_url(Some(format!("http://127.0.0.1:{}/simple", closed_port())));
+    ctx.env("ENVY_HTTP_RETRIES", "0");
+    ctx.init_project(&["good"]);
+    for url in [
+        "http://user:s3cret@127.0.0.1:99999/simple",
+        "http://user:s3cret@127.0.0.1:8o/simple",
+        "http://user:s3cret@[::1/simple",
+    ] {
+        for args in [
+            vec!["lock", "--index-url", url],
+            vec!["lock", "--extra-index-url", url],
+        ] {
+            let out = ctx.run_envy(&args);
+            out.failure()
+                .stderr_lacks("panicked")
+                .stderr_lacks("s3cret");
+            assert!(!out.stdout.contains("s3cret"));
+        }
+        let mut env_ctx = TestContext::new();
+        env_ctx.init_project(&["good"]);
+        env_ctx.set_index_url(Some(url.to_string()));
+        let out = env_ctx.run_envy(&["lock"]);
+        out.failure().stderr_lacks("s3cret");
+    }
+}
+
+#[test]
+fn init_warnings_about_index_lines_never_print_credentials() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "requirements.txt",
+        "-i https://user:s3cret@example.invalid/simple\n--extra-index-url https://user:t0ken@example.invalid/extra\n--index-url=http://me:pa55@[::1/simple\n",
+    );
+    let out = ctx.run_envy(&["init", "--no-sync"]);
+    let out = if out.stderr.contains("unexpected argument") {
+        ctx.run_envy(&["init"])
+    } else {
+        out
+    };
+    out.stderr_lacks("panicked");
+    for secret in ["s3cret", "t0ken", "pa55"] {
+        assert!(
+            !out.stderr.contains(secret),
+            "{secret} printed:\n{}",
+            out.stderr
+        );
+        assert!(
+            !out.stdout.contains(secret),
+            "{secret} printed:\n{}",
+            out.stdout
+        );
+    }
+    assert!(
+        out.stderr.contains("example.invalid/simple"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn index_pages_with_credentials_in_links_are_not_cached_as_received() {
+    let index = Crafted::start();
+    let meta = metadata("good", "1.0", &[]);
+    let wheel = wheel_with("good", "1.0", &meta, &[]);
+    let port = index.server.port();
+    let page = serde_json::json!({
+        "meta": { "api-version": "1.1" },
+        "name": "good",
+        "files": [{
+            "filename": "good-1.0-py3-none-any.whl",
+            "url": format!("http://user:s3cret@127.0.0.1:{port}/files/good-1.0-py3-none-any.whl"),
+            "hashes": { "sha256": sha256_hex(&wheel) },
+            "requires-python": ">=3.8",
+            "core-metadata": { "sha256": sha256_hex(meta.as_bytes()) },
+        }],
+    });
+    index.put(
+        "/simple/good/",
+        "application/vnd.pypi.simple.v1+json",
+        serde_json::to_vec(&page).unwrap(),
+    );
+    index.put(
+        "/files/good-1.0-py3-none-any.whl",
+        "application/octet-stream",
+        wheel,
+    );
+    index.put(
+        "/files/good-1.0-py3-none-any.whl.metadata",
+        "text/plain",
+        meta.into_bytes(),
+    );
+    let ctx = project_on(&index, &["good"]);
+    ctx.envy_ok(&["lock"]);
+    assert!(!ctx.read("envy.lock").contains("s3cret"));
+    for entry in walkdir::WalkDir::new(ctx.cache_dir()).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("s3cret"),
+                "{} holds the password",
+                entry.path().display()
+            );
+        }
+    }
+}

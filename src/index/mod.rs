@@ -368,17 +368,9 @@ impl IndexConfig {
     }
 }
 
-/// Remove `user:password@` from a URL for display and for the lock.
-pub fn redact(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
+/// Remove `user:password@` from a URL for display and for the lock (the one
+/// redaction function, [`crate::types::redact_url`]).
+pub use crate::types::redact_url as redact;
 
 /// The first line of a cached page file: where the body came from and its
 /// validators. The raw body follows the newline, so reading a page back
@@ -863,6 +855,15 @@ impl Client {
             body: fetched.body,
         };
         let files = parse(&page)?;
+        // Links may carry `user:password@` (they are redacted when parsed):
+        // the cached body must not keep them either.
+        let page = match std::str::from_utf8(&page.body).map(crate::types::redact_text) {
+            Ok(std::borrow::Cow::Owned(clean)) => CachedPage {
+                body: clean.into_bytes(),
+                ..page
+            },
+            _ => page,
+        };
         page.write(&cache_path)?;
         Ok(Some(files))
     }

@@ -42,17 +42,22 @@ pub struct Error {
 
 impl Error {
     /// A user error with no hint.
+    ///
+    /// Every URL in the message loses its credentials
+    /// ([`crate::types::redact_text`]): no error prints a password.
     pub fn new(message: impl Into<String>) -> Self {
+        let message = message.into();
         Self {
-            message: message.into(),
+            message: crate::types::redact_text(&message).into_owned(),
             hint: None,
             code: 1,
         }
     }
 
-    /// Add a hint.
+    /// Add a hint (its URLs redacted, as the message's).
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        let hint = hint.into();
+        self.hint = Some(crate::types::redact_text(&hint).into_owned());
         self
     }
 }
@@ -331,9 +336,10 @@ pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressB
 }
 
 /// Print a status line on stderr unless quiet; a `warning:` prefix is
-/// coloured when colours are on.
+/// coloured when colours are on. URLs in it lose their credentials.
 pub fn status(settings: &Settings, line: impl AsRef<str>) {
     if !settings.quiet {
-        anstream::eprintln!("{}", style::line(line.as_ref()));
+        let line = crate::types::redact_text(line.as_ref());
+        anstream::eprintln!("{}", style::line(&line));
     }
 }

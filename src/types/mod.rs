@@ -6,11 +6,13 @@
 pub mod filename;
 pub mod hash;
 pub mod metadata;
+pub mod redact;
 
 pub use filename::{DistFilename, SdistFilename, WheelFilename};
 pub use hash::Sha256Hex;
 pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement};
+pub use redact::{redact_text, redact_url};
 
 /// Why [`parse_requirement`] failed.
 #[derive(Debug, Clone)]
