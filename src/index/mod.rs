@@ -185,6 +185,18 @@ pub enum IndexError {
         /// The wheel's URL (credentials redacted).
         url: String,
     },
+    /// A transfer that was still going when its overall deadline passed
+    /// (`ENVY_HTTP_DEADLINE`): a server sending a byte now and then never
+    /// trips the no-progress timeout, but cannot hold envy either.
+    #[error(
+        "could not fetch `{url}`: timed out: not finished after {seconds} s (`ENVY_HTTP_DEADLINE`)"
+    )]
+    Deadline {
+        /// The URL (credentials redacted).
+        url: String,
+        /// The deadline, in seconds.
+        seconds: u64,
+    },
     /// A response that cannot be understood.
     #[error("cannot read `{url}`: {reason}")]
     Invalid {
@@ -468,6 +480,8 @@ pub struct Client {
     /// shared HTTP/2 connection). Made on first use.
     http_files: OnceLock<Result<reqwest::blocking::Client, IndexError>>,
     timeout: u64,
+    /// The overall time one transfer may take, retries included.
+    deadline: Duration,
     cache: Cache,
     config: IndexConfig,
     indexes: Vec<ResolvedIndex>,
@@ -477,6 +491,10 @@ pub struct Client {
     downloads: Mutex<HashMap<String, Slot<PathBuf>>>,
     background_cancelled: std::sync::atomic::AtomicBool,
 }
+
+/// The default overall deadline of one transfer (`ENVY_HTTP_DEADLINE`): long
+/// enough for a multi-GB wheel on a slow link.
+const DEFAULT_DEADLINE_SECS: u64 = 1800;
 
 const ACCEPT_SIMPLE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 
@@ -488,8 +506,10 @@ fn slot<K: std::hash::Hash + Eq + Clone, T>(map: &Mutex<HashMap<K, Slot<T>>>, ke
 impl Client {
     /// Make a client.
     ///
-    /// Timeout per request: `ENVY_HTTP_TIMEOUT` seconds (default 30); retries
-    /// of transient failures: `ENVY_HTTP_RETRIES` (default 3).
+    /// Timeout per request without progress: `ENVY_HTTP_TIMEOUT` seconds
+    /// (default 30); overall deadline of one transfer, retries included:
+    /// `ENVY_HTTP_DEADLINE` seconds (default 1800); retries of transient
+    /// failures: `ENVY_HTTP_RETRIES` (default 3).
     ///
     /// # Errors
     /// When the TLS backend cannot be set up.
@@ -502,12 +522,18 @@ impl Client {
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
             .unwrap_or(3);
+        let deadline = std::env::var("ENVY_HTTP_DEADLINE")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .unwrap_or(DEFAULT_DEADLINE_SECS);
         let http = http_client(timeout, false)?;
         let indexes = config.resolve();
         Ok(Self {
             http,
             http_files: OnceLock::new(),
             timeout,
+            deadline: Duration::from_secs(deadline),
             cache,
             config,
             indexes,
@@ -682,6 +708,7 @@ impl Client {
         url: &str,
         headers: &[(&str, String)],
     ) -> Result<Option<Fetched>, IndexError> {
+        let deadline = std::time::Instant::now() + self.deadline;
         self.get_with(url, headers, |resp| {
             let header = |h: &str| {
                 resp.headers()
@@ -697,15 +724,45 @@ impl Client {
                 last_modified: header("last-modified"),
                 body: Vec::new(),
             };
-            let body = resp.bytes().map_err(|e| IndexError::Network {
-                url: redact(url),
-                reason: describe_reqwest(&e),
+            let mut body = Vec::new();
+            self.read_body(resp, url, deadline, |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
             })?;
-            Ok(Fetched {
-                body: body.to_vec(),
-                ..meta
-            })
+            Ok(Fetched { body, ..meta })
         })
+    }
+
+    /// Read a response body in chunks into `sink`, until its end or the
+    /// overall `deadline`.
+    ///
+    /// # Errors
+    /// [`IndexError::Deadline`] past the deadline; [`IndexError::Network`]
+    /// when reading fails (a stall says it timed out); `sink`'s errors.
+    fn read_body(
+        &self,
+        mut reader: impl Read,
+        url: &str,
+        deadline: std::time::Instant,
+        mut sink: impl FnMut(&[u8]) -> Result<(), IndexError>,
+    ) -> Result<(), IndexError> {
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            if std::time::Instant::now() > deadline {
+                return Err(IndexError::Deadline {
+                    url: redact(url),
+                    seconds: self.deadline.as_secs(),
+                });
+            }
+            let n = reader.read(&mut buf).map_err(|e| IndexError::Network {
+                url: redact(url),
+                reason: describe_body_error(&e, self.timeout),
+            })?;
+            if n == 0 {
+                return Ok(());
+            }
+            sink(&buf[..n])?;
+        }
     }
 
     /// The page of `name`: from the first index that lists it, plus any
@@ -1052,9 +1109,11 @@ impl Client {
         }
         let dir = dest.parent().unwrap_or_else(|| Path::new("."));
         fs_err::create_dir_all(dir)?;
+        // Removed when dropped: on every error path, nothing partial stays.
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         let mut hasher = Sha256::new();
-        let copy = |mut reader: Box<dyn Read>,
+        let deadline = std::time::Instant::now() + self.deadline;
+        let copy = |reader: Box<dyn Read>,
                     tmp: &mut tempfile::NamedTempFile,
                     hasher: &mut Sha256|
          -> Result<(), IndexError> {
@@ -1062,18 +1121,11 @@ impl Client {
             *hasher = Sha256::new();
             tmp.as_file_mut().set_len(0)?;
             std::io::Seek::seek(tmp.as_file_mut(), std::io::SeekFrom::Start(0))?;
-            let mut buf = vec![0u8; 256 * 1024];
-            loop {
-                let n = reader.read(&mut buf).map_err(|e| IndexError::Network {
-                    url: redact(url),
-                    reason: format!("reading the body failed: {e}"),
-                })?;
-                if n == 0 {
-                    return Ok(());
-                }
-                hasher.update(&buf[..n]);
-                tmp.write_all(&buf[..n])?;
-            }
+            self.read_body(reader, url, deadline, |chunk| {
+                hasher.update(chunk);
+                tmp.write_all(chunk)?;
+                Ok(())
+            })
         };
         // A file of that name in a `--find-links` directory (e.g. a wheelhouse
         // exported earlier) serves before the network; its hash is checked
@@ -1200,6 +1252,25 @@ pub fn read_wheel_metadata(path: &Path) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// A failed body read in words: a stall says it timed out (reqwest reports
+/// its per-read timeout as an I/O error whose source is a timeout).
+fn describe_body_error(e: &std::io::Error, timeout: u64) -> String {
+    let mut timed_out = e.kind() == std::io::ErrorKind::TimedOut;
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<reqwest::Error>() {
+            timed_out |= r.is_timeout();
+        }
+        timed_out |= s.to_string().contains("timed out");
+        source = s.source();
+    }
+    if timed_out {
+        format!("timed out: no data for {timeout} s in the middle of the body")
+    } else {
+        format!("reading the body failed: {e}")
+    }
 }
 
 /// Flatten a reqwest error and its sources into one line.

@@ -109,6 +109,9 @@ impl From<IndexError> for Error {
             IndexError::HashMismatch { .. } => {
                 "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
             }
+            IndexError::Deadline { .. } => {
+                "the server sends too slowly; retry later, or raise `ENVY_HTTP_DEADLINE` (seconds) for a very large file on a slow link".to_string()
+            }
             IndexError::MetadataMismatch { .. } => {
                 "the index serves metadata that does not match the wheel: nothing was installed and the cached metadata was dropped. Report it to the index's maintainers".to_string()
             }
