@@ -708,3 +708,304 @@ fn index_pages_with_credentials_in_links_are_not_cached_as_received() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// 8. Deadlines
+// ---------------------------------------------------------------------------
+
+/// A server that answers every request with `body` announced in full, then
+/// drips it one byte every `every`.
+fn drip_server(body: Vec<u8>, every: std::time::Duration) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                for b in body {
+                    if conn.write_all(&[b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(every);
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Run `cmd`, killing it after `limit`; `None` when it had to be killed.
+fn run_with_limit(mut cmd: std::process::Command, limit: std::time::Duration) -> Option<RunOutput> {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return Some(RunOutput::from_output(format!("{cmd:?}"), out));
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_dripping_download_is_stopped_by_the_overall_deadline() {
+    let meta = metadata("good", "1.0", &[]);
+    let wheel = wheel_with("good", "1.0", &meta, &[]);
+    let drip = drip_server(wheel.clone(), std::time::Duration::from_millis(300));
+    let index = Crafted::start();
+    let page = serde_json::json!({
+        "meta": { "api-version": "1.1" },
+        "name": "good",
+        "files": [{
+            "filename": "good-1.0-py3-none-any.whl",
+            "url": format!("http://127.0.0.1:{drip}/files/good-1.0-py3-none-any.whl"),
+            "hashes": { "sha256": sha256_hex(&wheel) },
+            "requires-python": ">=3.8",
+        }],
+    });
+    index.put(
+        "/simple/good/",
+        "application/vnd.pypi.simple.v1+json",
+        serde_json::to_vec(&page).unwrap(),
+    );
+    let mut ctx = project_on(&index, &["good"]);
+    // Locking reads the wheel's metadata from the wheel: give it the real
+    // bytes through a warm metadata cache instead (lock with a fast copy).
+    let fast = Crafted::start();
+    fast.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            wheel.clone(),
+            Some(&meta),
+        )],
+    );
+    ctx.set_index_url(Some(fast.index_url()));
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx
+        .read("envy.lock")
+        .replace(&fast.base_url(), &format!("http://127.0.0.1:{drip}"));
+    ctx.write("envy.lock", lock);
+    ctx.set_index_url(Some(index.index_url()));
+    ctx.env("ENVY_HTTP_TIMEOUT", "2");
+    ctx.env("ENVY_HTTP_DEADLINE", "3");
+    ctx.env("ENVY_HTTP_RETRIES", "1");
+    let t0 = std::time::Instant::now();
+    let out = run_with_limit(
+        {
+            let mut c = ctx.envy();
+            c.args(["sync", "--frozen"]);
+            c
+        },
+        std::time::Duration::from_secs(40),
+    )
+    .expect("envy was still downloading after 40 s");
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        t0.elapsed()
+    );
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("good-1.0-py3-none-any.whl")
+        .stderr_contains("timed out");
+    assert!(ctx.installed_version("good").is_none());
+    // No partial file is left behind.
+    let leftovers: Vec<_> = walkdir::WalkDir::new(ctx.cache_dir().join("files-v1"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+// ---------------------------------------------------------------------------
+// 9. Messages that help
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_corrupt_deflate_stream_names_the_wheel_and_the_entry() {
+    let meta = metadata("good", "1.0", &[]);
+    // Enough varied text that the deflate stream has room to break.
+    let big: String = (0..4000)
+        .map(|i| format!("V{i} = {}\n", i * 7919 % 104729))
+        .collect();
+    let mut wheel = wheel_with("good", "1.0", &meta, &[("good/big.py", &big)]);
+    let name = b"good/big.py";
+    let header = wheel
+        .windows(4 + 26 + name.len())
+        .position(|w| w.starts_with(b"PK\x03\x04") && w.ends_with(name))
+        .expect("local header of good/big.py");
+    let extra = u16::from_le_bytes([wheel[header + 28], wheel[header + 29]]) as usize;
+    let data = header + 30 + name.len() + extra;
+    for b in &mut wheel[data + 40..data + 80] {
+        *b ^= 0x5a;
+    }
+    let index = Crafted::start();
+    index.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            wheel,
+            Some(&meta),
+        )],
+    );
+    let ctx = project_on(&index, &["good"]);
+    let out = ctx.run_envy(&["sync"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("good-1.0-py3-none-any.whl")
+        .stderr_contains("good/big.py")
+        .stderr_lacks("sync` again");
+    assert!(ctx.installed_version("good").is_none());
+}
+
+#[test]
+fn a_wheel_failing_its_own_record_gets_no_advice_to_sync_again() {
+    let meta = metadata("good", "1.0", &[]);
+    let di = "good-1.0.dist-info";
+    let mut files = vec![
+        ("good/__init__.py".to_string(), b"X = 1\n".to_vec()),
+        (format!("{di}/METADATA"), meta.clone().into_bytes()),
+        (format!("{di}/WHEEL"), WHEEL_FILE.as_bytes().to_vec()),
+    ];
+    let mut wheel_files = files.clone();
+    // RECORD lists other content for good/__init__.py.
+    files[0].1 = b"X = 2\n".to_vec();
+    let record_of = wheel_zip(&files, di);
+    let record = {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(record_of)).unwrap();
+        let mut f = z.by_name(&format!("{di}/RECORD")).unwrap();
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+        v
+    };
+    wheel_files.push((format!("{di}/RECORD"), record));
+    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (n, c) in &wheel_files {
+        zw.start_file(n.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zw.write_all(c).unwrap();
+    }
+    let wheel = zw.finish().unwrap().into_inner();
+    let index = Crafted::start();
+    index.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            wheel,
+            Some(&meta),
+        )],
+    );
+    let ctx = project_on(&index, &["good"]);
+    let out = ctx.run_envy(&["sync"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("does not match its RECORD entry")
+        .stderr_lacks("sync` again");
+}
+
+/// A server that sends headers and half of `body`, then says nothing for `pause`.
+fn stalling_server(body: Vec<u8>, pause: std::time::Duration) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let _ = conn.write_all(&body[..body.len() / 2]);
+                let _ = conn.flush();
+                std::thread::sleep(pause);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_stall_in_the_middle_of_a_body_says_it_timed_out() {
+    let meta = metadata("good", "1.0", &[]);
+    let wheel = wheel_with("good", "1.0", &meta, &[]);
+    let stall = stalling_server(wheel.clone(), std::time::Duration::from_secs(8));
+    let (_index, mut ctx) = synced_good();
+    let lock = ctx.read("envy.lock");
+    let base = lock
+        .split("url = \"")
+        .nth(1)
+        .and_then(|rest| rest.split("/files/").next())
+        .unwrap()
+        .to_string();
+    ctx.write(
+        "envy.lock",
+        lock.replace(&base, &format!("http://127.0.0.1:{stall}")),
+    );
+    ctx.reset_cache();
+    std::fs::remove_dir_all(ctx.path(".venv")).unwrap();
+    ctx.env("ENVY_HTTP_TIMEOUT", "2");
+    ctx.env("ENVY_HTTP_RETRIES", "0");
+    let out = ctx.run_envy(&["sync", "--frozen"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("good-1.0-py3-none-any.whl")
+        .stderr_contains("timed out");
+}
+
+#[test]
+fn invalid_utf8_reports_its_real_position() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "pyproject.toml",
+        b"[project]\nname = \"x\"\nversion = \"0.1\"\ndescription = \"caf\xe9\"\n".as_slice(),
+    );
+    let out = ctx.run_envy(&["lock"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains("pyproject.toml:4:19")
+        .stderr_contains("UTF-8");
+
+    let (_index, ctx) = synced_good();
+    let mut lock = ctx.read_bytes("envy.lock");
+    lock.extend_from_slice(b"# caf\xe9\n");
+    let line = lock.iter().filter(|b| **b == b'\n').count();
+    ctx.write("envy.lock", &lock);
+    let out = ctx.run_envy(&["sync", "--frozen"]);
+    out.failure()
+        .stderr_lacks("panicked")
+        .stderr_contains(&format!("envy.lock:{line}:6"))
+        .stderr_contains("UTF-8");
+}

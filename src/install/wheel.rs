@@ -361,6 +361,12 @@ fn extract_files<R: Read + std::io::Seek>(
         dirs.ensure(parent)?;
         let mut entry = archive.by_index(p.index).map_err(|e| ctx.zip_err(e))?;
         let want = ctx.expected.get(&p.entry);
+        // A broken archive member ("corrupt deflate stream", a bad CRC)
+        // names the wheel and the member.
+        let unreadable = |e: std::io::Error| InstallError::InvalidWheel {
+            wheel: ctx.wheel.to_path_buf(),
+            reason: format!("cannot read `{}`: {e}", p.entry),
+        };
         // A script's first bytes decide whether its `#!python` shebang needs
         // rewriting; anything else (a 25 MB native binary such as ruff's) is
         // streamed like any other file instead of being held in memory.
@@ -368,11 +374,12 @@ fn extract_files<R: Read + std::io::Seek>(
         if p.kind == Kind::Script {
             (&mut entry)
                 .take(SHEBANG_MARK.len() as u64)
-                .read_to_end(&mut prefix)?;
+                .read_to_end(&mut prefix)
+                .map_err(unreadable)?;
         }
         if p.kind == Kind::Script && prefix == SHEBANG_MARK {
             let mut content = prefix;
-            entry.read_to_end(&mut content)?;
+            entry.read_to_end(&mut content).map_err(unreadable)?;
             let mut h = Sha256::new();
             h.update(&content);
             verify(ctx.wheel, &p.entry, want, h, content.len() as u64)?;
@@ -411,7 +418,7 @@ fn extract_files<R: Read + std::io::Seek>(
         out.write_all(&prefix)?;
         let mut size = prefix.len() as u64;
         loop {
-            let n = entry.read(&mut buf)?;
+            let n = entry.read(&mut buf).map_err(unreadable)?;
             if n == 0 {
                 break;
             }

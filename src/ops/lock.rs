@@ -172,8 +172,18 @@ pub fn requires_python_of(project: &Project) -> Result<VersionSpecifiers> {
 /// When it exists but cannot be parsed (with line and column).
 pub fn read_lock(project: &Project) -> Result<Option<Lock>> {
     let path = project.root.join(LOCK_FILE);
-    match fs_err::read_to_string(&path) {
-        Ok(text) => Ok(Some(Lock::parse(&text, &path.display().to_string())?)),
+    match fs_err::read(&path) {
+        Ok(bytes) => {
+            let shown = path.display().to_string();
+            let text =
+                crate::types::decode_utf8(bytes).map_err(|at| crate::lock::LockError::Parse {
+                    path: shown.clone(),
+                    line: at.line,
+                    column: at.column,
+                    message: "not valid UTF-8".to_string(),
+                })?;
+            Ok(Some(Lock::parse(&text, &shown)?))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }

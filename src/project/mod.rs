@@ -211,12 +211,19 @@ impl Project {
     /// `file:line:col`.
     pub fn read(dir: &Path) -> Result<Self, ProjectError> {
         let path = dir.join("pyproject.toml");
-        let text = fs_err::read_to_string(&path).map_err(|e| ProjectError::Invalid {
+        let bytes = fs_err::read(&path).map_err(|e| ProjectError::Invalid {
             path: path.display().to_string(),
             field: "file".into(),
             line: 0,
             column: 0,
             message: e.to_string(),
+        })?;
+        let text = crate::types::decode_utf8(bytes).map_err(|at| ProjectError::Invalid {
+            path: path.display().to_string(),
+            field: "file".into(),
+            line: at.line,
+            column: at.column,
+            message: "not valid UTF-8 (TOML files must be UTF-8)".into(),
         })?;
         Self::parse(&text, &path)
     }

@@ -23,6 +23,32 @@ pub struct RequirementError {
     pub display: String,
 }
 
+/// Where text stops being UTF-8: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Utf8Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// Decode a file's bytes as UTF-8, or say where the first invalid byte is
+/// (`std`'s error gives no position at all, and a lossy decode would move
+/// every later position).
+///
+/// # Errors
+/// The line and column of the first byte that is not UTF-8.
+pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, Utf8Position> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // The prefix is valid UTF-8 by definition.
+        let text = std::str::from_utf8(valid).unwrap_or_default();
+        let line = text.matches('\n').count() + 1;
+        let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Utf8Position { line, column }
+    })
+}
+
 /// The deepest nesting of parentheses accepted in a PEP 508 requirement or
 /// marker. Real markers nest a few levels; `pep508_rs` parses nesting by
 /// recursion, so thousands of levels (from a hostile index or file) would
@@ -91,10 +117,10 @@ pub fn parse_marker(text: &str) -> Result<MarkerTree, String> {
 ///
 /// `pep508_rs` 0.9 panics (a string slice off a char boundary while building
 /// its error) on some non-ASCII marker values, e.g.
-/// `x; python_version >= '\u{800}'`; found by `tests/hostile.rs` fuzzing.
-/// Requirements come from untrusted index metadata, so non-ASCII input is
-/// parsed under `catch_unwind` with the panic message silenced, and a panic
-/// becomes an ordinary error.
+/// `x; python_version >= '\u{800}'`, and on names such as `fl.`; found by
+/// `tests/hostile.rs` fuzzing. Requirements come from untrusted index
+/// metadata, so they are parsed under `catch_unwind` with the panic message
+/// silenced, and a panic becomes an ordinary error.
 ///
 /// # Errors
 /// When the text is not a valid requirement.
@@ -112,16 +138,14 @@ pub fn parse_requirement(text: &str) -> Result<Requirement, RequirementError> {
             display: e.to_string(),
         })
     };
-    if text.is_ascii() {
-        return parse();
-    }
+    // ASCII input panics too: a name like `fl.` passes pep508_rs's parser
+    // but not its own `PackageName` check (`tests/hostile.rs` fuzzing).
     quiet_catch_unwind(parse).unwrap_or_else(|| {
         Err(RequirementError {
-            message: "not a valid PEP 508 requirement (non-ASCII text the parser cannot handle)"
-                .to_string(),
+            message: "not a valid PEP 508 requirement (text the parser cannot handle)".to_string(),
             display: format!(
                 "not a valid PEP 508 requirement: `{}`",
-                text.escape_default()
+                shorten(&text.escape_default().to_string(), 200)
             ),
         })
     })
@@ -185,5 +209,11 @@ mod tests {
         assert!(super::parse_requirement(&fine).is_ok());
         assert_eq!(super::shorten("abcdef", 3), "abc...");
         assert_eq!(super::shorten("abc", 3), "abc");
+    }
+
+    #[test]
+    fn names_the_parser_panics_on_are_errors() {
+        assert!(super::parse_requirement("fl.").is_err());
+        assert!(super::parse_requirement("f.; python_version >= '3'").is_err());
     }
 }
