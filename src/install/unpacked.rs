@@ -56,22 +56,11 @@ pub fn unpack_to_cache(
     sha256: &str,
     filename: &WheelFilename,
 ) -> Result<PathBuf, InstallError> {
-    let (major, minor) = interpreter.python_minor();
-    let parent = cache_root.join("unpacked-v1");
-    let dir = parent.join(format!("{sha256}-py{major}{minor}"));
-    if dir.join("site").is_dir() {
-        match verify_tree(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(why) => {
-                // Unpack it again from the (verified) wheel.
-                tracing::warn!(
-                    "the unpacked `{}` in the cache is corrupt ({why}); unpacking it again",
-                    filename
-                );
-                let _ = fs_err::remove_dir_all(&dir);
-            }
-        }
+    if let Some(dir) = verified_unpacked(interpreter, cache_root, sha256, filename) {
+        return Ok(dir);
     }
+    let dir = unpacked_dir(interpreter, cache_root, sha256);
+    let parent = cache_root.join("unpacked-v1");
     fs_err::create_dir_all(&parent)?;
     let tmp = tempfile::Builder::new()
         .prefix(".tmp-unpack-")
@@ -157,6 +146,62 @@ fn record_hash_reader(mut reader: impl std::io::Read) -> std::io::Result<(String
     }
     let hash = super::record::record_hash(hasher);
     Ok((hash.trim_start_matches("sha256=").to_string(), total))
+}
+
+/// Where the wheel with this sha256 is unpacked for `interpreter`'s Python
+/// version: `<cache>/unpacked-v1/<sha256>-pyXY`.
+fn unpacked_dir(
+    interpreter: &crate::venv::Interpreter,
+    cache_root: &Path,
+    sha256: &str,
+) -> PathBuf {
+    let (major, minor) = interpreter.python_minor();
+    cache_root
+        .join("unpacked-v1")
+        .join(format!("{sha256}-py{major}{minor}"))
+}
+
+/// The unpacked tree of the wheel with this sha256, when it is in the cache
+/// and every file still matches the `RECORD` written when it was unpacked
+/// ([`verify_tree`]). A corrupt tree is removed (and `None` returned), so it
+/// is unpacked again from the verified wheel. With a verified tree the wheel
+/// file itself is not needed (nor hashed again) to install.
+pub fn verified_unpacked(
+    interpreter: &crate::venv::Interpreter,
+    cache_root: &Path,
+    sha256: &str,
+    filename: &WheelFilename,
+) -> Option<PathBuf> {
+    let dir = unpacked_dir(interpreter, cache_root, sha256);
+    if !dir.join("site").is_dir() {
+        return None;
+    }
+    match verify_tree(&dir) {
+        Ok(()) => Some(dir),
+        Err(why) => {
+            tracing::warn!(
+                "the unpacked `{filename}` in the cache is corrupt ({why}); unpacking it again"
+            );
+            let _ = fs_err::remove_dir_all(&dir);
+            None
+        }
+    }
+}
+
+/// Link an unpacked tree (from [`unpack_to_cache`] or [`verified_unpacked`])
+/// into `venv`: hard links (copies across filesystems), shebangs rewritten
+/// for the venv, a fresh `INSTALLER`, `REQUESTED` and `RECORD` (PEP 376). Any
+/// installed version of the distribution is uninstalled first.
+///
+/// # Errors
+/// I/O errors, a tree without `.dist-info`, a `RECORD` row leaving the tree.
+pub fn link_unpacked(
+    venv: &Venv,
+    template: &Path,
+    filename: &WheelFilename,
+    opts: &InstallOptions,
+) -> Result<InstalledDist, InstallError> {
+    link_template(venv, template, filename, opts)
 }
 
 /// Link a template's files into the venv and write its `RECORD`.
