@@ -160,6 +160,16 @@ impl From<crate::install::InstallError> for Error {
             | crate::install::InstallError::EntryPoint { .. } => {
                 "the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator"
             }
+            crate::install::InstallError::Record { path, .. }
+                if path.extension().is_some_and(|e| e == "whl") =>
+            {
+                "the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator"
+            }
+            // An installed distribution's RECORD stays broken until it is gone.
+            crate::install::InstallError::Record { .. } => {
+                "remove `.venv` and run `envy sync` to install every distribution afresh"
+            }
+            // I/O and venv errors may be passing (disk full, a concurrent run).
             _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
         };
         Error::new(e.to_string()).hint(hint)
