@@ -1009,3 +1009,63 @@ fn invalid_utf8_reports_its_real_position() {
         .stderr_contains(&format!("envy.lock:{line}:6"))
         .stderr_contains("UTF-8");
 }
+
+#[test]
+fn sigint_and_sigterm_remove_the_partial_download() {
+    let meta = metadata("good", "1.0", &[]);
+    let wheel = wheel_with("good", "1.0", &meta, &[]);
+    let drip = drip_server(wheel.clone(), std::time::Duration::from_millis(200));
+    let fast = Crafted::start();
+    fast.publish(
+        "good",
+        vec![Listed::wheel(
+            "good-1.0-py3-none-any.whl",
+            wheel,
+            Some(&meta),
+        )],
+    );
+    let ctx = project_on(&fast, &["good"]);
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx
+        .read("envy.lock")
+        .replace(&fast.base_url(), &format!("http://127.0.0.1:{drip}"));
+    ctx.write("envy.lock", lock);
+    let files = ctx.cache_dir().join("files-v1");
+    let files_under = || -> Vec<std::path::PathBuf> {
+        walkdir::WalkDir::new(&files)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().to_path_buf())
+            .collect()
+    };
+    for signal in ["INT", "TERM"] {
+        let mut child = ctx
+            .envy()
+            .args(["sync", "--frozen"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the download to have started writing its temporary file.
+        let t0 = std::time::Instant::now();
+        while files_under().is_empty() {
+            assert!(
+                t0.elapsed() < std::time::Duration::from_secs(20),
+                "no download started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "SIG{signal}: {status:?}");
+        assert!(
+            files_under().is_empty(),
+            "SIG{signal} left {:?}",
+            files_under()
+        );
+    }
+}

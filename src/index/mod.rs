@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod cache;
 pub mod dns;
+mod partial;
 pub mod sdist;
 pub mod simple;
 
@@ -1109,8 +1110,10 @@ impl Client {
         }
         let dir = dest.parent().unwrap_or_else(|| Path::new("."));
         fs_err::create_dir_all(dir)?;
-        // Removed when dropped: on every error path, nothing partial stays.
+        // Removed when dropped: on every error path, nothing partial stays
+        // (and on SIGINT/SIGTERM, see `partial`).
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        let _partial = partial::Partial::register(tmp.path());
         let mut hasher = Sha256::new();
         let deadline = std::time::Instant::now() + self.deadline;
         let copy = |reader: Box<dyn Read>,
