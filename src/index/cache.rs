@@ -5,7 +5,10 @@
 //! user cache dir + `/envy`):
 //! - `simple-v2/<index-key>/<name>.json`: a project page as received (a
 //!   JSON header line with its URL, content type and validators, then the raw body).
-//! - `metadata-v1/<sha256 of the distribution>.metadata`: core metadata bytes.
+//! - `metadata-v2/<key>.metadata`: core metadata bytes, keyed by the file's URL
+//!   and the sha256 its index claims for it (see [`Cache::metadata_path`]).
+//!   (`metadata-v1/` was keyed by the claimed sha256 alone, so one index could
+//!   plant metadata for another index's file; it is no longer read.)
 //! - `files-v1/<sha256>/<filename>`: verified distribution files.
 //!
 //! Every write goes to a temp file in the same directory, then is renamed,
@@ -64,11 +67,23 @@ impl Cache {
             .join(format!("{name}.json"))
     }
 
-    /// Where the core metadata of the distribution with this sha256 is kept.
-    pub fn metadata_path(&self, sha256: &str) -> PathBuf {
+    /// Where the core metadata of the distribution file at `file_url`
+    /// (credentials redacted) is kept, given the sha256 its index claims for
+    /// it (`None` when the index gave none).
+    ///
+    /// The key is the sha256 of the URL and the claimed hash together, never
+    /// the claimed hash alone: a page may claim any hash, so a hostile index
+    /// listing a real wheel's sha256 must not plant `Requires-Dist` for the
+    /// honest index's copy. The metadata of a PEP 658 file comes from
+    /// `<file_url>.metadata`, so the file URL pins where it came from.
+    pub fn metadata_path(&self, file_url: &str, sha256: Option<&str>) -> PathBuf {
+        let mut h = Sha256::new();
+        h.update(file_url.as_bytes());
+        h.update(b"\n");
+        h.update(sha256.unwrap_or("").to_ascii_lowercase().as_bytes());
         self.root
-            .join("metadata-v1")
-            .join(format!("{sha256}.metadata"))
+            .join("metadata-v2")
+            .join(format!("{}.metadata", hex::encode(h.finalize())))
     }
 
     /// Where the verified distribution file with this sha256 is kept.

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod cache;
 pub mod dns;
+mod partial;
 pub mod sdist;
 pub mod simple;
 mod source;
@@ -178,6 +179,27 @@ pub enum IndexError {
         expected: String,
         /// The sha256 of what was received.
         actual: String,
+    },
+    /// A wheel's own METADATA differs from the `.metadata` file (PEP 658)
+    /// its index served, from which the lock was resolved.
+    #[error("the METADATA inside `{filename}` differs from the `.metadata` file the index served for it (PEP 658), which the lock was resolved from\n  from: {url}")]
+    MetadataMismatch {
+        /// The wheel filename.
+        filename: String,
+        /// The wheel's URL (credentials redacted).
+        url: String,
+    },
+    /// A transfer that was still going when its overall deadline passed
+    /// (`ENVY_HTTP_DEADLINE`): a server sending a byte now and then never
+    /// trips the no-progress timeout, but cannot hold envy either.
+    #[error(
+        "could not fetch `{url}`: timed out: not finished after {seconds} s (`ENVY_HTTP_DEADLINE`)"
+    )]
+    Deadline {
+        /// The URL (credentials redacted).
+        url: String,
+        /// The deadline, in seconds.
+        seconds: u64,
     },
     /// A response that cannot be understood.
     #[error("cannot read `{url}`: {reason}")]
@@ -362,17 +384,9 @@ impl IndexConfig {
     }
 }
 
-/// Remove `user:password@` from a URL for display and for the lock.
-pub fn redact(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
+/// Remove `user:password@` from a URL for display and for the lock (the one
+/// redaction function, [`crate::types::redact_url`]).
+pub use crate::types::redact_url as redact;
 
 /// The first line of a cached page file: where the body came from and its
 /// validators. The raw body follows the newline, so reading a page back
@@ -470,6 +484,8 @@ pub struct Client {
     /// shared HTTP/2 connection). Made on first use.
     http_files: OnceLock<Result<reqwest::blocking::Client, IndexError>>,
     timeout: u64,
+    /// The overall time one transfer may take, retries included.
+    deadline: Duration,
     cache: Cache,
     config: IndexConfig,
     indexes: Vec<ResolvedIndex>,
@@ -479,6 +495,10 @@ pub struct Client {
     downloads: Mutex<HashMap<String, Slot<PathBuf>>>,
     background_cancelled: std::sync::atomic::AtomicBool,
 }
+
+/// The default overall deadline of one transfer (`ENVY_HTTP_DEADLINE`): long
+/// enough for a multi-GB wheel on a slow link.
+const DEFAULT_DEADLINE_SECS: u64 = 1800;
 
 const ACCEPT_SIMPLE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 
@@ -490,8 +510,10 @@ fn slot<K: std::hash::Hash + Eq + Clone, T>(map: &Mutex<HashMap<K, Slot<T>>>, ke
 impl Client {
     /// Make a client.
     ///
-    /// Timeout per request: `ENVY_HTTP_TIMEOUT` seconds (default 30); retries
-    /// of transient failures: `ENVY_HTTP_RETRIES` (default 3).
+    /// Timeout per request without progress: `ENVY_HTTP_TIMEOUT` seconds
+    /// (default 30); overall deadline of one transfer, retries included:
+    /// `ENVY_HTTP_DEADLINE` seconds (default 1800); retries of transient
+    /// failures: `ENVY_HTTP_RETRIES` (default 3).
     ///
     /// # Errors
     /// When the TLS backend cannot be set up.
@@ -504,12 +526,18 @@ impl Client {
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
             .unwrap_or(3);
+        let deadline = std::env::var("ENVY_HTTP_DEADLINE")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .unwrap_or(DEFAULT_DEADLINE_SECS);
         let http = http_client(timeout, false)?;
         let indexes = config.resolve();
         Ok(Self {
             http,
             http_files: OnceLock::new(),
             timeout,
+            deadline: Duration::from_secs(deadline),
             cache,
             config,
             indexes,
@@ -684,6 +712,7 @@ impl Client {
         url: &str,
         headers: &[(&str, String)],
     ) -> Result<Option<Fetched>, IndexError> {
+        let deadline = std::time::Instant::now() + self.deadline;
         self.get_with(url, headers, |resp| {
             let header = |h: &str| {
                 resp.headers()
@@ -699,15 +728,45 @@ impl Client {
                 last_modified: header("last-modified"),
                 body: Vec::new(),
             };
-            let body = resp.bytes().map_err(|e| IndexError::Network {
-                url: redact(url),
-                reason: describe_reqwest(&e),
+            let mut body = Vec::new();
+            self.read_body(resp, url, deadline, |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
             })?;
-            Ok(Fetched {
-                body: body.to_vec(),
-                ..meta
-            })
+            Ok(Fetched { body, ..meta })
         })
+    }
+
+    /// Read a response body in chunks into `sink`, until its end or the
+    /// overall `deadline`.
+    ///
+    /// # Errors
+    /// [`IndexError::Deadline`] past the deadline; [`IndexError::Network`]
+    /// when reading fails (a stall says it timed out); `sink`'s errors.
+    fn read_body(
+        &self,
+        mut reader: impl Read,
+        url: &str,
+        deadline: std::time::Instant,
+        mut sink: impl FnMut(&[u8]) -> Result<(), IndexError>,
+    ) -> Result<(), IndexError> {
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            if std::time::Instant::now() > deadline {
+                return Err(IndexError::Deadline {
+                    url: redact(url),
+                    seconds: self.deadline.as_secs(),
+                });
+            }
+            let n = reader.read(&mut buf).map_err(|e| IndexError::Network {
+                url: redact(url),
+                reason: describe_body_error(&e, self.timeout),
+            })?;
+            if n == 0 {
+                return Ok(());
+            }
+            sink(&buf[..n])?;
+        }
     }
 
     /// The page of `name`: from the first index that lists it, plus any
@@ -857,6 +916,15 @@ impl Client {
             body: fetched.body,
         };
         let files = parse(&page)?;
+        // Links may carry `user:password@` (they are redacted when parsed):
+        // the cached body must not keep them either.
+        let page = match std::str::from_utf8(&page.body).map(crate::types::redact_text) {
+            Ok(std::borrow::Cow::Owned(clean)) => CachedPage {
+                body: clean.into_bytes(),
+                ..page
+            },
+            _ => page,
+        };
         page.write(&cache_path)?;
         Ok(Some(files))
     }
@@ -940,11 +1008,9 @@ impl Client {
                 url: page.name.to_string(),
                 reason: format!("version {version} has no usable files"),
             })?;
-        let key = chosen
-            .sha256
-            .clone()
-            .unwrap_or_else(|| hex::encode(Sha256::digest(chosen.url.as_bytes())));
-        let cache_path = self.cache.metadata_path(&key);
+        let cache_path = self
+            .cache
+            .metadata_path(&chosen.url, chosen.sha256.as_deref());
         if let Ok(bytes) = fs_err::read(&cache_path) {
             if let Ok(m) = CoreMetadata::parse(&bytes) {
                 return Ok(m);
@@ -1033,13 +1099,27 @@ impl Client {
         });
         let dest = self.cache.file_path(&key, filename);
         if dest.is_file() {
-            return Ok(dest);
+            // The cache is a directory anyone may write to (a disk error, a
+            // restore, a hand): a file is only as good as its hash.
+            match sha256 {
+                None => return Ok(dest),
+                Some(expected) => match verify_cached_file(&dest, expected) {
+                    Ok(()) => return Ok(dest),
+                    Err(actual) => tracing::warn!(
+                        "the cached `{filename}` does not match its sha256 (expected {expected}, got {actual}); downloading it again"
+                    ),
+                },
+            }
         }
         let dir = dest.parent().unwrap_or_else(|| Path::new("."));
         fs_err::create_dir_all(dir)?;
+        // Removed when dropped: on every error path, nothing partial stays
+        // (and on SIGINT/SIGTERM, see `partial`).
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        let _partial = partial::Partial::register(tmp.path());
         let mut hasher = Sha256::new();
-        let copy = |mut reader: Box<dyn Read>,
+        let deadline = std::time::Instant::now() + self.deadline;
+        let copy = |reader: Box<dyn Read>,
                     tmp: &mut tempfile::NamedTempFile,
                     hasher: &mut Sha256|
          -> Result<(), IndexError> {
@@ -1047,18 +1127,11 @@ impl Client {
             *hasher = Sha256::new();
             tmp.as_file_mut().set_len(0)?;
             std::io::Seek::seek(tmp.as_file_mut(), std::io::SeekFrom::Start(0))?;
-            let mut buf = vec![0u8; 256 * 1024];
-            loop {
-                let n = reader.read(&mut buf).map_err(|e| IndexError::Network {
-                    url: redact(url),
-                    reason: format!("reading the body failed: {e}"),
-                })?;
-                if n == 0 {
-                    return Ok(());
-                }
-                hasher.update(&buf[..n]);
-                tmp.write_all(&buf[..n])?;
-            }
+            self.read_body(reader, url, deadline, |chunk| {
+                hasher.update(chunk);
+                tmp.write_all(chunk)?;
+                Ok(())
+            })
         };
         // A file of that name in a `--find-links` directory (e.g. a wheelhouse
         // exported earlier) serves before the network; its hash is checked
@@ -1106,25 +1179,104 @@ impl Client {
     }
 }
 
+/// Check a cached distribution file against the sha256 it is stored under;
+/// a file that does not match is removed from the cache.
+///
+/// # Errors
+/// The actual sha256 (or the read error) when it does not match.
+pub fn verify_cached_file(path: &Path, expected: &str) -> Result<(), String> {
+    let actual = match fs_err::File::open(path).and_then(crate::types::hash::sha256_reader) {
+        Ok((actual, _)) => actual,
+        Err(e) => e.to_string(),
+    };
+    if actual.eq_ignore_ascii_case(expected) {
+        return Ok(());
+    }
+    let _ = fs_err::remove_file(path);
+    Err(actual)
+}
+
+/// Check a downloaded wheel against the core metadata cached for it at lock
+/// time (a PEP 658 `.metadata` file the index served, the source of the
+/// lock's dependencies): PEP 658 requires the two to be identical. Nothing
+/// cached (another machine, a cleaned cache): nothing to compare.
+///
+/// `url` and `sha256` are the file's URL and hash as the lock records them;
+/// `wheel` is the verified file.
+///
+/// # Errors
+/// [`IndexError::MetadataMismatch`] when they differ; the cached entry is then
+/// removed, so the next lock fetches the metadata again.
+pub fn check_cached_metadata(
+    cache: &Cache,
+    url: &str,
+    sha256: &str,
+    filename: &str,
+    wheel: &Path,
+) -> Result<(), IndexError> {
+    let cached_path = cache.metadata_path(url, Some(sha256));
+    let Ok(cached) = fs_err::read(&cached_path) else {
+        return Ok(());
+    };
+    let own = read_wheel_metadata(wheel).map_err(|reason| IndexError::Invalid {
+        url: filename.to_string(),
+        reason,
+    })?;
+    if own != cached {
+        let _ = fs_err::remove_file(&cached_path);
+        return Err(IndexError::MetadataMismatch {
+            filename: filename.to_string(),
+            url: redact(url),
+        });
+    }
+    Ok(())
+}
+
 /// Read `*.dist-info/METADATA` out of a wheel file.
 ///
 /// # Errors
-/// A message when the file is not a zip or has no METADATA.
+/// A message when the file is not a zip, has no METADATA, or has more than
+/// one `.dist-info` directory with a METADATA.
 pub fn read_wheel_metadata(path: &Path) -> Result<Vec<u8>, String> {
     let file = fs_err::File::open(path).map_err(|e| e.to_string())?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| e.to_string())?;
-    let name = zip
-        .file_names()
-        .find(|n| {
-            let mut parts = n.split('/');
-            matches!((parts.next(), parts.next(), parts.next()), (Some(d), Some("METADATA"), None) if d.ends_with(".dist-info"))
-        })
+    let mut found = zip.file_names().filter(|n| {
+        let mut parts = n.split('/');
+        matches!((parts.next(), parts.next(), parts.next()), (Some(d), Some("METADATA"), None) if d.ends_with(".dist-info"))
+    });
+    let name = found
+        .next()
         .map(str::to_string)
         .ok_or_else(|| "the wheel has no .dist-info/METADATA".to_string())?;
+    // A wheel is one distribution: which METADATA would be the real one?
+    let more = found.next().is_some();
+    drop(found);
+    if more {
+        return Err("the wheel holds more than one `.dist-info` directory".to_string());
+    }
     let mut entry = zip.by_name(&name).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// A failed body read in words: a stall says it timed out (reqwest reports
+/// its per-read timeout as an I/O error whose source is a timeout).
+fn describe_body_error(e: &std::io::Error, timeout: u64) -> String {
+    let mut timed_out = e.kind() == std::io::ErrorKind::TimedOut;
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<reqwest::Error>() {
+            timed_out |= r.is_timeout();
+        }
+        timed_out |= s.to_string().contains("timed out");
+        source = s.source();
+    }
+    if timed_out {
+        format!("timed out: no data for {timeout} s in the middle of the body")
+    } else {
+        format!("reading the body failed: {e}")
+    }
 }
 
 /// Flatten a reqwest error and its sources into one line.

@@ -84,6 +84,23 @@ fn requires_python(s: Option<&str>) -> Option<VersionSpecifiers> {
     VersionSpecifiers::from_str(s).ok()
 }
 
+/// Whether a file's sha256, when given, is hex: a file whose page claims a
+/// hash that no file can have is skipped (one bad file, not the page), so
+/// that no lock entry carries a hash no installer could verify.
+fn hash_is_hex(f: &IndexFile) -> bool {
+    let ok = f
+        .sha256
+        .as_deref()
+        .is_none_or(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !ok {
+        tracing::warn!(
+            "skipping `{}`: its index page gives an invalid sha256",
+            f.filename
+        );
+    }
+    ok
+}
+
 /// Split `url#sha256=...` into the URL and its hash fragment.
 fn split_fragment(url: &Url) -> (Url, Option<String>) {
     let mut clean = url.clone();
@@ -175,6 +192,7 @@ pub fn parse_json(
             wheel: matches!(dist, DistFilename::Wheel(_)),
         });
     }
+    out.retain(hash_is_hex);
     Ok(out)
 }
 
@@ -321,6 +339,7 @@ pub fn parse_html(
             wheel: matches!(dist, DistFilename::Wheel(_)),
         });
     }
+    out.retain(hash_is_hex);
     Ok(out)
 }
 

@@ -42,7 +42,14 @@ pub(crate) fn script_entries(text: &str, path: &Path) -> Result<Vec<ScriptEntry>
                 format!("expected `name = module:function`, got `{line}`"),
             ));
         };
-        out.push(parse_entry(name.trim(), value.trim(), path)?);
+        let name = name.trim();
+        if super::wheel::is_reserved_script(name) {
+            return Err(ep_err(
+                path,
+                format!("the script name `{name}` is reserved for the environment's interpreter and activation scripts"),
+            ));
+        }
+        out.push(parse_entry(name, value.trim(), path)?);
     }
     Ok(out)
 }

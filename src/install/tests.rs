@@ -519,3 +519,38 @@ fn directories_are_created_inside_the_root_only() {
     fs_err::write(root.join("file"), b"x").unwrap();
     assert!(dirs.ensure(&root.join("file/sub")).is_err());
 }
+
+#[test]
+fn reserved_script_names_cover_launchers_and_activation_scripts() {
+    use super::wheel::is_reserved_script;
+    for name in [
+        "python",
+        "python3",
+        "python3.12",
+        "python3.13t",
+        "pythonw",
+        "Python.exe",
+        "python.py",
+        "pypy3.10",
+        "graalpy",
+        "pydoc",
+        "pydoc3.12",
+        "activate",
+        "activate.fish",
+        "Activate.ps1",
+        "activate_this.py",
+        "deactivate.bat",
+    ] {
+        assert!(is_reserved_script(name), "{name} should be reserved");
+    }
+    for name in [
+        "pytest",
+        "python-app",
+        "pythonista",
+        "pip",
+        "black",
+        "activator",
+    ] {
+        assert!(!is_reserved_script(name), "{name} should be allowed");
+    }
+}

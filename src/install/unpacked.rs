@@ -56,12 +56,11 @@ pub fn unpack_to_cache(
     sha256: &str,
     filename: &WheelFilename,
 ) -> Result<PathBuf, InstallError> {
-    let (major, minor) = interpreter.python_minor();
-    let parent = cache_root.join("unpacked-v1");
-    let dir = parent.join(format!("{sha256}-py{major}{minor}"));
-    if dir.join("site").is_dir() {
+    if let Some(dir) = verified_unpacked(interpreter, cache_root, sha256, filename) {
         return Ok(dir);
     }
+    let dir = unpacked_dir(interpreter, cache_root, sha256);
+    let parent = cache_root.join("unpacked-v1");
     fs_err::create_dir_all(&parent)?;
     let tmp = tempfile::Builder::new()
         .prefix(".tmp-unpack-")
@@ -93,6 +92,116 @@ pub fn unpack_to_cache(
         }
     }
     Ok(dir)
+}
+
+/// Check every file of an unpacked tree against the `RECORD` written when it
+/// was unpacked (sha256 and size per row), on all cores; rows without a hash
+/// (`RECORD` itself) are skipped. Every file is hashed: a modified time or
+/// size stamp cannot prove that content written in place (through a hard
+/// link, within one timestamp tick) is unchanged.
+///
+/// # Errors
+/// A short reason naming the first file that is missing or differs.
+fn verify_tree(template: &Path) -> Result<(), String> {
+    let site = template.join("site");
+    let dist_info = std::fs::read_dir(&site)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".dist-info"))
+        .ok_or("no .dist-info")?;
+    let record_path = site.join(&dist_info).join("RECORD");
+    let text = std::fs::read_to_string(&record_path).map_err(|e| format!("RECORD: {e}"))?;
+    let rows = parse_record(&text, &record_path).map_err(|e| e.to_string())?;
+    rows.par_iter().try_for_each(|row| {
+        let Some(want) = row.hash.strip_prefix("sha256=") else {
+            return Ok(());
+        };
+        let path = normalize(&site.join(&row.path))
+            .filter(|p| p.starts_with(template))
+            .ok_or_else(|| format!("`{}` leaves the tree", row.path))?;
+        let file = std::fs::File::open(&path).map_err(|e| format!("`{}`: {e}", row.path))?;
+        let (got, size) = record_hash_reader(file).map_err(|e| format!("`{}`: {e}", row.path))?;
+        if got != want.trim_end_matches('=') || row.size.is_some_and(|s| s != size) {
+            return Err(format!("`{}` does not match its RECORD entry", row.path));
+        }
+        Ok(())
+    })
+}
+
+/// The urlsafe-base64 sha256 (RECORD form, without `sha256=` and padding)
+/// and the size of what `reader` yields.
+fn record_hash_reader(mut reader: impl std::io::Read) -> std::io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let hash = super::record::record_hash(hasher);
+    Ok((hash.trim_start_matches("sha256=").to_string(), total))
+}
+
+/// Where the wheel with this sha256 is unpacked for `interpreter`'s Python
+/// version: `<cache>/unpacked-v1/<sha256>-pyXY`.
+fn unpacked_dir(
+    interpreter: &crate::venv::Interpreter,
+    cache_root: &Path,
+    sha256: &str,
+) -> PathBuf {
+    let (major, minor) = interpreter.python_minor();
+    cache_root
+        .join("unpacked-v1")
+        .join(format!("{sha256}-py{major}{minor}"))
+}
+
+/// The unpacked tree of the wheel with this sha256, when it is in the cache
+/// and every file still matches the `RECORD` written when it was unpacked
+/// ([`verify_tree`]). A corrupt tree is removed (and `None` returned), so it
+/// is unpacked again from the verified wheel. With a verified tree the wheel
+/// file itself is not needed (nor hashed again) to install.
+pub fn verified_unpacked(
+    interpreter: &crate::venv::Interpreter,
+    cache_root: &Path,
+    sha256: &str,
+    filename: &WheelFilename,
+) -> Option<PathBuf> {
+    let dir = unpacked_dir(interpreter, cache_root, sha256);
+    if !dir.join("site").is_dir() {
+        return None;
+    }
+    match verify_tree(&dir) {
+        Ok(()) => Some(dir),
+        Err(why) => {
+            tracing::warn!(
+                "the unpacked `{filename}` in the cache is corrupt ({why}); unpacking it again"
+            );
+            let _ = fs_err::remove_dir_all(&dir);
+            None
+        }
+    }
+}
+
+/// Link an unpacked tree (from [`unpack_to_cache`] or [`verified_unpacked`])
+/// into `venv`: hard links (copies across filesystems), shebangs rewritten
+/// for the venv, a fresh `INSTALLER`, `REQUESTED` and `RECORD` (PEP 376). Any
+/// installed version of the distribution is uninstalled first.
+///
+/// # Errors
+/// I/O errors, a tree without `.dist-info`, a `RECORD` row leaving the tree.
+pub fn link_unpacked(
+    venv: &Venv,
+    template: &Path,
+    filename: &WheelFilename,
+    opts: &InstallOptions,
+) -> Result<InstalledDist, InstallError> {
+    link_template(venv, template, filename, opts)
 }
 
 /// Link a template's files into the venv and write its `RECORD`.

@@ -89,6 +89,17 @@ pub fn install_wheel(
         .map(|i| archive.by_index_raw(i).map(|f| f.name().to_string()))
         .collect::<Result<_, _>>()
         .map_err(zip_err)?;
+    let dist_infos = dist_info_dirs(&names);
+    if dist_infos.len() > 1 {
+        return Err(invalid(format!(
+            "it holds more than one `.dist-info` directory ({}); a wheel is one distribution",
+            dist_infos
+                .iter()
+                .map(|d| format!("`{d}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let dist_info = find_dist_info(&names, filename).ok_or_else(|| {
         invalid(format!(
             "no `{}-{}.dist-info` directory",
@@ -97,6 +108,12 @@ pub fn install_wheel(
         ))
     })?;
     let stem = dist_info.trim_end_matches(".dist-info").to_string();
+    // The METADATA must describe the distribution the filename names: the
+    // lock, the plan and uninstall all go by the filename.
+    let metadata = read_entry(&mut archive, &format!("{dist_info}/METADATA"))
+        .map_err(zip_err)?
+        .ok_or_else(|| invalid(format!("missing `{dist_info}/METADATA`")))?;
+    check_metadata_identity(&String::from_utf8_lossy(&metadata), filename).map_err(invalid)?;
     let data_dir = format!("{stem}.data");
     let project_dir_name = stem
         .rsplit_once('-')
@@ -179,6 +196,12 @@ pub fn install_wheel(
             };
             if parts.len() < 3 {
                 continue;
+            }
+            if kind == Kind::Script && parts.len() == 3 && is_reserved_script(&parts[2]) {
+                return Err(unsafe_entry(&format!(
+                    "would install a script named `{}`, a name reserved for the environment's interpreter and activation scripts",
+                    parts[2]
+                )));
             }
             (kind, &parts[2..])
         } else {
@@ -338,6 +361,12 @@ fn extract_files<R: Read + std::io::Seek>(
         dirs.ensure(parent)?;
         let mut entry = archive.by_index(p.index).map_err(|e| ctx.zip_err(e))?;
         let want = ctx.expected.get(&p.entry);
+        // A broken archive member ("corrupt deflate stream", a bad CRC)
+        // names the wheel and the member.
+        let unreadable = |e: std::io::Error| InstallError::InvalidWheel {
+            wheel: ctx.wheel.to_path_buf(),
+            reason: format!("cannot read `{}`: {e}", p.entry),
+        };
         // A script's first bytes decide whether its `#!python` shebang needs
         // rewriting; anything else (a 25 MB native binary such as ruff's) is
         // streamed like any other file instead of being held in memory.
@@ -345,11 +374,12 @@ fn extract_files<R: Read + std::io::Seek>(
         if p.kind == Kind::Script {
             (&mut entry)
                 .take(SHEBANG_MARK.len() as u64)
-                .read_to_end(&mut prefix)?;
+                .read_to_end(&mut prefix)
+                .map_err(unreadable)?;
         }
         if p.kind == Kind::Script && prefix == SHEBANG_MARK {
             let mut content = prefix;
-            entry.read_to_end(&mut content)?;
+            entry.read_to_end(&mut content).map_err(unreadable)?;
             let mut h = Sha256::new();
             h.update(&content);
             verify(ctx.wheel, &p.entry, want, h, content.len() as u64)?;
@@ -388,7 +418,7 @@ fn extract_files<R: Read + std::io::Seek>(
         out.write_all(&prefix)?;
         let mut size = prefix.len() as u64;
         loop {
-            let n = entry.read(&mut buf)?;
+            let n = entry.read(&mut buf).map_err(unreadable)?;
             if n == 0 {
                 break;
             }
@@ -514,6 +544,76 @@ fn safe_components(name: &str) -> Result<Vec<String>, String> {
         }
     }
     Ok(parts)
+}
+
+/// Every distinct top-level `*.dist-info` directory of the archive, sorted.
+fn dist_info_dirs(names: &[String]) -> Vec<&str> {
+    let mut dirs: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.split_once('/').map(|(top, _)| top))
+        .filter(|top| top.ends_with(".dist-info"))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    dirs
+}
+
+/// Check that the `Name` and `Version` of a wheel's METADATA (core metadata)
+/// are those of its filename: the names equal once normalized (PEP 503), the
+/// versions equal under PEP 440 (`1.0` and `1.0.0` are one version).
+///
+/// # Errors
+/// A sentence saying which field differs, or that one is missing.
+pub(crate) fn check_metadata_identity(
+    metadata: &str,
+    filename: &WheelFilename,
+) -> Result<(), String> {
+    let name = header_value(metadata, "Name").ok_or("its METADATA has no `Name`")?;
+    let version = header_value(metadata, "Version").ok_or("its METADATA has no `Version`")?;
+    if PackageName::from_str(name).ok().as_ref() != Some(&filename.name) {
+        return Err(format!(
+            "its METADATA says `Name: {name}`, but the filename names `{}`",
+            filename.name
+        ));
+    }
+    if Version::from_str(version).ok().as_ref() != Some(&filename.version) {
+        return Err(format!(
+            "its METADATA says `Version: {version}`, but the filename says `{}`",
+            filename.version
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a script name (a file of `.data/scripts`, or a console/GUI entry
+/// point) would replace one of the files a virtual environment's `bin` owns:
+/// the interpreter launchers (`python`, `python3`, `python3.12`, `python3.13t`,
+/// `pythonw`, `pypy3.10`, `graalpy`...), the activation scripts (`activate`,
+/// `activate.fish`, `Activate.ps1`, `activate_this.py`, `deactivate`...) and
+/// `pydoc`. Case-insensitive, and a `.exe`/`.py`/`.bat`/`.cmd` suffix is
+/// ignored, so a wheel is judged the same on every platform.
+pub(crate) fn is_reserved_script(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower == "activate_this.py" || lower.starts_with("activate.") {
+        return true;
+    }
+    let base = [".exe", ".py", ".bat", ".cmd"]
+        .iter()
+        .find_map(|s| lower.strip_suffix(s))
+        .unwrap_or(&lower);
+    if base == "activate" || base == "deactivate" {
+        return true;
+    }
+    // A launcher name alone or followed by a version: `python`, `python3`,
+    // `python3.12`, `python3.13t`, `pypy3.10`, `pydoc3`...
+    let numeric = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    ["pythonw", "python", "pypy", "graalpy", "pydoc"]
+        .iter()
+        .filter_map(|launcher| base.strip_prefix(launcher))
+        .any(|rest| {
+            let rest = rest.strip_suffix('t').unwrap_or(rest);
+            rest.is_empty() || (rest.split('.').count() <= 2 && rest.split('.').all(numeric))
+        })
 }
 
 /// The top-level `*.dist-info` directory whose name and version match the filename.

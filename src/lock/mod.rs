@@ -35,6 +35,16 @@ pub enum LockError {
         /// What is wrong.
         message: String,
     },
+    /// A file that does not belong where the lock lists it: its filename
+    /// names another distribution or version than its `[[package]]`, or it
+    /// has no sha256 (hex digits).
+    #[error("{path}: {message}")]
+    Inconsistent {
+        /// The file.
+        path: String,
+        /// What is wrong, naming the file and the package.
+        message: String,
+    },
     /// A version this envy does not know.
     #[error("{path} has lock format version {found}, this envy reads version {LOCK_VERSION}")]
     Version {
@@ -290,7 +300,101 @@ impl Lock {
                 found: lock.version,
             });
         }
+        lock.check_files()
+            .map_err(|message| LockError::Inconsistent {
+                path: path.to_string(),
+                message,
+            })?;
         Ok(lock)
+    }
+
+    /// The lock's own consistency, checked whenever it is read (so by
+    /// `sync --frozen`, `lock --locked`, `export`...): every file listed under
+    /// a `[[package]]` is a distribution of that name and version (the
+    /// filename's normalized name, and its version equal under PEP 440), and
+    /// carries a sha256 (hex digits; never empty). A lock edited by hand or by an
+    /// attacker cannot then slip another distribution's wheel under a name
+    /// the project asked for.
+    ///
+    /// # Errors
+    /// A sentence naming the file and the package.
+    fn check_files(&self) -> Result<(), String> {
+        for pkg in &self.packages {
+            let edges = pkg
+                .dependencies
+                .iter()
+                .chain(pkg.optional_dependencies.values().flatten())
+                .chain(pkg.dependency_groups.values().flatten());
+            let markers = edges
+                .filter_map(|d| d.marker.as_deref())
+                .chain(pkg.resolution_marker.as_deref());
+            for m in markers {
+                crate::types::check_nesting(m).map_err(|e| {
+                    format!(
+                        "a marker of `{}` (`{}`): {e}",
+                        pkg.name,
+                        crate::types::shorten(m, 60)
+                    )
+                })?;
+            }
+        }
+        for pkg in self.packages.iter().filter(|p| !p.is_project()) {
+            let name = pep508_rs::PackageName::from_str(&pkg.name)
+                .map_err(|e| format!("package `{}`: {e}", pkg.name))?;
+            let version = pep440_rs::Version::from_str(&pkg.version)
+                .map_err(|e| format!("package `{}`: version `{}`: {e}", pkg.name, pkg.version))?;
+            for file in pkg.files() {
+                let filename = percent_decoded(file.filename());
+                let which = || {
+                    format!(
+                        "`{filename}` (listed under `{}=={}`)",
+                        pkg.name, pkg.version
+                    )
+                };
+                // Any other length simply never matches at download.
+                if file.sha256.is_empty() || !file.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(format!(
+                        "{} has no valid sha256 (`{}`)",
+                        which(),
+                        file.sha256
+                    ));
+                }
+                // A wheel's filename names its distribution; an sdist's name
+                // part is ambiguous (dashes), so it is parsed against the
+                // package's own name.
+                let parsed = if filename.ends_with(".whl") {
+                    crate::types::WheelFilename::from_str(&filename)
+                        .ok()
+                        .map(|w| (w.name, w.version))
+                } else {
+                    crate::types::SdistFilename::parse(&filename, &name)
+                        .ok()
+                        .map(|s| (s.name, s.version))
+                };
+                let Some((file_name, file_version)) = parsed else {
+                    return Err(format!(
+                        "{} is not a distribution of `{}`",
+                        which(),
+                        pkg.name
+                    ));
+                };
+                if file_name != name {
+                    return Err(format!(
+                        "{} is a distribution of `{file_name}`, not of `{}`",
+                        which(),
+                        pkg.name
+                    ));
+                }
+                if file_version != version {
+                    return Err(format!(
+                        "{} is version {file_version}, not {}",
+                        which(),
+                        pkg.version
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The deterministic TOML text.
@@ -675,4 +779,25 @@ pub fn project_edges(reqs: &[Requirement]) -> Vec<Dep> {
     let mut d: Vec<Dep> = reqs.iter().map(Dep::from_requirement).collect();
     merge_edges(&mut d);
     d
+}
+
+/// `s` with `%XX` escapes decoded (a URL's last segment as a filename, e.g.
+/// `torch-2.1.0%2Bcpu-...whl`); invalid escapes are kept as they are.
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

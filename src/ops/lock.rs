@@ -174,8 +174,18 @@ pub fn requires_python_of(project: &Project) -> Result<VersionSpecifiers> {
 /// When it exists but cannot be parsed (with line and column).
 pub fn read_lock(project: &Project) -> Result<Option<Lock>> {
     let path = project.root.join(LOCK_FILE);
-    match fs_err::read_to_string(&path) {
-        Ok(text) => Ok(Some(Lock::parse(&text, &path.display().to_string())?)),
+    match fs_err::read(&path) {
+        Ok(bytes) => {
+            let shown = path.display().to_string();
+            let text =
+                crate::types::decode_utf8(bytes).map_err(|at| crate::lock::LockError::Parse {
+                    path: shown.clone(),
+                    line: at.line,
+                    column: at.column,
+                    message: "not valid UTF-8".to_string(),
+                })?;
+            Ok(Some(Lock::parse(&text, &shown)?))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
@@ -309,7 +319,8 @@ pub fn resolve_project(
             }),
         )),
     };
-    let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
+    let mut resolution = resolver::resolve(client.clone(), input, &prefetch)?;
+    hash_unhashed_files(client, &mut resolution)?;
     let root = LockedPackage {
         name: project.name.to_string(),
         version: project
@@ -408,6 +419,30 @@ fn parse_exclude_newer(opts: &LockOptions) -> Result<Option<resolver::ExcludeNew
                 .map_err(|e| Error::new(format!("invalid `--exclude-newer`: {e}")))
         })
         .transpose()
+}
+
+/// Give every locked file a sha256: a file its index listed without one is
+/// downloaded now and hashed, so the lock never holds a file it cannot verify
+/// (nor `sha256 = ""`).
+///
+/// # Errors
+/// Download errors, naming the file.
+fn hash_unhashed_files(client: &Client, resolution: &mut resolver::Resolution) -> Result<()> {
+    for pkg in resolution.packages.values_mut() {
+        for file in pkg.files.iter_mut().filter(|f| f.sha256.is_none()) {
+            let path = client.download_url(&file.url, &file.filename, None)?;
+            let (sha256, size) = fs_err::File::open(&path)
+                .and_then(crate::types::hash::sha256_reader)
+                .map_err(|e| Error::new(format!("cannot hash `{}`: {e}", file.filename)))?;
+            tracing::debug!(
+                "{} had no sha256 on its index page: hashed it",
+                file.filename
+            );
+            file.sha256 = Some(sha256);
+            file.size = file.size.or(Some(size));
+        }
+    }
+    Ok(())
 }
 
 /// Edges of a group or extra, with `project[extra]` replaced by that extra's edges.

@@ -42,17 +42,22 @@ pub struct Error {
 
 impl Error {
     /// A user error with no hint.
+    ///
+    /// Every URL in the message loses its credentials
+    /// ([`crate::types::redact_text`]): no error prints a password.
     pub fn new(message: impl Into<String>) -> Self {
+        let message = message.into();
         Self {
-            message: message.into(),
+            message: crate::types::redact_text(&message).into_owned(),
             hint: None,
             code: 1,
         }
     }
 
-    /// Add a hint.
+    /// Add a hint (its URLs redacted, as the message's).
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        let hint = hint.into();
+        self.hint = Some(crate::types::redact_text(&hint).into_owned());
         self
     }
 }
@@ -104,6 +109,12 @@ impl From<IndexError> for Error {
             IndexError::HashMismatch { .. } => {
                 "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
             }
+            IndexError::Deadline { .. } => {
+                "the server sends too slowly; retry later, or raise `ENVY_HTTP_DEADLINE` (seconds) for a very large file on a slow link".to_string()
+            }
+            IndexError::MetadataMismatch { .. } => {
+                "the index serves metadata that does not match the wheel: nothing was installed and the cached metadata was dropped. Report it to the index's maintainers".to_string()
+            }
             _ => "this looks like a problem with the index; retry, or report it".to_string(),
         };
         Error::new(e.to_string()).hint(hint)
@@ -142,6 +153,23 @@ impl From<crate::install::InstallError> for Error {
             crate::install::InstallError::UnsafeEntry { .. } => {
                 "the wheel tries to write outside its install location, so it is malformed or malicious; nothing of it was installed. Report it to the package's maintainers or the index operator"
             }
+            // The same wheel fails the same way: syncing again cannot help.
+            crate::install::InstallError::InvalidWheel { .. }
+            | crate::install::InstallError::HashMismatch { .. }
+            | crate::install::InstallError::Zip { .. }
+            | crate::install::InstallError::EntryPoint { .. } => {
+                "the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator"
+            }
+            crate::install::InstallError::Record { path, .. }
+                if path.extension().is_some_and(|e| e == "whl") =>
+            {
+                "the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator"
+            }
+            // An installed distribution's RECORD stays broken until it is gone.
+            crate::install::InstallError::Record { .. } => {
+                "remove `.venv` and run `envy sync` to install every distribution afresh"
+            }
+            // I/O and venv errors may be passing (disk full, a concurrent run).
             _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
         };
         Error::new(e.to_string()).hint(hint)
@@ -233,11 +261,62 @@ impl Settings {
 /// Write `bytes` to `path` through a temp file in the same directory and a rename,
 /// so readers never see a half-written file.
 ///
+/// The file keeps what the user gave it: a symlink is followed and its target
+/// replaced (the link stays a link); a replaced file keeps its mode (and, best
+/// effort, its owner and group); a new file gets the mode the umask gives
+/// (`0o666` masked), as any editor's would. A read-only file (no write bit) is
+/// refused with "permission denied", even for root, and left as it was.
+///
 /// # Errors
 /// I/O errors, naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::index::cache::write_atomic(path, bytes)
-        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
+    use std::io::Write;
+    let fail = |e: std::io::Error| Error::new(format!("cannot write {}: {e}", path.display()));
+    // Follow a symlink (chains included) to the file it names.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs_err::canonicalize(path).map_err(fail)?,
+        _ => path.to_path_buf(),
+    };
+    let existing = match std::fs::metadata(&target) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(fail(e)),
+    };
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.permissions().readonly())
+    {
+        return Err(Error::new(format!(
+            "cannot write {}: permission denied (the file is read-only)",
+            path.display()
+        ))
+        .hint("make it writable (`chmod u+w`) if envy should change it; nothing was written"));
+    }
+    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    fs_err::create_dir_all(dir).map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".envy-tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Created with 0o666: the umask decides, as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    if let Some(m) = &existing {
+        tmp.as_file()
+            .set_permissions(m.permissions())
+            .map_err(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Only root may give a file away; anyone else keeps their own.
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
+        }
+    }
+    tmp.persist(&target).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// A spinner on stderr for a step of unknown length; hidden when quiet or
@@ -270,9 +349,10 @@ pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressB
 }
 
 /// Print a status line on stderr unless quiet; a `warning:` prefix is
-/// coloured when colours are on.
+/// coloured when colours are on. URLs in it lose their credentials.
 pub fn status(settings: &Settings, line: impl AsRef<str>) {
     if !settings.quiet {
-        anstream::eprintln!("{}", style::line(line.as_ref()));
+        let line = crate::types::redact_text(line.as_ref());
+        anstream::eprintln!("{}", style::line(&line));
     }
 }

@@ -176,9 +176,9 @@ fn choose_venv(
     Ok((None, Some(interp)))
 }
 
-/// A verified wheel in the cache: its path, parsed name, package and sha256.
-/// (A wheel built from an sdist has no sha256 in the lock: `None`; it is
-/// installed straight from its file.)
+/// A verified wheel ready to install: its unpacked tree in the cache (or, for
+/// a wheel built from an sdist, which has no sha256 in the lock: `None`, the
+/// wheel file itself), parsed name, package and sha256.
 type Downloaded<'a> = (PathBuf, WheelFilename, &'a LockedPackage, Option<String>);
 
 /// The best wheel of `pkg` for `interp`, else its sdist (to build a wheel
@@ -259,7 +259,6 @@ pub fn sync_with_lock(
     to_install.sort_by_key(|(_, file)| std::cmp::Reverse(file.size.unwrap_or(0)));
     // Download and verify everything before touching the venv.
     let mut downloaded: Vec<Downloaded> = Vec::new();
-    let mut cache_root = None;
     if !to_install.is_empty() {
         // When every wheel is already in the cache (a warm sync), no HTTP
         // client is needed: skip setting one up (TLS roots and all).
@@ -283,13 +282,31 @@ pub fn sync_with_lock(
             (None, None) => unreachable!("a client exists unless every file is cached"),
         };
         let cache = crate::index::cache::Cache::new(root.clone());
+        // A warm sync starts without a client; one is made if a cached file
+        // turns out corrupt and must be downloaded again.
+        let late_client: std::sync::Mutex<Option<Arc<Client>>> = std::sync::Mutex::new(None);
         let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
-            match &client {
-                Some(c) => Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?),
-                None => Ok(cache.file_path(&wheel.sha256, wheel.filename())),
+            if let Some(c) = &client {
+                return Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?);
             }
+            let path = cache.file_path(&wheel.sha256, wheel.filename());
+            let Err(actual) = crate::index::verify_cached_file(&path, &wheel.sha256) else {
+                return Ok(path);
+            };
+            tracing::warn!(
+                "the cached `{}` does not match its sha256 (expected {}, got {actual}); downloading it again",
+                wheel.filename(),
+                wheel.sha256
+            );
+            let c = {
+                let mut late = late_client.lock().unwrap_or_else(|e| e.into_inner());
+                match &*late {
+                    Some(c) => c.clone(),
+                    None => late.insert(settings.client(Some(project))?).clone(),
+                }
+            };
+            Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?)
         };
-        cache_root = Some(root.clone());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(16)
             .build()
@@ -308,12 +325,28 @@ pub fn sync_with_lock(
             }
             let filename =
                 WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
+            // Unpacked before and every file still matches its RECORD: the
+            // wheel itself is not needed.
+            if let Some(template) =
+                install::verified_unpacked(&interp, &root, &wheel.sha256, &filename)
+            {
+                pb.inc(1);
+                return Ok((template, filename, pkg, Some(wheel.sha256.clone())));
+            }
             let path = fetch(wheel)?;
+            crate::index::check_cached_metadata(
+                &cache,
+                &wheel.url,
+                &wheel.sha256,
+                wheel.filename(),
+                &path,
+            )?;
             // Unpack into the cache now, overlapping with other downloads;
             // the venv itself is only touched once everything is here.
-            install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
+            let template =
+                install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
             pb.inc(1);
-            Ok((path, filename, pkg, Some(wheel.sha256.clone())))
+            Ok((template, filename, pkg, Some(wheel.sha256.clone())))
         };
         // Each worker takes the next file in order (biggest first), so the
         // big downloads start together instead of queueing behind one
@@ -369,16 +402,10 @@ pub fn sync_with_lock(
     let installed_now: Vec<Result<(String, String)>> = downloaded
         .par_iter()
         .map(|(path, filename, pkg, sha256)| {
-            match (&cache_root, sha256) {
-                (Some(root), Some(sha256)) => install::install_wheel_cached(
-                    &venv,
-                    root,
-                    path,
-                    sha256,
-                    filename,
-                    &opts_install,
-                )?,
-                _ => install::install_wheel(&venv, path, filename, &opts_install)?,
+            match sha256 {
+                // `path` is the unpacked tree, verified in the download phase.
+                Some(_) => install::link_unpacked(&venv, path, filename, &opts_install)?,
+                None => install::install_wheel(&venv, path, filename, &opts_install)?,
             };
             Ok((pkg.name.clone(), pkg.version.clone()))
         })

@@ -225,12 +225,19 @@ impl Project {
     /// `file:line:col`.
     pub fn read(dir: &Path) -> Result<Self, ProjectError> {
         let path = dir.join("pyproject.toml");
-        let text = fs_err::read_to_string(&path).map_err(|e| ProjectError::Invalid {
+        let bytes = fs_err::read(&path).map_err(|e| ProjectError::Invalid {
             path: path.display().to_string(),
             field: "file".into(),
             line: 0,
             column: 0,
             message: e.to_string(),
+        })?;
+        let text = crate::types::decode_utf8(bytes).map_err(|at| ProjectError::Invalid {
+            path: path.display().to_string(),
+            field: "file".into(),
+            line: at.line,
+            column: at.column,
+            message: "not valid UTF-8 (TOML files must be UTF-8)".into(),
         })?;
         Self::parse(&text, &path)
     }
@@ -281,8 +288,10 @@ impl Project {
                 items
                     .iter()
                     .map(|s| {
-                        crate::types::parse_requirement(s)
-                            .map_err(|e| invalid(field, s, format!("`{s}`: {}", e.message)))
+                        crate::types::parse_requirement(s).map_err(|e| {
+                            let shown = crate::types::shorten(s, 200);
+                            invalid(field, s, format!("`{shown}`: {}", e.message))
+                        })
                     })
                     .collect()
             };
@@ -334,8 +343,8 @@ impl Project {
             .required_environments
             .iter()
             .map(|m| {
-                pep508_rs::MarkerTree::from_str(m)
-                    .map_err(|e| invalid("tool.envy.required-environments", m, e.to_string()))
+                crate::types::parse_marker(m)
+                    .map_err(|e| invalid("tool.envy.required-environments", m, e))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {

@@ -421,7 +421,9 @@ impl Provider {
                 Err(
                     e @ (IndexError::Network { .. }
                     | IndexError::Offline { .. }
-                    | IndexError::HashMismatch { .. }),
+                    | IndexError::HashMismatch { .. }
+                    | IndexError::Deadline { .. }
+                    | IndexError::MetadataMismatch { .. }),
                 ) => return Err(e),
                 Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
             },

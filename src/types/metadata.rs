@@ -106,7 +106,11 @@ impl CoreMetadata {
                 "requires-dist" => match super::parse_requirement(&value) {
                     Ok(r) => out_reqs.push(r),
                     Err(e) => {
-                        tracing::warn!("skipping invalid Requires-Dist `{value}`: {}", e.display)
+                        tracing::warn!(
+                            "skipping invalid Requires-Dist `{}`: {}",
+                            super::shorten(&value, 80),
+                            super::shorten(&e.display, 400)
+                        );
                     }
                 },
                 "requires-python" => match VersionSpecifiers::from_str(&value) {

@@ -148,7 +148,7 @@ fn version_that_does_not_exist() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no version of app-dep in >=9 and proj 0.1.0 depends on app-dep >=9, proj 0.1.0 is forbidden.
+      Because there is no version of `app-dep>=9` and your project depends on `app-dep>=9`, we can conclude that your project's requirements are unsatisfiable.
       note: no version of `app-dep` matches `>=9` (the newest is 2.0)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
@@ -169,10 +169,9 @@ fn unsatisfiable_conflict() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
-      And because there is no version of conflict-a in <1.0 | >1.0 and proj 0.1.0 depends on conflict-a, proj 0.1.0 is forbidden.
+      Because there is no version of `conflict-b<1` and `conflict-a==1.0` depends on `conflict-b<1`, we can conclude that `conflict-a==1.0` cannot be used.
+      And because there is no version of `conflict-a!=1.0` and your project depends on `conflict-a`, we can conclude that your project's requirements are unsatisfiable.
       note: no version of `conflict-b` matches `<1` (the newest is 1.0)
-      note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");
@@ -190,8 +189,9 @@ fn requires_python_excludes_every_version() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no available version for py-new and proj 0.1.0 depends on py-new, proj 0.1.0 is forbidden.
+      Because there is no usable version of `py-new` and your project depends on `py-new`, we can conclude that your project's requirements are unsatisfiable.
       note: `py-new` 1.0 (requires Python >=4) does not support every Python the project allows (`requires-python = ">=3.8"`)
+      (in the part of the environment where `python_full_version < '4'`)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     "#);
@@ -484,7 +484,7 @@ fn failed_add_restores_pyproject_byte_for_byte() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      proj 0.1.0 depends on app-dep no versions
+      Because your project requires `app-dep>=9` and `app-dep==1.0`, which no single version satisfies, we can conclude that your project's requirements are unsatisfiable.
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");
@@ -496,10 +496,9 @@ fn failed_add_restores_pyproject_byte_for_byte() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
-      And because there is no version of conflict-a in <1.0 | >1.0 and proj 0.1.0 depends on conflict-a, proj 0.1.0 is forbidden.
+      Because there is no version of `conflict-b<1` and `conflict-a==1.0` depends on `conflict-b<1`, we can conclude that `conflict-a==1.0` cannot be used.
+      And because there is no version of `conflict-a!=1.0` and your project depends on `conflict-a`, we can conclude that your project's requirements are unsatisfiable.
       note: no version of `conflict-b` matches `<1` (the newest is 1.0)
-      note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");

@@ -534,10 +534,10 @@ fn garbage_html_page_is_handled() {
     ----- stdout -----
 
     ----- stderr -----
+     WARN skipping `htmlbad-1.0-py3-none-any.whl`: its index page gives an invalid sha256
     error: no solution found when resolving dependencies:
-      Because there is no version of htmlbad in <1.0 | >1.0 and dependencies of htmlbad at version 1.0 are unavailable its metadata could not be read (File name too long (os error 36)), htmlbad * is forbidden.
-      And because proj 0.1.0 depends on htmlbad, proj 0.1.0 is forbidden.
-      note: no version of `htmlbad` matches `<1.0 | >1.0` (the newest is 1.0)
+      Because there is no usable version of `htmlbad` and your project depends on `htmlbad`, we can conclude that your project's requirements are unsatisfiable.
+      note: `htmlbad` has no files on the index
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");

@@ -57,7 +57,8 @@ fn exclude_newer_forms_are_recorded() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no available version for dep and proj 0.1.0 depends on dep, proj 0.1.0 is forbidden.
+      Because there is no usable version of `dep` and your project depends on `dep`, we can conclude that your project's requirements are unsatisfiable.
+      note: `dep` 1.0, 2.0 are ignored: uploaded at or after the `--exclude-newer` cutoff 2025-02-01T00:00:00Z, or without an upload time
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");

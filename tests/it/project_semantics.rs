@@ -75,9 +75,8 @@ fn a_dependency_excluding_the_project_version_is_a_conflict() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no version of plugin in <1.0 | >1.0 and plugin 1.0 depends on proj >=2, plugin depends on proj >=2.
-      And because proj 0.1.0 depends on plugin, proj 0.1.0 is forbidden.
-      note: no version of `plugin` matches `<1.0 | >1.0` (the newest is 1.0)
+      Because there is no version of `plugin!=1.0` and `plugin==1.0` depends on `proj>=2` (your project, which is at 0.1.0), we can conclude that `plugin` depends on `proj>=2` (your project, which is at 0.1.0).
+      And because your project depends on `plugin`, we can conclude that your project's requirements are unsatisfiable.
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");

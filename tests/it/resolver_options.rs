@@ -43,10 +43,9 @@ fn override_replaces_transitive_range() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
-      And because there is no version of conflict-a in <1.0 | >1.0 and proj 0.1.0 depends on conflict-a, proj 0.1.0 is forbidden.
+      Because there is no version of `conflict-b<1` and `conflict-a==1.0` depends on `conflict-b<1`, we can conclude that `conflict-a==1.0` cannot be used.
+      And because there is no version of `conflict-a!=1.0` and your project depends on `conflict-a`, we can conclude that your project's requirements are unsatisfiable.
       note: no version of `conflict-b` matches `<1` (the newest is 1.0)
-      note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");
@@ -91,7 +90,8 @@ fn required_environments_need_a_usable_file() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because there is no available version for mac-only and proj 0.1.0 depends on mac-only, proj 0.1.0 is forbidden.
+      Because there is no usable version of `mac-only` and your project depends on `mac-only`, we can conclude that your project's requirements are unsatisfiable.
+      note: `mac-only` 1.0 has no wheel (and no sdist) for every required environment (`sys_platform == 'linux'`)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");

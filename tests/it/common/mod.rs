@@ -26,6 +26,7 @@ pub mod http;
 pub mod index;
 pub mod lock;
 pub mod output;
+pub mod substring;
 
 pub use builders::*;
 pub use context::*;

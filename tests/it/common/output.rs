@@ -33,7 +33,7 @@ impl RunOutput {
         self.code == Some(0)
     }
 
-    fn report(&self) -> String {
+    pub fn report(&self) -> String {
         format!(
             "command: {}\nexit code: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}\n---",
             self.command, self.code, self.stdout, self.stderr
