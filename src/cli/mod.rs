@@ -20,6 +20,10 @@ use clap::{Args, Parser, Subcommand};
 use pep508_rs::PackageName;
 use std::io::Write;
 use std::path::PathBuf;
+
+pub mod diagnostics;
+
+pub use diagnostics::ExitStatus;
 use std::str::FromStr;
 
 /// envy: Python projects, universal lock files and hash-verified environments.
@@ -574,7 +578,12 @@ fn settings(g: &GlobalArgs) -> ops::Result<Settings> {
     })
 }
 
-fn dispatch(cli: Cli) -> ops::Result<i32> {
+fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
+    // A hidden switch for the crash-report test (tests/exit_codes.rs): set
+    // by no user, it proves a panic is reported as a bug and exits 2.
+    if std::env::var_os("ENVY_TEST_PANIC").is_some() {
+        panic!("`ENVY_TEST_PANIC` is set: a deliberate panic to test the crash report");
+    }
     let s = settings(&cli.global)?;
     if let Some(dir) = &s.cache_dir {
         crate::venv::set_query_cache(dir.join("interpreters-v1"));
@@ -694,7 +703,8 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             sync,
             command,
         } => {
-            return ops::run::run(&s, &command, &sync.options(), no_sync);
+            let code = ops::run::run(&s, &command, &sync.options(), no_sync)?;
+            return Ok(ExitStatus::External(code));
         }
         Command::Tree {
             invert,
@@ -877,7 +887,7 @@ fn dispatch(cli: Cli) -> ops::Result<i32> {
             )?;
         }
     }
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 /// Parse package names given on the command line.
@@ -901,27 +911,12 @@ impl From<NewArgs> for NewOptions {
     }
 }
 
-/// Render an error in the house style: `error: ...`, a blank line, `hint: ...`.
-pub fn render_error(e: &ops::Error) -> String {
-    let mut out = format!("error: {}\n", e.message.trim_end());
-    if let Some(h) = &e.hint {
-        out.push_str(&format!("\nhint: {h}\n"));
-    }
-    out
-}
-
-/// [`render_error`] with `error:` and `hint:` coloured (for `anstream`).
-fn render_error_styled(e: &ops::Error) -> String {
-    use ops::style::{paint, ERROR, HINT};
-    let mut out = format!("{} {}\n", paint(ERROR, "error:"), e.message.trim_end());
-    if let Some(h) = &e.hint {
-        out.push_str(&format!("\n{} {h}\n", paint(HINT, "hint:")));
-    }
-    out
-}
-
-/// Parse arguments, run, and return the process exit code.
-pub fn main() -> i32 {
+/// Parse arguments, run, and return how the process ends (see
+/// [`ExitStatus`]): a command line clap rejects exits 2 (`--help` and
+/// `--version` exit 0), an error `ops` returns is rendered with its hint and
+/// exits 1, and a panic is reported as a bug and exits 2.
+pub fn main() -> ExitStatus {
+    diagnostics::install_panic_hook();
     // An empty `ENVY_*` variable means "not set" (as in uv), not "an empty
     // value": `ENVY_CACHE_DIR= envy sync` must not fail to parse. Done before
     // any thread starts.
@@ -930,7 +925,19 @@ pub fn main() -> i32 {
             std::env::remove_var(&key);
         }
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` go to stdout and succeed; a command
+            // line clap rejects is a usage error.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitStatus::Error
+            } else {
+                ExitStatus::Success
+            };
+        }
+    };
     anstream::ColorChoice::from(cli.global.color).write_global();
     let ansi = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
     let level = match (cli.global.quiet, cli.global.verbose) {
@@ -956,10 +963,10 @@ pub fn main() -> i32 {
         builder.without_time().try_init()
     };
     match dispatch(cli) {
-        Ok(code) => code,
+        Ok(status) => status,
         Err(e) => {
-            anstream::eprint!("{}", render_error_styled(&e));
-            e.code
+            anstream::eprint!("{}", diagnostics::render_error_styled(&e));
+            diagnostics::exit_status(&e)
         }
     }
 }

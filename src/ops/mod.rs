@@ -36,8 +36,6 @@ pub struct Error {
     pub message: String,
     /// The advice (`hint: ...`), if any.
     pub hint: Option<String>,
-    /// The process exit code (1 user error, 2 internal).
-    pub code: i32,
 }
 
 impl Error {
@@ -46,7 +44,6 @@ impl Error {
         Self {
             message: message.into(),
             hint: None,
-            code: 1,
         }
     }
 
