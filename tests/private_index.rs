@@ -1,6 +1,8 @@
 //! Private indexes: `[[tool.envy.index]]`, `[tool.envy.sources]` pinning
 //! (dependency confusion), credentials (env vars, netrc, URL userinfo) and a
 //! real pypiserver with htpasswd auth.
+// Skip notices go to stderr (the crate forbids prints outside `cli`).
+#![allow(clippy::print_stderr)]
 
 mod common;
 

@@ -63,7 +63,7 @@ pub fn render_error(e: &ops::Error) -> String {
 
 /// [`render_error`] with `error:` and `hint:` coloured (for `anstream`).
 pub(crate) fn render_error_styled(e: &ops::Error) -> String {
-    use ops::style::{paint, ERROR, HINT};
+    use super::style::{paint, ERROR, HINT};
     let mut out = format!("{} {}\n", paint(ERROR, "error:"), e.message.trim_end());
     if let Some(h) = &e.hint {
         out.push_str(&format!("\n{} {h}\n", paint(HINT, "hint:")));

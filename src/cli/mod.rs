@@ -3,8 +3,17 @@
 //!
 //! Commands are thin: parse, call one `ops` function, render its outcome.
 //! stdout carries only data (an export to stdout); everything else goes to stderr.
+//! [`Printer`] is the only writer to either, so `cli` is the only module
+//! allowed to print (the crate's lints forbid it elsewhere).
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_macros,
+    clippy::disallowed_methods
+)]
 
 use crate::index::{IndexConfig, PYPI_SIMPLE};
+use crate::ops::report::Reporter;
 use crate::ops::{
     self,
     add::EditOptions,
@@ -18,12 +27,15 @@ use crate::project::edit::Target;
 use crate::resolver::{PackageSelector, PrereleaseMode, ResolutionMode};
 use clap::{Args, Parser, Subcommand};
 use pep508_rs::PackageName;
-use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub mod diagnostics;
+pub mod printer;
+pub mod style;
 
 pub use diagnostics::ExitStatus;
+pub use printer::Printer;
 use std::str::FromStr;
 
 /// envy: Python projects, universal lock files and hash-verified environments.
@@ -537,7 +549,7 @@ impl SyncArgs {
     }
 }
 
-fn settings(g: &GlobalArgs) -> ops::Result<Settings> {
+fn settings(g: &GlobalArgs, printer: Printer) -> ops::Result<Settings> {
     let cwd = std::env::current_dir()?;
     let base = match &g.directory {
         Some(d) => cwd.join(d),
@@ -574,17 +586,17 @@ fn settings(g: &GlobalArgs) -> ops::Result<Settings> {
             offline: g.offline,
             ..IndexConfig::default()
         },
-        quiet: g.quiet,
+        reporter: Arc::new(printer),
     })
 }
 
-fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
+fn dispatch(cli: Cli, printer: Printer) -> ops::Result<ExitStatus> {
     // A hidden switch for the crash-report test (tests/exit_codes.rs): set
     // by no user, it proves a panic is reported as a bug and exits 2.
     if std::env::var_os("ENVY_TEST_PANIC").is_some() {
         panic!("`ENVY_TEST_PANIC` is set: a deliberate panic to test the crash report");
     }
-    let s = settings(&cli.global)?;
+    let s = settings(&cli.global, printer)?;
     if let Some(dir) = &s.cache_dir {
         crate::venv::set_query_cache(dir.join("interpreters-v1"));
     }
@@ -654,7 +666,7 @@ fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
                 },
             )?;
             if json {
-                print_json(&ops::lock::ChangeReport::new(&outcome.changes))?;
+                print_json(printer, &ops::lock::ChangeReport::new(&outcome.changes))?;
             }
         }
         Command::Sync { sync } => {
@@ -694,8 +706,7 @@ fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
                 },
             )?;
             if let Some(text) = text {
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(text.as_bytes());
+                printer.data(&text);
             }
         }
         Command::Run {
@@ -727,9 +738,9 @@ fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
                 },
             )?;
             if json {
-                print_json(&roots)?;
+                print_json(printer, &roots)?;
             } else {
-                print_out(&ops::tree::render_tree(&roots));
+                printer.data(&ops::tree::render_tree(&roots));
             }
         }
         Command::Show {
@@ -740,9 +751,9 @@ fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
             let shown =
                 ops::show::show(&s, &package, &ops::show::ShowOptions { mode: lock.mode() })?;
             if json {
-                print_json(&shown)?;
+                print_json(printer, &shown)?;
             } else {
-                print_out(&ops::show::render(&shown));
+                printer.data(&ops::show::render(&shown));
             }
         }
         Command::Outdated { all, json, lock } => {
@@ -754,41 +765,39 @@ fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
                 },
             )?;
             for (name, why) in &report.unknown {
-                ops::status(
-                    &s,
-                    format!("warning: no latest version for `{name}`: {why}"),
-                );
+                printer.status(&format!("warning: no latest version for `{name}`: {why}"));
             }
             let rows = report.rows;
             if json {
-                print_json(&rows)?;
+                print_json(printer, &rows)?;
             } else if rows.is_empty() {
-                ops::status(&s, "Every locked package is at its latest version");
+                printer.status("Every locked package is at its latest version");
             } else {
-                print_out(&ops::outdated::render_table(&rows));
+                printer.data(&ops::outdated::render_table(&rows));
             }
         }
         Command::Python { command } => match command {
             PythonCommand::List { json } => {
                 let report = ops::python::list(&s)?;
                 if json {
-                    print_json(&report)?;
+                    print_json(printer, &report)?;
                 } else {
-                    print_out(&ops::python::render_list(&report));
-                    ops::status(&s, format!("* = {}", report.reason));
+                    printer.data(&ops::python::render_list(&report));
+                    printer.status(&format!("* = {}", report.reason));
                 }
             }
             PythonCommand::Find { request } => {
                 let i = ops::python::find(&s, request.as_deref())?;
-                print_out(&format!("{}\n", i.executable.display()));
-                ops::status(&s, format!("Python {} ({})", i.version, i.implementation));
+                printer.data(&format!("{}\n", i.executable.display()));
+                printer.status(&format!("Python {} ({})", i.version, i.implementation));
             }
             PythonCommand::Pin { request } => {
                 let path = ops::python::pin(&s, &request)?;
-                ops::status(
-                    &s,
-                    format!("Pinned `{}` in {}", request.trim(), path.display()),
-                );
+                printer.status(&format!(
+                    "Pinned `{}` in {}",
+                    request.trim(),
+                    path.display()
+                ));
             }
         },
         Command::Venv {
@@ -804,68 +813,62 @@ fn dispatch(cli: Cli) -> ops::Result<ExitStatus> {
                     prompt,
                 },
             )?;
-            ops::status(
-                &s,
-                format!(
-                    "Created virtual environment at {} (Python {} at {})\nActivate with: source {}",
-                    v.root.display(),
-                    v.interpreter.version,
-                    v.interpreter.executable.display(),
-                    v.bin.join("activate").display()
-                ),
-            );
+            printer.status(&format!(
+                "Created virtual environment at {} (Python {} at {})\nActivate with: source {}",
+                v.root.display(),
+                v.interpreter.version,
+                v.interpreter.executable.display(),
+                v.bin.join("activate").display()
+            ));
         }
         Command::Version { bump, short } => {
             let v = ops::version::version(&s, bump)?;
             if bump.is_some() {
-                ops::status(&s, format!("Bumped {} from {} to {}", v.name, v.old, v.new));
+                printer.status(&format!("Bumped {} from {} to {}", v.name, v.old, v.new));
                 if v.lock_updated {
-                    ops::status(&s, "Updated the project's version in envy.lock");
+                    printer.status("Updated the project's version in envy.lock");
                 }
             }
             if short {
-                print_out(&format!("{}\n", v.new));
+                printer.data(&format!("{}\n", v.new));
             } else {
-                print_out(&format!("{} {}\n", v.name, v.new));
+                printer.data(&format!("{} {}\n", v.name, v.new));
             }
         }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "envy", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "envy", &mut script);
+            printer.data(&String::from_utf8_lossy(&script));
         }
         Command::Cache { command } => match command {
             CacheCommand::Dir => {
                 let (root, u) = ops::cache::dir(&s)?;
-                print_out(&format!("{}\n", root.display()));
-                ops::status(
-                    &s,
-                    format!("{} in {} files", ops::cache::human(u.bytes), u.files),
-                );
+                printer.data(&format!("{}\n", root.display()));
+                printer.status(&format!(
+                    "{} in {} files",
+                    ops::cache::human(u.bytes),
+                    u.files
+                ));
             }
             CacheCommand::Clean => {
                 let (root, u) = ops::cache::clean(&s)?;
-                ops::status(
-                    &s,
-                    format!(
-                        "Removed {} files ({}) from {}",
-                        u.files,
-                        ops::cache::human(u.bytes),
-                        root.display()
-                    ),
-                );
+                printer.status(&format!(
+                    "Removed {} files ({}) from {}",
+                    u.files,
+                    ops::cache::human(u.bytes),
+                    root.display()
+                ));
             }
             CacheCommand::Prune => {
                 let (root, u) = ops::cache::prune(&s)?;
-                ops::status(
-                    &s,
-                    format!(
-                        "Pruned {} files ({}) from {}",
-                        u.files,
-                        ops::cache::human(u.bytes),
-                        root.display()
-                    ),
-                );
+                printer.status(&format!(
+                    "Pruned {} files ({}) from {}",
+                    u.files,
+                    ops::cache::human(u.bytes),
+                    root.display()
+                ));
             }
         },
         Command::Build {
@@ -962,25 +965,19 @@ pub fn main() -> ExitStatus {
     } else {
         builder.without_time().try_init()
     };
-    match dispatch(cli) {
+    let printer = Printer::new(cli.global.quiet, cli.global.verbose);
+    match dispatch(cli, printer) {
         Ok(status) => status,
         Err(e) => {
-            anstream::eprint!("{}", diagnostics::render_error_styled(&e));
+            printer.error(&diagnostics::render_error_styled(&e));
             diagnostics::exit_status(&e)
         }
     }
 }
 
-/// Write data to stdout (ignoring a closed pipe).
-fn print_out(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-}
-
 /// Write `value` as pretty JSON plus a newline to stdout.
-fn print_json<T: serde::Serialize>(value: &T) -> ops::Result<()> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| ops::Error::new(format!("cannot render JSON: {e}")))?;
-    print_out(&format!("{text}\n"));
-    Ok(())
+fn print_json<T: serde::Serialize>(printer: Printer, value: &T) -> ops::Result<()> {
+    printer
+        .json(value)
+        .map_err(|e| ops::Error::new(format!("cannot render JSON: {e}")))
 }

@@ -5,7 +5,7 @@
 
 use super::lock::{diff, read_lock, resolve_project, write_lock, LockOptions};
 use super::sync::{sync_with_lock, SyncOptions};
-use super::{status, write_atomic, Error, Result, Settings};
+use super::{write_atomic, Error, Result, Settings};
 use crate::project::edit::{self, Target};
 use crate::project::Project;
 use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
@@ -49,7 +49,13 @@ fn edit_lock_sync(
     let edited = Project::parse(&doc.to_string(), &path)?;
     let previous = read_lock(&project)?;
     let client = settings.client(Some(&edited))?;
-    let mut lock = resolve_project(&client, &edited, previous.as_ref(), &LockOptions::default())?;
+    let mut lock = resolve_project(
+        settings,
+        &client,
+        &edited,
+        previous.as_ref(),
+        &LockOptions::default(),
+    )?;
     // Give requirements without a version a lower bound from the lock.
     let mut final_project = edited;
     if !bound.is_empty() {
@@ -79,6 +85,7 @@ fn edit_lock_sync(
         if changed {
             final_project = Project::parse(&doc.to_string(), &path)?;
             lock = resolve_project(
+                settings,
                 &client,
                 &final_project,
                 Some(&lock),
@@ -89,7 +96,7 @@ fn edit_lock_sync(
     write_atomic(&path, doc.to_string().as_bytes())?;
     write_lock(&final_project, &lock)?;
     for c in diff(previous.as_ref(), &lock) {
-        status(settings, format!(" {}", super::style::change(&c)));
+        super::change(settings, &c);
     }
     if !opts.no_sync {
         let sync_opts = SyncOptions {

@@ -246,11 +246,14 @@ fn all_requirements(project: &Project) -> Vec<Requirement> {
 
 /// Resolve `project` into a lock without writing anything.
 ///
-/// `previous` supplies preferences (kept pins) unless upgrading.
+/// `previous` supplies preferences (kept pins) unless upgrading. The
+/// settings' reporter hears when an sdist's build backend runs for its
+/// metadata.
 ///
 /// # Errors
 /// Resolution and index failures, with hints.
 pub fn resolve_project(
+    settings: &Settings,
     client: &Arc<Client>,
     project: &Project,
     previous: Option<&Lock>,
@@ -290,11 +293,14 @@ pub fn resolve_project(
             client.clone(),
             project.root.clone(),
             requires_python.clone(),
-            Arc::new(|sdist: &str| {
-                eprintln!(
-                    "Reading the metadata of {sdist} with its build backend (runs its build code)"
-                );
-            }),
+            {
+                let reporter = settings.reporter.clone();
+                Arc::new(move |sdist: &str| {
+                    reporter.status(&format!(
+                        "Reading the metadata of {sdist} with its build backend (runs its build code)"
+                    ));
+                })
+            },
         )),
     };
     let resolution = resolver::resolve(client.clone(), input, &prefetch)?;
@@ -450,7 +456,7 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
     let client = settings.client(Some(&project))?;
     let started = std::time::Instant::now();
     let pb = super::spinner(settings, "Resolving dependencies...");
-    let new = resolve_project(&client, &project, previous.as_ref(), opts);
+    let new = resolve_project(settings, &client, &project, previous.as_ref(), opts);
     pb.finish_and_clear();
     let new = new?;
     let written = if opts.dry_run {
@@ -468,7 +474,7 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
         ),
     );
     for c in &changes {
-        status(settings, format!(" {}", super::style::change(c)));
+        super::change(settings, c);
     }
     if opts.dry_run {
         let would_change = previous

@@ -12,9 +12,9 @@ pub mod migrate;
 pub mod new;
 pub mod outdated;
 pub mod python;
+pub mod report;
 pub mod run;
 pub mod show;
-pub mod style;
 pub mod sync;
 mod sync_stamp;
 pub mod tree;
@@ -24,6 +24,7 @@ pub mod version;
 use crate::index::cache::Cache;
 use crate::index::{Client, IndexConfig, IndexError};
 use crate::project::Project;
+use report::{ChangeKind, Reporter};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -156,8 +157,9 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// Where to look for distributions.
     pub index: IndexConfig,
-    /// Print nothing but errors.
-    pub quiet: bool,
+    /// Where status lines, change lines and progress go (the CLI's printer,
+    /// which honours `-q`).
+    pub reporter: Arc<dyn Reporter>,
 }
 
 impl Settings {
@@ -237,39 +239,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
 }
 
-/// A spinner on stderr for a step of unknown length; hidden when quiet or
-/// when stderr is not a terminal (indicatif draws nothing then).
+/// A spinner for a step of unknown length, from the settings' reporter
+/// (hidden when quiet or when stderr is not a terminal).
 pub fn spinner(settings: &Settings, message: &str) -> indicatif::ProgressBar {
-    if settings.quiet {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new_spinner();
-    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    pb.set_message(message.to_string());
-    pb.enable_steady_tick(std::time::Duration::from_millis(100));
-    pb
+    settings.reporter.progress(None, message)
 }
 
-/// A progress bar on stderr counting `len` items; hidden like [`spinner`].
+/// A progress bar counting `len` items; shown like [`spinner`].
 pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressBar {
-    if settings.quiet {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    pb.set_message(message.to_string());
-    pb
+    settings.reporter.progress(Some(len), message)
 }
 
-/// Print a status line on stderr unless quiet; a `warning:` prefix is
-/// coloured when colours are on.
+/// Report a status line (the reporter drops it when quiet and colours a
+/// `warning:` prefix).
 pub fn status(settings: &Settings, line: impl AsRef<str>) {
-    if !settings.quiet {
-        anstream::eprintln!("{}", style::line(line.as_ref()));
-    }
+    settings.reporter.status(line.as_ref());
+}
+
+/// Report one change between two locks as a change line (`+ name version`,
+/// `- name version`, `~ name old -> new`).
+pub fn change(settings: &Settings, c: &lock::Change) {
+    let kind = match c {
+        lock::Change::Added(..) => ChangeKind::Added,
+        lock::Change::Removed(..) => ChangeKind::Removed,
+        lock::Change::Updated(..) => ChangeKind::Updated,
+    };
+    settings.reporter.change(kind, &c.to_string());
 }

@@ -4,6 +4,7 @@
 //! downloaded and hash-checked before `.venv` is touched.
 
 use super::lock::{is_fresh, read_lock, requires_python_of, LockOptions};
+use super::report::ChangeKind;
 use super::{status, Error, Result, Settings};
 use crate::index::Client;
 use crate::install::{self, EditableProject, InstallOptions};
@@ -394,9 +395,9 @@ pub fn sync_with_lock(
         let total = outcome.kept + outcome.installed.len();
         super::sync_stamp::record(settings, project, opts, total);
     }
-    if !settings.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        eprintln!(
+    status(
+        settings,
+        format!(
             "Installed {} package{}, removed {}, kept {} in {:.2}s",
             outcome.installed.len(),
             if outcome.installed.len() == 1 {
@@ -406,20 +407,18 @@ pub fn sync_with_lock(
             },
             outcome.removed.len(),
             outcome.kept,
-            secs
-        );
-        for (n, v) in &outcome.removed {
-            anstream::eprintln!(
-                " {}",
-                super::style::paint(super::style::REMOVED, &format!("- {n}=={v}"))
-            );
-        }
-        for (n, v) in &outcome.installed {
-            anstream::eprintln!(
-                " {}",
-                super::style::paint(super::style::ADDED, &format!("+ {n}=={v}"))
-            );
-        }
+            started.elapsed().as_secs_f64()
+        ),
+    );
+    for (n, v) in &outcome.removed {
+        settings
+            .reporter
+            .change(ChangeKind::Removed, &format!("- {n}=={v}"));
+    }
+    for (n, v) in &outcome.installed {
+        settings
+            .reporter
+            .change(ChangeKind::Added, &format!("+ {n}=={v}"));
     }
     Ok(outcome)
 }
@@ -536,12 +535,13 @@ pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
         if opts.mode == LockMode::Auto {
             status(settings, "Lock is up to date");
         }
-        if !settings.quiet {
-            eprintln!(
+        status(
+            settings,
+            format!(
                 "Installed 0 packages, removed 0, kept {kept} in {:.2}s",
                 started.elapsed().as_secs_f64()
-            );
-        }
+            ),
+        );
         return Ok(SyncOutcome {
             kept,
             venv: project.root.join(".venv"),

@@ -10,6 +10,8 @@
 //!
 //! Each test binary compiles this module separately and uses a subset of it.
 #![allow(dead_code)]
+// `run` echoes commands with `ENVY_TEST_ECHO=1` (the crate forbids prints outside `cli`).
+#![allow(clippy::print_stderr)]
 
 pub mod http;
 
