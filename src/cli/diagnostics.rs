@@ -1,6 +1,7 @@
 //! The one place that turns an outcome into what the user sees last: an error's
-//! message and hint, the process exit status, and the report of a crash (a
-//! panic is a bug in envy).
+//! message and hint (every hint for an error of a layer below `ops` is here),
+//! the process exit status, and the report of a crash (a panic is a bug in
+//! envy).
 //!
 //! Exit codes (the README's table says the same):
 //!
@@ -13,7 +14,12 @@
 //! `envy run` passes the exit code of the command it ran through unchanged
 //! ([`ExitStatus::External`]).
 
+use crate::build::BuildError;
+use crate::index::IndexError;
+use crate::install::InstallError;
 use crate::ops;
+use crate::resolver::ResolveError;
+use crate::venv::VenvError;
 use std::io::Write;
 
 /// How the process ends.
@@ -52,10 +58,128 @@ pub fn exit_status(_: &ops::Error) -> ExitStatus {
     ExitStatus::Failure
 }
 
+/// What the user sees for an error: the message (after `error: `) and the
+/// hint (after `hint: `), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What went wrong, one sentence (more lines for a resolver report).
+    pub message: String,
+    /// What to do next.
+    pub hint: Option<String>,
+}
+
+/// The message and hint for an error `ops` returned. A failure `ops`
+/// describes itself keeps its own hint; an error of a layer below gets the
+/// hint for its kind here.
+pub fn diagnose(e: &ops::Error) -> Diagnostic {
+    use ops::Error as E;
+    let (message, hint) = match e {
+        E::Message { message, hint } => (message.clone(), hint.clone()),
+        E::Io(e) => (e.to_string(), None),
+        E::Project(e) => (
+            e.to_string(),
+            Some("fix `pyproject.toml` at the place shown; envy changed nothing".to_string()),
+        ),
+        E::Lock(e) => (
+            e.to_string(),
+            Some(
+                "`envy.lock` is generated: delete it and run `envy lock` to write a fresh one"
+                    .to_string(),
+            ),
+        ),
+        E::Index(e) => (e.to_string(), Some(index_hint(e))),
+        E::Resolve(ResolveError::Index(e)) => (e.to_string(), Some(index_hint(e))),
+        E::Resolve(ResolveError::NoSolution(report)) => (
+            format!(
+                "no solution found when resolving dependencies:\n{}",
+                report.trim_end()
+            ),
+            Some(
+                "loosen or remove one of the conflicting requirements in `pyproject.toml`"
+                    .to_string(),
+            ),
+        ),
+        E::Resolve(e) => (e.to_string(), None),
+        E::Venv(e) => (e.to_string(), Some(venv_hint(e).to_string())),
+        E::Install(e) => (e.to_string(), Some(install_hint(e).to_string())),
+        E::Build(e) => (e.to_string(), Some(build_hint(e))),
+    };
+    Diagnostic { message, hint }
+}
+
+/// What to do when the index failed.
+fn index_hint(e: &IndexError) -> String {
+    match e {
+        IndexError::NotFound { .. } => {
+            "check the spelling of the name, or the index URL (`--index-url`)".to_string()
+        }
+        IndexError::Network { .. } | IndexError::Status { .. } => {
+            "check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache".to_string()
+        }
+        IndexError::Offline { .. } => {
+            "run once with network access to fill the cache, or drop `--offline`".to_string()
+        }
+        IndexError::Auth { index, url, .. } => IndexError::auth_hint(index.as_deref(), url),
+        IndexError::HashMismatch { .. } => {
+            "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
+        }
+        _ => "this looks like a problem with the index; retry, or report it".to_string(),
+    }
+}
+
+/// What to do when no interpreter fits or `.venv` is broken.
+fn venv_hint(e: &VenvError) -> &'static str {
+    match e {
+        VenvError::NoInterpreter { .. } => {
+            "install a matching Python (for example `pyenv install 3.12`), or pass `--python <version or path>`"
+        }
+        _ => "remove `.venv` and run `envy sync` to recreate it",
+    }
+}
+
+/// What to do when a wheel could not be installed.
+fn install_hint(e: &InstallError) -> &'static str {
+    match e {
+        InstallError::UnsafeEntry { .. } => {
+            "the wheel tries to write outside its install location, so it is malformed or malicious; nothing of it was installed. Report it to the package's maintainers or the index operator"
+        }
+        _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
+    }
+}
+
+/// What to do when a PEP 517 build failed.
+fn build_hint(e: &BuildError) -> String {
+    match e {
+        BuildError::BackendUnavailable { package, .. } => format!(
+            "`{package}`'s build backend could not be loaded in its build environment: check its `[build-system]` (`requires` must provide `build-backend`), or pin a version that publishes a wheel for this interpreter"
+        ),
+        BuildError::Backend { package, backend, .. } => format!(
+            "the build of `{package}` failed in the package's own build code (its build backend, {backend}), not in envy: the output above is the backend's. Install what it needs, fix the package, or pin a version that publishes a wheel for this interpreter"
+        ),
+        BuildError::BadBackend { package, .. } => format!(
+            "`{package}`'s build backend does not follow PEP 517/660; pin a version that publishes a wheel for this interpreter"
+        ),
+        BuildError::BuildSystem { .. } => {
+            "fix the `[build-system]` table (PEP 517/518): `requires` is a list of PEP 508 strings, `build-backend` a `module:object` string".to_string()
+        }
+        BuildError::Requirements { .. } => {
+            "the `[build-system] requires` of that package cannot be met with wheels for this interpreter; pin a version that publishes a wheel".to_string()
+        }
+        BuildError::UnsafeArchive { .. } => {
+            "the sdist is malformed or malicious; nothing outside the temporary directory was written".to_string()
+        }
+        BuildError::Index(_) => {
+            "check your network connection and the index URL; if what you need was fetched before, retry with `--offline`".to_string()
+        }
+        _ => "retry; if it persists, run `envy cache clean` to drop cached build environments".to_string(),
+    }
+}
+
 /// Render an error in the house style: `error: ...`, a blank line, `hint: ...`.
 pub fn render_error(e: &ops::Error) -> String {
-    let mut out = format!("error: {}\n", e.message.trim_end());
-    if let Some(h) = &e.hint {
+    let d = diagnose(e);
+    let mut out = format!("error: {}\n", d.message.trim_end());
+    if let Some(h) = &d.hint {
         out.push_str(&format!("\nhint: {h}\n"));
     }
     out
@@ -64,8 +188,9 @@ pub fn render_error(e: &ops::Error) -> String {
 /// [`render_error`] with `error:` and `hint:` coloured (for `anstream`).
 pub(crate) fn render_error_styled(e: &ops::Error) -> String {
     use super::style::{paint, ERROR, HINT};
-    let mut out = format!("{} {}\n", paint(ERROR, "error:"), e.message.trim_end());
-    if let Some(h) = &e.hint {
+    let d = diagnose(e);
+    let mut out = format!("{} {}\n", paint(ERROR, "error:"), d.message.trim_end());
+    if let Some(h) = &d.hint {
         out.push_str(&format!("\n{} {h}\n", paint(HINT, "hint:")));
     }
     out
@@ -132,6 +257,29 @@ mod tests {
         assert_eq!(ExitStatus::Failure.code(), 1);
         assert_eq!(ExitStatus::Error.code(), 2);
         assert_eq!(ExitStatus::External(130).code(), 130);
+    }
+
+    #[test]
+    fn hints_come_from_the_error_kind_or_the_place_that_failed() {
+        let d = diagnose(&ops::Error::new("bad").hint("do this"));
+        assert_eq!(
+            (d.message.as_str(), d.hint.as_deref()),
+            ("bad", Some("do this"))
+        );
+        let d = diagnose(&ops::Error::from(ResolveError::NoSolution(
+            "a needs b\n".into(),
+        )));
+        assert_eq!(
+            d.message,
+            "no solution found when resolving dependencies:\na needs b"
+        );
+        assert!(d.hint.unwrap().starts_with("loosen or remove"));
+        let d = diagnose(&ops::Error::from(std::io::Error::other("disk full")));
+        assert_eq!((d.message.as_str(), d.hint), ("disk full", None));
+        assert_eq!(
+            render_error(&ops::Error::new("bad").hint("do this")),
+            "error: bad\n\nhint: do this\n"
+        );
     }
 
     #[test]

@@ -342,7 +342,7 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
     if opts.format != Format::Zipapp && !opts.no_emit_project {
         match project_wheel(project, project_tmp.path()) {
             Ok(w) => wheels.push(w),
-            Err(e) => status(settings, format!("Leaving the project out: {}", e.message)),
+            Err(e) => status(settings, format!("Leaving the project out: {e}")),
         }
     }
     match opts.format {

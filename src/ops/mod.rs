@@ -25,126 +25,80 @@ use crate::index::cache::Cache;
 use crate::index::{Client, IndexConfig, IndexError};
 use crate::project::Project;
 use report::{ChangeKind, Reporter};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// A failure to report to the user: what is wrong, and what to do next.
-#[derive(Debug)]
-pub struct Error {
-    /// The message (`error: ...`).
-    pub message: String,
-    /// The advice (`hint: ...`), if any.
-    pub hint: Option<String>,
+/// Why a command failed. Failures of the layers below keep their own error
+/// (`#[from]`, so `source()` walks the chain); failures `ops` finds itself
+/// carry a message and, when the fix depends on where it happened, a hint.
+/// `cli::diagnostics` turns either into `error: ...` + `hint: ...` and an
+/// exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A failure `ops` describes itself (`error: {message}`), with the advice
+    /// (`hint: ...`) the place that found it knows.
+    #[error("{message}")]
+    Message {
+        /// What is wrong.
+        message: String,
+        /// What to do next, if the place that failed knows.
+        hint: Option<String>,
+    },
+    /// Reading or writing a file (fs-err names the path).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// An invalid `pyproject.toml`.
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
+    /// An invalid `envy.lock`.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    /// The index could not answer, or a file failed its hash check.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// No resolution (or the index failed during one).
+    #[error(transparent)]
+    Resolve(#[from] crate::resolver::ResolveError),
+    /// No interpreter, or a broken virtual environment.
+    #[error(transparent)]
+    Venv(#[from] crate::venv::VenvError),
+    /// A wheel could not be installed.
+    #[error(transparent)]
+    Install(#[from] crate::install::InstallError),
+    /// A PEP 517 build failed.
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
 }
 
 impl Error {
-    /// A user error with no hint.
+    /// A failure `ops` describes itself, with no hint.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
+        Error::Message {
             message: message.into(),
             hint: None,
         }
     }
 
-    /// Add a hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)
-    }
-}
-
-impl std::error::Error for Error {}
-
-/// The result type of every operation.
-pub type Result<T> = std::result::Result<T, Error>;
-
-impl From<std::io::Error> for Error {
-    fn from(e: std::io::Error) -> Self {
-        Error::new(e.to_string())
-    }
-}
-
-impl From<crate::project::ProjectError> for Error {
-    fn from(e: crate::project::ProjectError) -> Self {
-        Error::new(e.to_string())
-            .hint("fix `pyproject.toml` at the place shown; envy changed nothing")
-    }
-}
-
-impl From<crate::lock::LockError> for Error {
-    fn from(e: crate::lock::LockError) -> Self {
-        Error::new(e.to_string())
-            .hint("`envy.lock` is generated: delete it and run `envy lock` to write a fresh one")
-    }
-}
-
-impl From<IndexError> for Error {
-    fn from(e: IndexError) -> Self {
-        let hint = match &e {
-            IndexError::NotFound { .. } => {
-                "check the spelling of the name, or the index URL (`--index-url`)".to_string()
-            }
-            IndexError::Network { .. } | IndexError::Status { .. } => {
-                "check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache".to_string()
-            }
-            IndexError::Offline { .. } => {
-                "run once with network access to fill the cache, or drop `--offline`".to_string()
-            }
-            IndexError::Auth { index, url, .. } => IndexError::auth_hint(index.as_deref(), url),
-            IndexError::HashMismatch { .. } => {
-                "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
-            }
-            _ => "this looks like a problem with the index; retry, or report it".to_string(),
-        };
-        Error::new(e.to_string()).hint(hint)
-    }
-}
-
-impl From<crate::resolver::ResolveError> for Error {
-    fn from(e: crate::resolver::ResolveError) -> Self {
-        match e {
-            crate::resolver::ResolveError::Index(i) => i.into(),
-            crate::resolver::ResolveError::NoSolution(s) => Error::new(format!(
-                "no solution found when resolving dependencies:\n{}",
-                s.trim_end()
-            ))
-            .hint("loosen or remove one of the conflicting requirements in `pyproject.toml`"),
-            other => Error::new(other.to_string()),
+    /// Add a hint (`hint: ...`) to a failure `ops` describes itself. An error
+    /// of a layer below becomes a described one with its message and this
+    /// hint.
+    pub fn hint(self, hint: impl Into<String>) -> Self {
+        match self {
+            Error::Message { message, .. } => Error::Message {
+                message,
+                hint: Some(hint.into()),
+            },
+            other => Error::Message {
+                message: other.to_string(),
+                hint: Some(hint.into()),
+            },
         }
     }
 }
 
-impl From<crate::venv::VenvError> for Error {
-    fn from(e: crate::venv::VenvError) -> Self {
-        let hint = match &e {
-            crate::venv::VenvError::NoInterpreter { .. } => {
-                "install a matching Python (for example `pyenv install 3.12`), or pass `--python <version or path>`"
-            }
-            _ => "remove `.venv` and run `envy sync` to recreate it",
-        };
-        Error::new(e.to_string()).hint(hint)
-    }
-}
-
-impl From<crate::install::InstallError> for Error {
-    fn from(e: crate::install::InstallError) -> Self {
-        let hint = match &e {
-            crate::install::InstallError::UnsafeEntry { .. } => {
-                "the wheel tries to write outside its install location, so it is malformed or malicious; nothing of it was installed. Report it to the package's maintainers or the index operator"
-            }
-            _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
-        };
-        Error::new(e.to_string()).hint(hint)
-    }
-}
+/// The result type of every operation.
+pub type Result<T> = std::result::Result<T, Error>;
 
 static KEEP_ALIVE: std::sync::Mutex<Vec<Arc<Client>>> = std::sync::Mutex::new(Vec::new());
 
