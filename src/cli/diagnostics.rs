@@ -15,6 +15,7 @@
 //! ([`ExitStatus::External`]).
 
 use crate::build::BuildError;
+use crate::export::ExportError;
 use crate::index::IndexError;
 use crate::install::InstallError;
 use crate::ops;
@@ -103,6 +104,7 @@ pub fn diagnose(e: &ops::Error) -> Diagnostic {
         E::Venv(e) => (e.to_string(), Some(venv_hint(e).to_string())),
         E::Install(e) => (e.to_string(), Some(install_hint(e).to_string())),
         E::Build(e) => (e.to_string(), Some(build_hint(e))),
+        E::Export(e) => (e.to_string(), export_hint(e).map(str::to_string)),
     };
     Diagnostic { message, hint }
 }
@@ -145,6 +147,32 @@ fn install_hint(e: &InstallError) -> &'static str {
         }
         _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
     }
+}
+
+/// What to do when an export failed, when there is something to say.
+fn export_hint(e: &ExportError) -> Option<&'static str> {
+    Some(match e {
+        ExportError::NoWheel {
+            sdist_not_buildable: true,
+            ..
+        } => {
+            "sdists are built only for a local interpreter: drop `--python-platform` (and use a `--python-version` installed here), or pin versions that have wheels for the target"
+        }
+        ExportError::NoWheel { .. } => {
+            "pick a target these versions publish wheels for (`--python-version`, `--python-platform`), or pin versions that have wheels"
+        }
+        ExportError::NotOurs { .. } => "pass an empty or new directory to `-o`",
+        ExportError::NoProjectSource { .. } => "lay the package out as `src/<name>/__init__.py`",
+        ExportError::UnknownPlatform(_) => {
+            "use a wheel platform tag: `manylinux_2_28_x86_64`, `manylinux2014_aarch64`, `musllinux_1_2_x86_64`, `linux_x86_64`, `macosx_11_0_arm64`, `win_amd64`, `win32`, `win_arm64`"
+        }
+        ExportError::InvalidPythonVersion(_) => "use `3.12` or `3.12.4`",
+        ExportError::InvalidEntryPoint(_) => "use `module:function`, e.g. `demo:main`",
+        ExportError::ZipappConflict { .. } => {
+            "a zipapp has one flat import root; these two cannot be bundled together"
+        }
+        _ => return None,
+    })
 }
 
 /// What to do when a PEP 517 build failed.
@@ -274,6 +302,11 @@ mod tests {
             "no solution found when resolving dependencies:\na needs b"
         );
         assert!(d.hint.unwrap().starts_with("loosen or remove"));
+        let d = diagnose(&ops::Error::from(ExportError::InvalidPythonVersion(
+            "2.7".into(),
+        )));
+        assert_eq!(d.message, "invalid `--python-version` `2.7`");
+        assert_eq!(d.hint.as_deref(), Some("use `3.12` or `3.12.4`"));
         let d = diagnose(&ops::Error::from(std::io::Error::other("disk full")));
         assert_eq!((d.message.as_str(), d.hint), ("disk full", None));
         assert_eq!(

@@ -69,6 +69,9 @@ pub enum Error {
     /// A PEP 517 build failed.
     #[error(transparent)]
     Build(#[from] crate::build::BuildError),
+    /// An export or bundle could not be written.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
 }
 
 impl Error {
