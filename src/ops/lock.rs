@@ -201,7 +201,7 @@ fn sources_match(lock: &Lock, project: &Project) -> bool {
         let Some(index) = project.tool.index.iter().find(|i| i.name == source.index) else {
             return false;
         };
-        let want = crate::index::redact(&index.url);
+        let want = crate::util::redact_url(&index.url);
         let want = want.trim_end_matches('/');
         lock.packages
             .iter()

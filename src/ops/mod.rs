@@ -14,9 +14,9 @@ pub mod outdated;
 pub mod python;
 pub mod report;
 pub mod run;
+mod scaffold;
 pub mod show;
 pub mod sync;
-mod sync_stamp;
 pub mod tree;
 pub mod venv;
 pub mod version;
@@ -192,7 +192,7 @@ impl Settings {
 /// # Errors
 /// I/O errors, naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::index::cache::write_atomic(path, bytes)
+    crate::util::write_atomic(path, bytes)
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
 }
 

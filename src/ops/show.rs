@@ -1,8 +1,8 @@
 //! `envy show PACKAGE`: what the lock holds for one package and why it is there.
 
 use super::sync::{ensure_lock, LockMode};
-use super::tree::{normalize, Chain, Graph};
 use super::{Error, Result, Settings};
+use crate::lock::graph::{normalize, Chain, Graph};
 use crate::lock::{Dep, Lock};
 use serde::Serialize;
 use std::collections::BTreeMap;

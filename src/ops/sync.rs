@@ -338,7 +338,7 @@ pub fn sync_with_lock(
     }
     // Now change the venv; no stamp may vouch for it until this is done (a
     // failure before this point leaves the venv, stamp included, as it was).
-    super::sync_stamp::invalidate(project);
+    venv::sync_stamp::invalidate(&project.root);
     let venv = match existing {
         Some(v) => v,
         None => {
@@ -393,7 +393,15 @@ pub fn sync_with_lock(
     outcome.installed.sort();
     if venv.root == project.root.join(".venv") {
         let total = outcome.kept + outcome.installed.len();
-        super::sync_stamp::record(settings, project, opts, total);
+        let (options, index) = stamp_inputs(settings, opts);
+        venv::sync_stamp::record(
+            &project.root,
+            &venv::sync_stamp::StampInputs {
+                options: &options,
+                index: &index,
+            },
+            total,
+        );
     }
     status(
         settings,
@@ -524,6 +532,11 @@ fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDis
     Ok(())
 }
 
+/// The text the sync stamp digests for `opts` and the index settings.
+fn stamp_inputs(settings: &Settings, opts: &SyncOptions) -> (String, String) {
+    (format!("{opts:?}"), format!("{:?}", settings.index))
+}
+
 /// `envy sync`.
 ///
 /// # Errors
@@ -531,7 +544,12 @@ fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDis
 pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
     let started = Instant::now();
     let project = settings.project()?;
-    if let Some(kept) = super::sync_stamp::up_to_date(settings, &project, opts) {
+    let (options, index) = stamp_inputs(settings, opts);
+    let inputs = venv::sync_stamp::StampInputs {
+        options: &options,
+        index: &index,
+    };
+    if let Some(kept) = venv::sync_stamp::up_to_date(&project.root, &inputs) {
         if opts.mode == LockMode::Auto {
             status(settings, "Lock is up to date");
         }
