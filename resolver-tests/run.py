@@ -135,7 +135,10 @@ def load_scenarios(directory: Path) -> list[Scenario]:
             continue
         with open(path, "rb") as f:
             data = tomllib.load(f)
-        out.append(Scenario(data.get("name", path.stem), path, data))
+        name = data.get("name", path.stem)
+        if name in EXPECTATION_UPDATES:
+            data["expected"] = dict(EXPECTATION_UPDATES[name])
+        out.append(Scenario(name, path, data))
     return out
 
 
@@ -492,6 +495,7 @@ def write_project(scenario: Scenario, project_dir: Path) -> None:
 class EnvyInfo:
     path: str
     lock_help: str = ""
+    uv: str | None = None  # run uv instead of envy (`--uv`)
 
     def supports(self, flag: str) -> bool:
         return re.search(rf"(^|\s){re.escape(flag)}\b", self.lock_help) is not None
@@ -506,15 +510,43 @@ PLATFORM_MARKERS = {
     ),
 }
 
-# Scenarios whose expectation records a limit of uv's resolver that envy does
-# not share. Each was checked by hand; the reason says what envy does instead.
-DIVERGENCES = {
-    "preferences-dependent-forking-conflicting": (
-        "uv reports no solution because it forks only on cleaver 2's requirements; "
-        "envy also forks on cleaver 1's (foo==1 on linux, bar==1 elsewhere) and finds "
-        "a valid lock per fork: linux cleaver 1, foo 1, bar 2; elsewhere cleaver 1, "
-        "foo 2, bar 1"
-    ),
+# Scenarios whose packse 0.3.59 expectation predates the resolver that uv
+# 0.13.9 ships (and that issue #13 specifies): pre-releases are a preference
+# order, not a filter. Final releases in range come first; a pre-release is
+# taken when no final release in range can be chosen, whether the range was
+# narrowed by the project's own requirements or by transitive ones, and a
+# specifier that names a pre-release does not make pre-releases preferred.
+# Each entry replaces the scenario's `[expected]`; each was checked by running
+# uv 0.13.9 on the same scenario (`--uv`), which locks exactly these versions.
+EXPECTATION_UPDATES = {
+    "package-only-prereleases-in-range": {
+        "satisfiable": True, "packages": {"a": "1.0.0a1"},
+    },
+    "transitive-package-only-prereleases-in-range": {
+        "satisfiable": True, "packages": {"a": "0.1.0", "b": "1.0.0a1"},
+    },
+    "package-prerelease-specified-mixed-available": {
+        "satisfiable": True, "packages": {"a": "0.3.0"},
+    },
+    "package-prereleases-specifier-boundary": {
+        "satisfiable": True, "packages": {"a": "0.1.0"},
+    },
+    "transitive-prerelease-and-stable-dependency": {
+        "satisfiable": True, "packages": {"a": "1.0.0", "b": "1.0.0", "c": "2.0.0b1"},
+    },
+    "transitive-prerelease-and-stable-dependency-many-versions": {
+        "satisfiable": True, "packages": {"a": "1.0.0", "b": "1.0.0", "c": "2.0.0b9"},
+    },
+    "transitive-prerelease-and-stable-dependency-many-versions-holes": {
+        "satisfiable": True, "packages": {"a": "1.0.0", "b": "1.0.0", "c": "2.0.0b4"},
+    },
+    # packse expects no solution (uv once forked only on cleaver 2's
+    # requirements); uv 0.13.9 and envy both fork on cleaver 1's as well and
+    # lock one valid set per fork.
+    "preferences-dependent-forking-conflicting": {
+        "satisfiable": True,
+        "packages": {"cleaver": "1.0.0", "foo": "1.0.0", "bar": "1.0.0"},
+    },
 }
 
 
@@ -522,8 +554,6 @@ def lock_args(scenario: Scenario, envy: EnvyInfo) -> tuple[list[str] | None, str
     """envy lock flags for the scenario's resolver options, or (None, skip reason)."""
     opts = scenario.options
     args: list[str] = []
-    if scenario.name in DIVERGENCES:
-        return None, "divergence from uv: " + DIVERGENCES[scenario.name]
     if opts.get("python_platform") and opts["python_platform"] not in PLATFORM_MARKERS:
         return None, (
             f"python_platform = {opts['python_platform']!r}: no marker mapping for it "
@@ -531,6 +561,11 @@ def lock_args(scenario: Scenario, envy: EnvyInfo) -> tuple[list[str] | None, str
         )
     if opts.get("prereleases"):
         args += ["--prerelease", "allow"]
+    # envy's own scenarios may name a mode, a resolution or a fork strategy.
+    for key, flag in (("prerelease", "--prerelease"), ("resolution", "--resolution"),
+                      ("fork_strategy", "--fork-strategy")):
+        if opts.get(key):
+            args += [flag, str(opts[key])]
     for key, flag in (("no_build", "--no-build-package"), ("no_binary", "--no-binary-package")):
         for pkg in opts.get(key) or []:
             if not envy.supports(flag):
@@ -577,6 +612,8 @@ def run_scenario(scenario: Scenario, envy: EnvyInfo, keep: bool = False) -> Outc
         env = {k: v for k, v in os.environ.items() if not k.startswith("ENVY_")}
         env["ENVY_SKIP_LIVE"] = "1"
         env["NO_COLOR"] = "1"
+        if envy.uv:
+            return judge(scenario, *run_uv(scenario, envy, args, index, project_dir, cache_dir))
         with IndexServer(index) as server:
             base = [envy.path, "--cache-dir", str(cache_dir), "--index-url", server.url]
             try:
@@ -603,6 +640,34 @@ def run_scenario(scenario: Scenario, envy: EnvyInfo, keep: bool = False) -> Outc
             print(f"# kept {tmp} for {scenario.name}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_uv(scenario: Scenario, envy: "EnvyInfo", args: list[str], index, project_dir: Path,
+           cache_dir: Path):
+    """`uv lock` and `uv export` on the same project and index (`--uv`), to check an
+    expectation against uv. Non-universal scenarios need a local CPython of the
+    target minor version (pyenv's, under ~/.pyenv/versions) for `--python`."""
+    python = "python3"
+    if not scenario.universal:
+        minor = ".".join(scenario.target_python().split(".")[:2])
+        found = sorted(Path.home().glob(f".pyenv/versions/{minor}.*/bin/python3"))
+        if found:
+            python = str(found[-1])
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"}
+    with IndexServer(index) as server:
+        base = [envy.uv, "--cache-dir", str(cache_dir)]
+        lock = subprocess.run(base + ["lock", "--default-index", server.url, "--python", python, *args],
+                              cwd=project_dir, env=env, capture_output=True, text=True,
+                              timeout=ENVY_TIMEOUT)
+        export = None
+        if lock.returncode == 0:
+            export = subprocess.run(base + ["export", "--frozen", "--no-hashes", "--no-emit-project",
+                                            "--python", python],
+                                    cwd=project_dir, env=env, capture_output=True, text=True,
+                                    timeout=ENVY_TIMEOUT)
+    if lock.returncode == 2 and "No solution found" in lock.stderr:
+        lock.returncode = 1  # uv exits 1 for an unsatisfiable set, 2 for other errors
+    return lock, export
 
 
 PYTHON_ONLY_MARKER = re.compile(
@@ -707,6 +772,8 @@ def main(argv: list[str] | None = None) -> int:
                          "resolution errors (to review error messages)")
     ap.add_argument("--strict", action="store_true", help="exit 1 if any scenario fails")
     ap.add_argument("--keep", action="store_true", help="keep each scenario's temp dir")
+    ap.add_argument("--uv", metavar="PATH", help="judge the uv binary at PATH instead of envy "
+                         "(to check an expectation against uv)")
     opts = ap.parse_args(argv)
 
     scenarios = []
@@ -718,7 +785,7 @@ def main(argv: list[str] | None = None) -> int:
         scenarios += load_scenarios(directory)
     if opts.filter:
         scenarios = [s for s in scenarios if any(k in s.name for k in opts.filter)]
-    envy = EnvyInfo(find_envy(opts.envy))
+    envy = EnvyInfo(find_envy(opts.envy), uv=opts.uv)
     try:
         envy.lock_help = subprocess.run(
             [envy.path, "lock", "--help"], capture_output=True, text=True, timeout=30

@@ -128,6 +128,9 @@ fn resolve_wheels(
         .map_err(|e| failed(e.to_string()))?;
     let input = ResolverInput {
         root_name: "build-environment".to_string(),
+        project: None,
+        fork_strategy: resolver::ForkStrategy::Fewest,
+        project_version: None,
         requirements: requires.to_vec(),
         requires_python: rp.clone(),
         preferences: HashMap::new(),

@@ -11,6 +11,9 @@ pub mod cache;
 pub mod dns;
 pub mod sdist;
 pub mod simple;
+mod source;
+
+pub use source::PackageIndex;
 
 use crate::types::hash::sha256_bytes;
 use crate::types::metadata::CoreMetadata;

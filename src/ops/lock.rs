@@ -26,6 +26,8 @@ pub struct LockOptions {
     pub prerelease: PrereleaseMode,
     /// Version preference.
     pub resolution: ResolutionMode,
+    /// How the universal lock splits by Python version.
+    pub fork_strategy: resolver::ForkStrategy,
     /// Ignore files uploaded after this RFC 3339 timestamp.
     pub exclude_newer: Option<String>,
     /// Only wheels for these packages.
@@ -278,11 +280,14 @@ pub fn resolve_project(
     }
     let input = ResolverInput {
         root_name: project.display_name.clone(),
+        project: Some(project.name.clone()),
+        project_version: project.version.clone(),
         requirements: all_requirements(project),
         requires_python: requires_python.clone(),
         preferences,
         prerelease: opts.prerelease,
         resolution: opts.resolution,
+        fork_strategy: opts.fork_strategy,
         exclude_newer: opts.exclude_newer.clone(),
         no_build: opts.no_build.clone(),
         no_binary: opts.no_binary.clone(),

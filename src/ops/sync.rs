@@ -389,7 +389,14 @@ pub fn sync_with_lock(
     for r in installed_now {
         outcome.installed.push(r?);
     }
-    install_project(&venv, project, have.get(project.name.as_ref()).copied())?;
+    let current = have.get(project.name.as_ref()).copied();
+    if project.is_package() && opts.only_groups.is_empty() {
+        install_project(&venv, project, current)?;
+    } else if let Some(d) = current {
+        // A virtual project (or `--only-group`): the project itself is not
+        // installed, and an earlier install of it is removed.
+        install::uninstall(&venv, d)?;
+    }
     outcome.installed.sort();
     if venv.root == project.root.join(".venv") {
         let total = outcome.kept + outcome.installed.len();

@@ -56,6 +56,7 @@ pub enum ProjectError {
 #[serde(rename_all = "kebab-case")]
 struct RawPyproject {
     project: Option<RawProject>,
+    build_system: Option<toml::Value>,
     #[serde(default)]
     dependency_groups: BTreeMap<String, Vec<RawGroupItem>>,
     tool: Option<RawTool>,
@@ -120,6 +121,10 @@ pub struct EnvyTool {
     /// `[tool.envy.sources]`: packages pinned to one named index.
     #[serde(default)]
     pub sources: BTreeMap<String, ToolSource>,
+    /// Whether the project is a package that `sync` installs (editable):
+    /// `true` or `false` override the default, which is "when
+    /// `pyproject.toml` has a `[build-system]` table" (uv's rule).
+    pub package: Option<bool>,
 }
 
 /// One `[[tool.envy.index]]` entry.
@@ -185,6 +190,8 @@ pub struct Project {
     pub overrides: Vec<Requirement>,
     /// `[tool.envy] required-environments`, parsed.
     pub required_environments: Vec<pep508_rs::MarkerTree>,
+    /// Whether `pyproject.toml` has a `[build-system]` table.
+    pub has_build_system: bool,
 }
 
 /// Normalize a dependency group name like a package name (PEP 735 uses the
@@ -200,6 +207,13 @@ pub fn normalize_group(name: &str) -> String {
 pub use crate::util::line_col;
 
 impl Project {
+    /// Whether `sync` installs the project itself (editable, PEP 660). A
+    /// project without `[build-system]` is virtual: only its dependencies
+    /// are installed. `[tool.envy] package = true|false` overrides that.
+    pub fn is_package(&self) -> bool {
+        self.tool.package.unwrap_or(self.has_build_system)
+    }
+
     /// Read `dir/pyproject.toml`.
     ///
     /// # Errors
@@ -335,6 +349,7 @@ impl Project {
             constraints,
             overrides,
             required_environments,
+            has_build_system: raw.build_system.is_some(),
         })
     }
 

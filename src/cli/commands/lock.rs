@@ -3,7 +3,7 @@
 use super::{package_names, print_json};
 use crate::cli::{ExitStatus, Printer};
 use crate::ops::{self, lock::LockOptions, Settings};
-use crate::resolver::{PackageSelector, PrereleaseMode, ResolutionMode};
+use crate::resolver::{ForkStrategy, PackageSelector, PrereleaseMode, ResolutionMode};
 use clap::Args;
 
 /// `envy lock` arguments.
@@ -24,6 +24,10 @@ pub(crate) struct LockArgs {
     /// Which versions to prefer.
     #[arg(long, value_enum, default_value = "highest")]
     resolution: ResolutionMode,
+    /// How the universal lock splits by Python version: `requires-python` gives each
+    /// Python the newest release it can run; `fewest` one version for all.
+    #[arg(long, value_enum, default_value = "requires-python")]
+    fork_strategy: ForkStrategy,
     /// Ignore files uploaded after this RFC 3339 time (e.g. `2025-01-01T00:00:00Z`).
     #[arg(long, value_name = "TIMESTAMP")]
     exclude_newer: Option<String>,
@@ -63,6 +67,7 @@ pub(crate) fn exec(
             locked: args.locked,
             prerelease: args.prerelease,
             resolution: args.resolution,
+            fork_strategy: args.fork_strategy,
             exclude_newer: args.exclude_newer,
             no_build: PackageSelector {
                 all: args.no_build,

@@ -1,0 +1,126 @@
+//! Background fetching ahead of the solver (see [`Prefetcher`]).
+
+use super::ranges::{python_compatible, python_covers_env, requirement_range};
+use crate::index::{PackageIndex, ProjectPage};
+use pep440_rs::Version;
+use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement};
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use std::sync::Arc;
+use version_ranges::Ranges;
+
+/// Background fetching ahead of the solver. For each name it is asked about
+/// (once per resolution of one environment), it fetches the project page,
+/// guesses the version the solver will pick (the preference from the previous
+/// lock, else the highest non-pre-release in range, or the lowest under
+/// `--resolution lowest`), fetches that version's core metadata, and then
+/// does the same for that version's own requirements (those not behind an
+/// extra and not disjoint with the environment). The dependency graph is so
+/// discovered at network speed rather than one solver decision at a time;
+/// guesses that turn out wrong cost only a memoized fetch. Stops when the
+/// client's background work is cancelled (the resolution is done).
+pub(super) struct Prefetcher {
+    client: Arc<dyn PackageIndex>,
+    pool: Arc<rayon::ThreadPool>,
+    /// Names (with the extras asked for) already followed.
+    seen: std::sync::Mutex<HashSet<(PackageName, Vec<ExtraName>)>>,
+    preferences: HashMap<PackageName, Version>,
+    lowest: bool,
+    env: MarkerTree,
+    /// The lower bound of the project's `requires-python`.
+    rp_lower: Bound<Version>,
+}
+
+impl Prefetcher {
+    /// A prefetcher for one environment `env` (a fork, or the whole
+    /// `requires-python` range) whose lower Python bound is `rp_lower`,
+    /// fetching on `pool`; `preferences` are the previous lock's versions.
+    pub(super) fn new(
+        client: Arc<dyn PackageIndex>,
+        pool: Arc<rayon::ThreadPool>,
+        preferences: HashMap<PackageName, Version>,
+        lowest: bool,
+        env: MarkerTree,
+        rp_lower: Bound<Version>,
+    ) -> Self {
+        Self {
+            client,
+            pool,
+            seen: std::sync::Mutex::default(),
+            preferences,
+            lowest,
+            env,
+            rp_lower,
+        }
+    }
+
+    pub(super) fn prefetch(self: &Arc<Self>, req: &Requirement) {
+        let mut extras = req.extras.clone();
+        extras.sort();
+        let fresh = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((req.name.clone(), extras.clone()));
+        if !fresh {
+            return;
+        }
+        let this = self.clone();
+        let name = req.name.clone();
+        let range = requirement_range(req);
+        self.pool.spawn(move || this.fetch(&name, &range, &extras));
+    }
+
+    /// Whether some file of `version` on `page` may be chosen: not yanked,
+    /// and its `Requires-Python` admits the environment's Pythons.
+    fn usable(&self, page: &ProjectPage, version: &Version) -> bool {
+        page.versions.get(version).is_some_and(|files| {
+            files.iter().any(|f| {
+                f.yanked.is_none()
+                    && f.requires_python.as_ref().is_none_or(|rp| {
+                        python_compatible(&self.rp_lower, rp) || python_covers_env(&self.env, rp)
+                    })
+            })
+        })
+    }
+
+    fn fetch(self: &Arc<Self>, name: &PackageName, range: &Ranges<Version>, extras: &[ExtraName]) {
+        if self.client.background_cancelled() {
+            return;
+        }
+        let Ok(page) = self.client.project(name) else {
+            return;
+        };
+        if self.client.background_cancelled() {
+            return;
+        }
+        let pick =
+            self.preferences
+                .get(name)
+                .filter(|v| range.contains(v) && page.versions.contains_key(v))
+                .cloned()
+                .or_else(|| {
+                    let mut it = page.versions.keys().filter(|v| {
+                        range.contains(*v) && !v.any_prerelease() && self.usable(&page, v)
+                    });
+                    if self.lowest {
+                        it.next().cloned()
+                    } else {
+                        it.next_back().cloned()
+                    }
+                });
+        let Some(version) = pick else {
+            return;
+        };
+        let Ok(metadata) = self.client.metadata(&page, &version) else {
+            return;
+        };
+        for dep in &metadata.requires_dist {
+            // Requirements of the extras asked for count; other extras' do not.
+            let marker = dep.marker.clone().simplify_extras(extras);
+            if marker.top_level_extra().is_none() && !marker.is_disjoint(&self.env) {
+                self.prefetch(dep);
+            }
+        }
+    }
+}

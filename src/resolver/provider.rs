@@ -1,0 +1,750 @@
+//! The PubGrub [`DependencyProvider`]: candidate choice, dependencies of a
+//! version (split into base and per-extra lists), forking detection and the
+//! notes that explain a failure.
+
+use super::fork::fork_regions;
+use super::prefetch::Prefetcher;
+use super::ranges::{
+    lower_bound, lower_bounds, python_compatible, python_covers_env, requirement_range,
+    requires_python_bounds, requires_python_marker, specifiers_to_ranges,
+};
+use super::{
+    plausible_file, ForkSolution, ForkStrategy, Pkg, PrereleaseMode, ProviderError, ResolutionMode,
+    ResolveError, ResolvedPackage, ResolverInput,
+};
+use crate::index::{IndexError, IndexFile, PackageIndex, ProjectPage};
+use crate::types::metadata::CoreMetadata;
+use pep440_rs::{Operator, Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
+use std::sync::Arc;
+use version_ranges::Ranges;
+
+/// The PubGrub provider over an index [`Client`].
+pub struct Provider {
+    client: Arc<dyn PackageIndex>,
+    input: ResolverInput,
+    /// The environment this (possibly forked) resolution covers.
+    env: MarkerTree,
+    rp_lower: Bound<Version>,
+    /// Discovery order, for breadth-first priorities.
+    order: RefCell<HashMap<PackageName, usize>>,
+    /// Packages with a specifier naming a pre-release anywhere.
+    explicit_pre: RefCell<HashSet<PackageName>>,
+    /// Versions pinned with `==` anywhere (may be yanked).
+    pinned: RefCell<HashMap<PackageName, HashSet<Version>>>,
+    direct: HashSet<PackageName>,
+    /// Filtered dependencies per (name, version), reused to build the result.
+    deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
+    prefetcher: Arc<Prefetcher>,
+    python_cache: RefCell<HashMap<(String, String), bool>>,
+    /// Per package, the union of the markers of the requirements on it.
+    requested_where: RefCell<HashMap<PackageName, MarkerTree>>,
+}
+
+/// A version's requirements, split into base and per-extra lists.
+#[derive(Debug, Default)]
+struct SplitDeps {
+    base: Vec<Requirement>,
+    extras: BTreeMap<ExtraName, Vec<Requirement>>,
+}
+
+impl Provider {
+    /// Make a provider. `io_threads` bounds concurrent index requests.
+    ///
+    /// # Errors
+    /// When the thread pool cannot be created.
+    pub fn new(
+        client: Arc<dyn PackageIndex>,
+        input: ResolverInput,
+        env: MarkerTree,
+        pool: Arc<rayon::ThreadPool>,
+    ) -> Result<Self, ResolveError> {
+        let rp_lower = lower_bound(&specifiers_to_ranges(&input.requires_python));
+        let direct = input.requirements.iter().map(|r| r.name.clone()).collect();
+        let prefetcher = Arc::new(Prefetcher::new(
+            client.clone(),
+            pool,
+            input.preferences.clone(),
+            input.resolution == ResolutionMode::Lowest,
+            env.clone(),
+            rp_lower.clone(),
+        ));
+        let p = Self {
+            client,
+            env,
+            rp_lower,
+            order: RefCell::default(),
+            explicit_pre: RefCell::default(),
+            pinned: RefCell::default(),
+            direct,
+            deps: RefCell::default(),
+            prefetcher,
+            python_cache: RefCell::default(),
+            requested_where: RefCell::default(),
+            input,
+        };
+        for r in p
+            .input
+            .requirements
+            .iter()
+            .chain(&p.input.constraints)
+            .chain(&p.input.overrides)
+        {
+            p.note_first_party(r);
+        }
+        Ok(p)
+    }
+
+    /// Record a requirement met while solving. `parent_where` is where its
+    /// requirer is needed (`true` for the project's own requirements), so
+    /// that where a package is needed is known transitively.
+    fn note_requirement(&self, req: &Requirement, parent_where: &MarkerTree) {
+        if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
+            if specs.iter().any(|s| s.version().any_prerelease()) {
+                self.explicit_pre.borrow_mut().insert(req.name.clone());
+            }
+        }
+        {
+            let mut order = self.order.borrow_mut();
+            let n = order.len();
+            order.entry(req.name.clone()).or_insert(n);
+        }
+        self.requested_where
+            .borrow_mut()
+            .entry(req.name.clone())
+            .or_insert(MarkerTree::FALSE)
+            .or({
+                let mut m = parent_where.clone();
+                m.and(req.marker.clone());
+                m
+            });
+    }
+
+    /// Record what the project's own requirements (and its constraints and
+    /// overrides) opt into: pre-releases named in a specifier, and exact `==`
+    /// pins, which may select a yanked version (PEP 592). A transitive `==`
+    /// pin does not select a yanked version, as in uv.
+    fn note_first_party(&self, req: &Requirement) {
+        if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
+            for s in specs.iter() {
+                if s.version().any_prerelease() {
+                    self.explicit_pre.borrow_mut().insert(req.name.clone());
+                }
+                if matches!(s.operator(), Operator::Equal | Operator::ExactEqual) {
+                    self.pinned
+                        .borrow_mut()
+                        .entry(req.name.clone())
+                        .or_default()
+                        .insert(s.version().clone());
+                }
+            }
+        }
+    }
+
+    /// Whether a pre-release of `name` in `range` may be chosen now: always
+    /// under `allow`; never under `disallow`; under `if-necessary(-or-explicit)`
+    /// when no final release in `range` can be chosen; under `explicit` when
+    /// some requirement on `name`, direct or transitive, names a pre-release.
+    fn prerelease_permitted(
+        &self,
+        name: &PackageName,
+        page: &ProjectPage,
+        range: &Ranges<Version>,
+    ) -> bool {
+        match self.input.prerelease {
+            PrereleaseMode::Allow => true,
+            PrereleaseMode::Disallow => false,
+            PrereleaseMode::Explicit => self.explicit_pre.borrow().contains(name),
+            PrereleaseMode::IfNecessary | PrereleaseMode::IfNecessaryOrExplicit => !page
+                .versions
+                .keys()
+                .any(|v| !v.any_prerelease() && range.contains(v) && self.candidate_ok(page, v)),
+        }
+    }
+
+    /// Under `--fork-strategy requires-python`, when `v` is usable but for
+    /// its `Requires-Python`, which admits only the newer part of the Pythons
+    /// where `page.name` is needed: the two parts of this environment split
+    /// at that bound (older Pythons, newer Pythons), so that each Python gets
+    /// the newest version it can run, as uv does.
+    fn python_fork(&self, page: &ProjectPage, v: &Version) -> Option<Vec<MarkerTree>> {
+        if self.input.fork_strategy != ForkStrategy::RequiresPython {
+            return None;
+        }
+        let files = self.usable_files(page, v);
+        if files.is_empty() || !self.covers_required_environments(&page.name, &files) {
+            return None;
+        }
+        let rp = files.iter().find_map(|f| f.requires_python.as_ref())?;
+        let newer = requires_python_marker(&lower_bounds(rp));
+        let mut needed = self.env.clone();
+        needed.and(self.where_needed(&page.name));
+        let mut inside = needed.clone();
+        inside.and(newer.clone());
+        let mut outside = needed;
+        outside.and(newer.negate());
+        if inside.is_false() || outside.is_false() {
+            return None;
+        }
+        let mut older = self.env.clone();
+        older.and(newer.negate());
+        let mut newer_part = self.env.clone();
+        newer_part.and(newer);
+        Some(vec![older, newer_part])
+    }
+
+    /// Start fetching the page of `req.name` and the metadata of the version
+    /// the resolver is most likely to pick, without waiting (see [`Prefetcher`]).
+    fn prefetch(&self, req: &Requirement) {
+        self.prefetcher.prefetch(req);
+    }
+
+    /// Start fetching pages and metadata for many requirements at once
+    /// (the root's and the previous lock's), in one parallel wave.
+    pub fn prefetch_all(&self, reqs: &[Requirement]) {
+        for r in reqs {
+            self.prefetch(r);
+        }
+    }
+
+    fn usable_files<'a>(&self, page: &'a ProjectPage, v: &Version) -> Vec<&'a IndexFile> {
+        let Some(files) = page.versions.get(v) else {
+            return Vec::new();
+        };
+        let pinned = self
+            .pinned
+            .borrow()
+            .get(&page.name)
+            .is_some_and(|s| s.contains(v));
+        let no_build = self.input.no_build.contains(&page.name);
+        let no_binary = self.input.no_binary.contains(&page.name);
+        files
+            .iter()
+            .filter(|f| pinned || f.yanked.is_none())
+            .filter(|f| plausible_file(f))
+            .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
+            .filter(|f| match (&self.input.exclude_newer, &f.upload_time) {
+                (Some(limit), Some(t)) => t.as_str() <= limit.as_str(),
+                _ => true,
+            })
+            .collect()
+    }
+
+    fn candidate_ok(&self, page: &ProjectPage, v: &Version) -> bool {
+        let files = self.usable_files(page, v);
+        !files.is_empty()
+            && files.iter().any(|f| {
+                f.requires_python
+                    .as_ref()
+                    .is_none_or(|rp| self.python_ok(&page.name, rp))
+            })
+            && self.covers_required_environments(&page.name, &files)
+    }
+
+    /// Whether `files` have something installable in every required
+    /// environment (that this fork covers): an sdist, or wheels whose tags
+    /// together cover it.
+    fn covers_required_environments(&self, name: &PackageName, files: &[&IndexFile]) -> bool {
+        if self.input.required_environments.is_empty() || files.iter().any(|f| !f.is_wheel()) {
+            return true;
+        }
+        let mut usable = MarkerTree::FALSE;
+        for f in files {
+            if let Some(w) = f.wheel_filename() {
+                usable.or(crate::types::filename::wheel_marker(&w));
+            }
+        }
+        // Where the package is required at all: a Windows-only dependency
+        // (and what it requires) needs no Linux wheel.
+        let wanted = self.where_needed(name);
+        self.input.required_environments.iter().all(|required| {
+            let mut here = required.clone();
+            here.and(self.env.clone());
+            here.and(wanted.clone());
+            here.is_false() || !here.is_disjoint(&usable)
+        })
+    }
+
+    /// The range a requirement contributes: an override's range replaces it;
+    /// constraints on the same name narrow it.
+    fn range_for(&self, req: &Requirement) -> Ranges<Version> {
+        let applies = |r: &&Requirement| r.name == req.name && !r.marker.is_disjoint(&self.env);
+        let mut overrides = self.input.overrides.iter().filter(applies).peekable();
+        if overrides.peek().is_some() {
+            return overrides.fold(Ranges::empty(), |acc, o| acc.union(&requirement_range(o)));
+        }
+        self.input
+            .constraints
+            .iter()
+            .filter(applies)
+            .fold(requirement_range(req), |acc, c| {
+                acc.intersection(&requirement_range(c))
+            })
+    }
+
+    /// Where `name` is needed: the union, over the requirements on it seen
+    /// so far, of the requirement's marker joined with where its requirer is
+    /// needed (`true` when nothing is known yet).
+    fn where_needed(&self, name: &PackageName) -> MarkerTree {
+        self.requested_where
+            .borrow()
+            .get(name)
+            .cloned()
+            .unwrap_or(MarkerTree::TRUE)
+    }
+
+    /// Whether a candidate's `Requires-Python` admits every Python where
+    /// `name` is needed in this resolution's environment (the project's
+    /// `requires-python`, narrowed by the fork and by the markers that lead
+    /// to `name`: `b ; python_version >= '3.9'` only needs a `b` for 3.9 and
+    /// up, and so do `b`'s own requirements). Upper bounds (`<4`) are
+    /// ignored, as uv and pip do.
+    fn python_ok(&self, name: &PackageName, candidate: &VersionSpecifiers) -> bool {
+        if python_compatible(&self.rp_lower, candidate) {
+            return true;
+        }
+        let mut env = self.env.clone();
+        env.and(self.where_needed(name));
+        let key = (
+            candidate.to_string(),
+            env.try_to_string().unwrap_or_default(),
+        );
+        if let Some(ok) = self.python_cache.borrow().get(&key) {
+            return *ok;
+        }
+        let ok = python_covers_env(&env, candidate);
+        self.python_cache.borrow_mut().insert(key, ok);
+        ok
+    }
+
+    fn split_deps(&self, name: &PackageName, meta: &CoreMetadata) -> SplitDeps {
+        let mut out = SplitDeps::default();
+        let lower = self.rp_bounds();
+        for req in &meta.requires_dist {
+            if req.marker.is_disjoint(&self.env) {
+                continue;
+            }
+            if &req.name == name && req.extras.is_empty() {
+                continue;
+            }
+            if req.marker.evaluate_extras(&[]) {
+                let mut r = req.clone();
+                r.marker = r
+                    .marker
+                    .clone()
+                    .simplify_python_versions(lower.0.as_ref(), lower.1.as_ref());
+                out.base.push(r);
+                continue;
+            }
+            for extra in &meta.provides_extra {
+                if req.marker.evaluate_extras(std::slice::from_ref(extra)) {
+                    let mut r = req.clone();
+                    r.marker = r
+                        .marker
+                        .clone()
+                        .simplify_extras(std::slice::from_ref(extra))
+                        .simplify_python_versions(lower.0.as_ref(), lower.1.as_ref());
+                    out.extras.entry(extra.clone()).or_default().push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn rp_bounds(&self) -> (Bound<Version>, Bound<Version>) {
+        requires_python_bounds(&self.input.requires_python)
+    }
+
+    /// PubGrub constraints for `reqs`, the requirements of `parent` (`None`:
+    /// the project's own).
+    fn constraints_for(
+        &self,
+        parent: Option<&PackageName>,
+        reqs: &[Requirement],
+    ) -> pubgrub::DependencyConstraints<Pkg, Ranges<Version>> {
+        let mut out: pubgrub::DependencyConstraints<Pkg, Ranges<Version>> = Default::default();
+        let parent_where = parent.map_or(MarkerTree::TRUE, |p| self.where_needed(p));
+        for req in reqs {
+            if req.marker.is_disjoint(&self.env) {
+                continue;
+            }
+            if self.input.project.as_ref() == Some(&req.name) {
+                // The project satisfies requirements on its own name (its
+                // extras' requirements are already among the root's). A
+                // range that excludes its version conflicts with the root.
+                if let Some(v) = &self.input.project_version {
+                    let range = self.range_for(req);
+                    if !range.contains(v) {
+                        let root = Pkg::Root(self.input.root_name.clone());
+                        let e = out.entry(root).or_insert_with(Ranges::full);
+                        *e = e.intersection(&range);
+                    }
+                }
+                continue;
+            }
+            self.note_requirement(req, &parent_where);
+            self.prefetch(req);
+            let range = self.range_for(req);
+            let mut add = |p: Pkg| {
+                let e = out.entry(p).or_insert_with(Ranges::full);
+                *e = e.intersection(&range);
+            };
+            add(Pkg::Dist(req.name.clone()));
+            for extra in &req.extras {
+                add(Pkg::Extra(req.name.clone(), extra.clone()));
+            }
+        }
+        out
+    }
+
+    fn version_deps(
+        &self,
+        name: &PackageName,
+        v: &Version,
+    ) -> Result<Result<Arc<SplitDeps>, String>, IndexError> {
+        if let Some(d) = self.deps.borrow().get(&(name.clone(), v.clone())) {
+            return Ok(Ok(d.clone()));
+        }
+        let page = self.client.project(name)?;
+        let meta = match self.sdist_only_metadata(&page, v)? {
+            Some(Ok(m)) => Arc::new(m),
+            Some(Err(reason)) => return Ok(Err(reason)),
+            None => match self.client.metadata(&page, v) {
+                Ok(m) => m,
+                Err(
+                    e @ (IndexError::Network { .. }
+                    | IndexError::Offline { .. }
+                    | IndexError::HashMismatch { .. }),
+                ) => return Err(e),
+                Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
+            },
+        };
+        if let Some(rp) = &meta.requires_python {
+            if !self.python_ok(name, rp) {
+                return Ok(Err(format!("it requires Python {rp}")));
+            }
+        }
+        let split = Arc::new(self.split_deps(name, &meta));
+        tracing::debug!(
+            "{name}=={v}: {} dependencies, extras {:?}",
+            split.base.len(),
+            split.extras.keys().collect::<Vec<_>>()
+        );
+        self.deps
+            .borrow_mut()
+            .insert((name.clone(), v.clone()), split.clone());
+        Ok(Ok(split))
+    }
+
+    /// For every "no versions of P in R" in a failed derivation, say why the
+    /// versions of P that are in R were not usable: yanked, pre-releases not
+    /// opted into, or a `Requires-Python` the project's range does not meet.
+    pub(super) fn why_no_versions(
+        &self,
+        tree: &pubgrub::DerivationTree<Pkg, Ranges<Version>, String>,
+    ) -> Vec<String> {
+        let mut found: Vec<(PackageName, Ranges<Version>)> = Vec::new();
+        let mut stack = vec![tree];
+        while let Some(t) = stack.pop() {
+            match t {
+                pubgrub::DerivationTree::External(pubgrub::External::NoVersions(
+                    Pkg::Dist(n) | Pkg::Extra(n, _),
+                    r,
+                )) => {
+                    if !found.iter().any(|(m, s)| m == n && s == r) {
+                        found.push((n.clone(), r.clone()));
+                    }
+                }
+                pubgrub::DerivationTree::Derived(d) => {
+                    stack.push(&d.cause1);
+                    stack.push(&d.cause2);
+                }
+                pubgrub::DerivationTree::External(_) => {}
+            }
+        }
+        let mut notes = Vec::new();
+        for (name, range) in found {
+            let Ok(page) = self.client.project(&name) else {
+                continue;
+            };
+            let in_range: Vec<&Version> = page
+                .versions
+                .keys()
+                .filter(|v| range.contains(*v))
+                .collect();
+            if in_range.is_empty() {
+                let latest = page.versions.keys().next_back();
+                notes.push(match latest {
+                    Some(l) => {
+                        format!("no version of `{name}` matches `{range}` (the newest is {l})")
+                    }
+                    None => format!("`{name}` has no files on the index"),
+                });
+                continue;
+            }
+            let mut yanked = Vec::new();
+            let mut pre = Vec::new();
+            // Whether the mode could have chosen a pre-release of `name` at all.
+            let pre_possible = match self.input.prerelease {
+                PrereleaseMode::Disallow => false,
+                PrereleaseMode::Explicit => self.explicit_pre.borrow().contains(&name),
+                _ => true,
+            };
+            let mut python = Vec::new();
+            for v in in_range {
+                let files = page.versions.get(v).map(Vec::as_slice).unwrap_or_default();
+                if files.iter().all(|f| f.yanked.is_some()) {
+                    yanked.push(v.to_string());
+                } else if v.any_prerelease() && !pre_possible {
+                    pre.push(v.to_string());
+                } else if let Some(rp) = files.iter().find_map(|f| f.requires_python.as_ref()) {
+                    if !self.python_ok(&name, rp) {
+                        python.push(format!("{v} (requires Python {rp})"));
+                    }
+                }
+            }
+            if !yanked.is_empty() {
+                notes.push(format!(
+                    "`{name}` {} yanked; pin an exact version with `==` in `pyproject.toml` to use a yanked release",
+                    list_versions(&yanked, "is", "are")
+                ));
+            }
+            if !pre.is_empty() {
+                notes.push(format!(
+                    "`{name}` {}, which `--prerelease {}` does not permit; pass `--prerelease if-necessary-or-explicit` (the default) or `allow`",
+                    list_versions(&pre, "is a pre-release", "are pre-releases"),
+                    match self.input.prerelease {
+                        PrereleaseMode::Disallow => "disallow",
+                        _ => "explicit",
+                    }
+                ));
+            }
+            if !python.is_empty() {
+                notes.push(format!(
+                    "`{name}` {} not support every Python the project allows (`requires-python = \"{}\"`)",
+                    list_versions(&python, "does", "do"),
+                    self.input.requires_python
+                ));
+            }
+        }
+        notes
+    }
+
+    /// Metadata of a version whose usable files are only sdists, through
+    /// [`ResolverInput::sdist_metadata`]; `None` when there is no hook or the
+    /// version has a wheel (the index answers those).
+    #[allow(clippy::type_complexity)]
+    fn sdist_only_metadata(
+        &self,
+        page: &ProjectPage,
+        v: &Version,
+    ) -> Result<Option<Result<CoreMetadata, String>>, IndexError> {
+        let Some(hook) = &self.input.sdist_metadata else {
+            return Ok(None);
+        };
+        let files = self.usable_files(page, v);
+        if files.iter().any(|f| f.is_wheel()) {
+            return Ok(None);
+        }
+        let Some(sdist) = files.first() else {
+            return Ok(None);
+        };
+        let path = self.client.download(sdist)?;
+        Ok(Some(hook.0.metadata(&path).map_err(|e| {
+            format!("its metadata could not be read from its sdist ({e})")
+        })))
+    }
+
+    /// Turn PubGrub's selection into this fork's solution.
+    pub(super) fn finish(
+        &self,
+        selected: &pubgrub::SelectedDependencies<Self>,
+    ) -> Result<ForkSolution, ResolveError> {
+        let mut extras: HashMap<PackageName, BTreeSet<ExtraName>> = HashMap::new();
+        for p in selected.keys() {
+            if let Pkg::Extra(n, e) = p {
+                extras.entry(n.clone()).or_default().insert(e.clone());
+            }
+        }
+        let mut out = ForkSolution {
+            env: self.env.clone(),
+            chosen: BTreeMap::new(),
+            packages: Vec::new(),
+        };
+        for (p, v) in selected {
+            let Pkg::Dist(name) = p else { continue };
+            let page = self.client.project(name)?;
+            let files = self.usable_files(&page, v).into_iter().cloned().collect();
+            let deps = match self.version_deps(name, v)? {
+                Ok(d) => d,
+                Err(reason) => return Err(ResolveError::Other(reason)),
+            };
+            let optional_dependencies = extras
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(|e| (e.clone(), deps.extras.get(e).cloned().unwrap_or_default()))
+                .collect();
+            out.chosen.insert(name.clone(), v.clone());
+            out.packages.push(ResolvedPackage {
+                name: name.clone(),
+                version: v.clone(),
+                index: page.index.clone(),
+                files,
+                dependencies: deps.base.clone(),
+                optional_dependencies,
+                fork_marker: MarkerTree::TRUE,
+                dependency_versions: BTreeMap::new(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl DependencyProvider for Provider {
+    type P = Pkg;
+    type V = Version;
+    type VS = Ranges<Version>;
+    type M = String;
+    type Priority = (u32, Reverse<usize>);
+    type Err = ProviderError;
+
+    fn prioritize(
+        &self,
+        package: &Pkg,
+        _range: &Ranges<Version>,
+        stats: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        let name = match package {
+            Pkg::Root(_) => return (u32::MAX, Reverse(0)),
+            Pkg::Dist(n) | Pkg::Extra(n, _) => n,
+        };
+        let order = self.order.borrow().get(name).copied().unwrap_or(usize::MAX);
+        (stats.conflict_count(), Reverse(order))
+    }
+
+    fn choose_version(
+        &self,
+        package: &Pkg,
+        range: &Ranges<Version>,
+    ) -> Result<Option<Version>, ProviderError> {
+        let name = match package {
+            Pkg::Root(_) => {
+                return Ok(Some(
+                    self.input
+                        .project_version
+                        .clone()
+                        .unwrap_or(Version::new([0])),
+                ))
+            }
+            Pkg::Dist(n) | Pkg::Extra(n, _) => n,
+        };
+        let page = self.client.project(name)?;
+        if let Some(pref) = self.input.preferences.get(name) {
+            if range.contains(pref)
+                && self.candidate_ok(&page, pref)
+                && (!pref.any_prerelease() || self.prerelease_permitted(name, &page, range))
+            {
+                return Ok(Some(pref.clone()));
+            }
+        }
+        let lowest = match self.input.resolution {
+            ResolutionMode::Highest => false,
+            ResolutionMode::Lowest => true,
+            ResolutionMode::LowestDirect => self.direct.contains(name),
+        };
+        // A preference order, not a filter: final releases first, then
+        // pre-releases where the mode permits them (see `PrereleaseMode`).
+        // `None`: every version in one order (`allow`).
+        let kinds: &[Option<bool>] = match self.input.prerelease {
+            PrereleaseMode::Allow => &[None],
+            PrereleaseMode::Disallow => &[Some(false)],
+            PrereleaseMode::IfNecessary | PrereleaseMode::IfNecessaryOrExplicit => {
+                &[Some(false), Some(true)]
+            }
+            PrereleaseMode::Explicit if self.explicit_pre.borrow().contains(name) => {
+                &[Some(false), Some(true)]
+            }
+            PrereleaseMode::Explicit => &[Some(false)],
+        };
+        for kind in kinds {
+            let mut candidates: Vec<&Version> = page
+                .versions
+                .keys()
+                .filter(|v| range.contains(*v))
+                .filter(|v| kind.is_none_or(|pre| v.any_prerelease() == pre))
+                .collect();
+            if !lowest {
+                candidates.reverse();
+            }
+            for v in candidates {
+                if self.candidate_ok(&page, v) {
+                    return Ok(Some(v.clone()));
+                }
+                if let Some(parts) = self.python_fork(&page, v) {
+                    tracing::debug!(
+                        "{name}=={v} needs a newer Python than part of the environment: forking on it"
+                    );
+                    return Err(ProviderError::Fork(parts));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &Pkg,
+        version: &Version,
+    ) -> Result<Dependencies<Pkg, Ranges<Version>, String>, ProviderError> {
+        let fork = |reqs: &[Requirement]| match fork_regions(&self.env, reqs) {
+            Some(parts) => Err(ProviderError::Fork(parts)),
+            None => Ok(()),
+        };
+        match package {
+            Pkg::Root(_) => {
+                fork(&self.input.requirements)?;
+                Ok(Dependencies::Available(
+                    self.constraints_for(None, &self.input.requirements),
+                ))
+            }
+            Pkg::Dist(name) => match self.version_deps(name, version)? {
+                Ok(d) => {
+                    fork(&d.base)?;
+                    Ok(Dependencies::Available(
+                        self.constraints_for(Some(name), &d.base),
+                    ))
+                }
+                Err(reason) => Ok(Dependencies::Unavailable(reason)),
+            },
+            Pkg::Extra(name, extra) => match self.version_deps(name, version)? {
+                Ok(d) => {
+                    let reqs = d.extras.get(extra).cloned().unwrap_or_default();
+                    fork(&reqs)?;
+                    let mut c = self.constraints_for(Some(name), &reqs);
+                    c.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
+                    Ok(Dependencies::Available(c))
+                }
+                Err(reason) => Ok(Dependencies::Unavailable(reason)),
+            },
+        }
+    }
+}
+
+/// `1.0 is` / `1.0, 1.1 and 2 more are`, for notes.
+fn list_versions(versions: &[String], one: &str, many: &str) -> String {
+    match versions {
+        [v] => format!("{v} {one}"),
+        _ if versions.len() <= 3 => format!("{} {many}", versions.join(", ")),
+        _ => format!(
+            "{} (and {} older) {many}",
+            versions[versions.len() - 3..].join(", "),
+            versions.len() - 3
+        ),
+    }
+}

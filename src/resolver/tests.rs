@@ -1,0 +1,423 @@
+//! In-process resolver tests: a small DSL declares packages, versions and
+//! requirements, an in-memory [`PackageIndex`] serves them, and each test
+//! solves and checks the chosen versions (or the failure).
+
+use super::*;
+use crate::index::{IndexError, IndexFile, PackageIndex, ProjectPage};
+use crate::types::metadata::CoreMetadata;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+/// One version of a package in a test universe.
+#[derive(Clone, Default)]
+struct Release {
+    requires: Vec<String>,
+    extras: Vec<(String, Vec<String>)>,
+    requires_python: Option<String>,
+    yanked: bool,
+    /// Wheel tags (`py3-none-any` when empty); `sdist_only` publishes no wheel.
+    wheel_tags: Vec<String>,
+    sdist_only: bool,
+}
+
+/// A universe of packages served by [`MemIndex`].
+#[derive(Default)]
+struct Universe {
+    releases: BTreeMap<(String, String), Release>,
+}
+
+impl Universe {
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add `name==version` requiring `requires`.
+    fn add(mut self, name: &str, version: &str, requires: &[&str]) -> Self {
+        self.releases.insert(
+            (name.to_string(), version.to_string()),
+            Release {
+                requires: requires.iter().map(|s| s.to_string()).collect(),
+                ..Release::default()
+            },
+        );
+        self
+    }
+
+    /// Change the release added last for `name==version`.
+    fn with(mut self, name: &str, version: &str, f: impl FnOnce(&mut Release)) -> Self {
+        let r = self
+            .releases
+            .entry((name.to_string(), version.to_string()))
+            .or_default();
+        f(r);
+        self
+    }
+
+    fn index(self) -> Arc<MemIndex> {
+        let mut pages: HashMap<PackageName, BTreeMap<Version, Vec<IndexFile>>> = HashMap::new();
+        let mut metadata = HashMap::new();
+        let index: Arc<str> = Arc::from("memory://index/simple/");
+        for ((name, version), r) in self.releases {
+            let pname = PackageName::from_str(&name).unwrap();
+            let v = Version::from_str(&version).unwrap();
+            let rp = r
+                .requires_python
+                .as_deref()
+                .map(|s| VersionSpecifiers::from_str(s).unwrap());
+            let file = |filename: String, wheel: bool| IndexFile {
+                url: format!("memory://files/{filename}"),
+                filename,
+                sha256: Some("0".repeat(64)),
+                size: Some(1),
+                requires_python: rp.clone(),
+                yanked: r.yanked.then(String::new),
+                core_metadata: true,
+                metadata_sha256: None,
+                upload_time: None,
+                index: index.clone(),
+                version: v.clone(),
+                wheel,
+            };
+            let stem = name.replace('-', "_");
+            let mut files = vec![file(format!("{stem}-{version}.tar.gz"), false)];
+            if !r.sdist_only {
+                let tags = if r.wheel_tags.is_empty() {
+                    vec!["py3-none-any".to_string()]
+                } else {
+                    r.wheel_tags.clone()
+                };
+                for t in tags {
+                    files.push(file(format!("{stem}-{version}-{t}.whl"), true));
+                }
+            }
+            pages
+                .entry(pname.clone())
+                .or_default()
+                .insert(v.clone(), files);
+            let mut text = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+            if let Some(rp) = &r.requires_python {
+                text.push_str(&format!("Requires-Python: {rp}\n"));
+            }
+            for req in &r.requires {
+                text.push_str(&format!("Requires-Dist: {req}\n"));
+            }
+            for (extra, reqs) in &r.extras {
+                text.push_str(&format!("Provides-Extra: {extra}\n"));
+                for req in reqs {
+                    let joined = if req.contains(';') {
+                        format!("{req} and extra == \"{extra}\"")
+                    } else {
+                        format!("{req} ; extra == \"{extra}\"")
+                    };
+                    text.push_str(&format!("Requires-Dist: {joined}\n"));
+                }
+            }
+            metadata.insert(
+                (pname, v),
+                Arc::new(CoreMetadata::parse(text.as_bytes()).unwrap()),
+            );
+        }
+        let pages = pages
+            .into_iter()
+            .map(|(name, versions)| {
+                let page = ProjectPage {
+                    name: name.clone(),
+                    index: index.to_string(),
+                    versions,
+                };
+                (name, Arc::new(page))
+            })
+            .collect();
+        Arc::new(MemIndex {
+            pages,
+            metadata,
+            asked: Mutex::default(),
+        })
+    }
+}
+
+/// An index held in memory; records which pages were asked for.
+struct MemIndex {
+    pages: HashMap<PackageName, Arc<ProjectPage>>,
+    metadata: HashMap<(PackageName, Version), Arc<CoreMetadata>>,
+    asked: Mutex<Vec<String>>,
+}
+
+impl PackageIndex for MemIndex {
+    fn project(&self, name: &PackageName) -> Result<Arc<ProjectPage>, IndexError> {
+        self.asked.lock().unwrap().push(name.to_string());
+        self.pages
+            .get(name)
+            .cloned()
+            .ok_or_else(|| IndexError::NotFound {
+                name: name.to_string(),
+                indexes: "memory".to_string(),
+            })
+    }
+
+    fn metadata(
+        &self,
+        page: &ProjectPage,
+        version: &Version,
+    ) -> Result<Arc<CoreMetadata>, IndexError> {
+        Ok(self.metadata[&(page.name.clone(), version.clone())].clone())
+    }
+
+    fn download(&self, _file: &IndexFile) -> Result<PathBuf, IndexError> {
+        unreachable!("the in-memory index serves metadata for every version")
+    }
+}
+
+/// A resolver input for `requirements` under `requires_python`.
+fn input(requirements: &[&str], requires_python: &str) -> ResolverInput {
+    ResolverInput {
+        root_name: "project".to_string(),
+        project: Some(PackageName::from_str("project").unwrap()),
+        project_version: Some(Version::from_str("1.0").unwrap()),
+        requirements: requirements
+            .iter()
+            .map(|r| Requirement::from_str(r).unwrap())
+            .collect(),
+        requires_python: VersionSpecifiers::from_str(requires_python).unwrap(),
+        preferences: HashMap::new(),
+        prerelease: PrereleaseMode::default(),
+        resolution: ResolutionMode::default(),
+        fork_strategy: ForkStrategy::default(),
+        exclude_newer: None,
+        no_build: PackageSelector::default(),
+        no_binary: PackageSelector::default(),
+        constraints: Vec::new(),
+        overrides: Vec::new(),
+        required_environments: Vec::new(),
+        sdist_metadata: None,
+    }
+}
+
+/// Solve and render `name==version` (with ` ; marker` for forked versions),
+/// sorted, or the failure text.
+fn solve(index: Arc<MemIndex>, input: ResolverInput) -> Result<Vec<String>, String> {
+    let resolution = resolve(index, input, &[]).map_err(|e| e.to_string())?;
+    Ok(resolution
+        .packages
+        .values()
+        .map(|p| {
+            let marker = p.fork_marker.try_to_string();
+            match marker {
+                Some(m) => format!("{}=={} ; {m}", p.name, p.version),
+                None => format!("{}=={}", p.name, p.version),
+            }
+        })
+        .collect())
+}
+
+fn pins(index: Arc<MemIndex>, reqs: &[&str]) -> Result<Vec<String>, String> {
+    solve(index, input(reqs, ">=3.8"))
+}
+
+#[test]
+fn highest_version_in_range() {
+    let u = Universe::new()
+        .add("a", "1.0", &[])
+        .add("a", "2.0", &[])
+        .add("a", "3.0", &[]);
+    assert_eq!(pins(u.index(), &["a<3"]).unwrap(), ["a==2.0"]);
+}
+
+#[test]
+fn transitive_requirements_are_followed() {
+    let u = Universe::new()
+        .add("a", "1.0", &["b>=2"])
+        .add("b", "1.0", &[])
+        .add("b", "2.5", &[]);
+    assert_eq!(pins(u.index(), &["a"]).unwrap(), ["a==1.0", "b==2.5"]);
+}
+
+#[test]
+fn backtracks_over_a_conflicting_version() {
+    let u = Universe::new()
+        .add("a", "1.0", &["c<2"])
+        .add("a", "2.0", &["c>=3"])
+        .add("b", "1.0", &["c<2"])
+        .add("c", "1.0", &[])
+        .add("c", "3.0", &[]);
+    assert_eq!(
+        pins(u.index(), &["a", "b"]).unwrap(),
+        ["a==1.0", "b==1.0", "c==1.0"]
+    );
+}
+
+#[test]
+fn unknown_package_fails() {
+    let u = Universe::new().add("a", "1.0", &[]);
+    let err = pins(u.index(), &["nope"]).unwrap_err();
+    assert!(err.contains("nope"), "{err}");
+}
+
+#[test]
+fn yanked_versions_are_skipped_unless_pinned() {
+    let u = Universe::new()
+        .add("a", "1.0", &[])
+        .add("a", "2.0", &[])
+        .with("a", "2.0", |r| r.yanked = true);
+    assert_eq!(pins(u.index(), &["a"]).unwrap(), ["a==1.0"]);
+    let u = Universe::new()
+        .add("a", "1.0", &[])
+        .add("a", "2.0", &[])
+        .with("a", "2.0", |r| r.yanked = true);
+    assert_eq!(pins(u.index(), &["a==2.0"]).unwrap(), ["a==2.0"]);
+}
+
+#[test]
+fn requires_python_forks_by_default_and_not_under_fewest() {
+    let u = || {
+        Universe::new()
+            .add("a", "1.0", &[])
+            .add("a", "2.0", &[])
+            .with("a", "2.0", |r| r.requires_python = Some(">=3.10".into()))
+            .index()
+    };
+    assert_eq!(
+        pins(u(), &["a"]).unwrap(),
+        [
+            "a==1.0 ; python_full_version < '3.10'",
+            "a==2.0 ; python_full_version >= '3.10'"
+        ]
+    );
+    let mut i = input(&["a"], ">=3.8");
+    i.fork_strategy = ForkStrategy::Fewest;
+    assert_eq!(solve(u(), i).unwrap(), ["a==1.0"]);
+    // A release for Pythons the project does not support at all is skipped.
+    let u = Universe::new()
+        .add("a", "1.0", &[])
+        .add("a", "2.0", &[])
+        .with("a", "2.0", |r| r.requires_python = Some(">=3.20".into()));
+    assert_eq!(
+        solve(u.index(), input(&["a"], ">=3.8,<3.13")).unwrap(),
+        ["a==1.0"]
+    );
+}
+
+#[test]
+fn extras_bring_their_requirements() {
+    let u = Universe::new()
+        .add("a", "1.0", &[])
+        .with("a", "1.0", |r| {
+            r.extras = vec![("x".into(), vec!["b".into()])]
+        })
+        .add("b", "1.0", &[]);
+    assert_eq!(pins(u.index(), &["a[x]"]).unwrap(), ["a==1.0", "b==1.0"]);
+    let u = Universe::new()
+        .add("a", "1.0", &[])
+        .with("a", "1.0", |r| {
+            r.extras = vec![("x".into(), vec!["b".into()])]
+        })
+        .add("b", "1.0", &[]);
+    assert_eq!(pins(u.index(), &["a"]).unwrap(), ["a==1.0"]);
+}
+
+#[test]
+fn markers_fork_the_resolution() {
+    let u = Universe::new().add("a", "1.0", &[]).add("a", "2.0", &[]);
+    let got = pins(
+        u.index(),
+        &[
+            "a==1.0 ; sys_platform == 'win32'",
+            "a==2.0 ; sys_platform != 'win32'",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        got,
+        [
+            "a==1.0 ; sys_platform == 'win32'",
+            "a==2.0 ; sys_platform != 'win32'"
+        ]
+    );
+}
+
+#[test]
+fn constraints_narrow_and_overrides_replace() {
+    let u = Universe::new()
+        .add("a", "1.0", &["b<2"])
+        .add("b", "1.0", &[])
+        .add("b", "2.0", &[])
+        .add("b", "3.0", &[]);
+    let mut i = input(&["a"], ">=3.8");
+    i.overrides = vec![Requirement::from_str("b>=2").unwrap()];
+    i.constraints = vec![Requirement::from_str("b<3").unwrap()];
+    // The override replaces `b<2`; the constraint is not applied under an
+    // override of the same name.
+    assert_eq!(solve(u.index(), i).unwrap(), ["a==1.0", "b==3.0"]);
+    let u = Universe::new()
+        .add("a", "1.0", &["b"])
+        .add("b", "1.0", &[])
+        .add("b", "2.0", &[]);
+    let mut i = input(&["a"], ">=3.8");
+    i.constraints = vec![Requirement::from_str("b<2").unwrap()];
+    assert_eq!(solve(u.index(), i).unwrap(), ["a==1.0", "b==1.0"]);
+}
+
+#[test]
+fn lowest_resolution_picks_lowest() {
+    let u = Universe::new()
+        .add("a", "1.0", &["b"])
+        .add("a", "2.0", &["b"])
+        .add("b", "1.0", &[])
+        .add("b", "2.0", &[]);
+    let mut i = input(&["a"], ">=3.8");
+    i.resolution = ResolutionMode::Lowest;
+    assert_eq!(solve(u.index(), i).unwrap(), ["a==1.0", "b==1.0"]);
+    let u = Universe::new()
+        .add("a", "1.0", &["b"])
+        .add("a", "2.0", &["b"])
+        .add("b", "1.0", &[])
+        .add("b", "2.0", &[]);
+    let mut i = input(&["a"], ">=3.8");
+    i.resolution = ResolutionMode::LowestDirect;
+    assert_eq!(solve(u.index(), i).unwrap(), ["a==1.0", "b==2.0"]);
+}
+
+#[test]
+fn preferences_are_kept_when_allowed() {
+    let u = Universe::new().add("a", "1.0", &[]).add("a", "2.0", &[]);
+    let mut i = input(&["a"], ">=3.8");
+    i.preferences.insert(
+        PackageName::from_str("a").unwrap(),
+        Version::from_str("1.0").unwrap(),
+    );
+    assert_eq!(solve(u.index(), i).unwrap(), ["a==1.0"]);
+}
+
+#[test]
+fn the_project_satisfies_requirements_on_its_own_name() {
+    // `project` 1.0 depends (through a plugin) on itself: no second copy.
+    let u = Universe::new()
+        .add("plugin", "1.0", &["project>=0.5"])
+        .add("project", "9.9", &[]);
+    assert_eq!(pins(u.index(), &["plugin"]).unwrap(), ["plugin==1.0"]);
+}
+
+#[test]
+fn a_requirement_excluding_the_project_version_conflicts() {
+    let u = Universe::new()
+        .add("plugin", "1.0", &["project>=2"])
+        .add("project", "2.0", &[]);
+    let err = pins(u.index(), &["plugin"]).unwrap_err();
+    assert!(err.contains("project"), "{err}");
+    assert!(err.contains(">=2"), "{err}");
+}
+
+#[test]
+fn a_marker_narrows_requires_python_transitively() {
+    let u = Universe::new()
+        .add("a", "0.23", &["b"])
+        .with("a", "0.23", |r| r.requires_python = Some(">=3.9".into()))
+        .add("b", "0.5", &[])
+        .add("b", "1.0", &[])
+        .with("b", "1.0", |r| r.requires_python = Some(">=3.9".into()));
+    assert_eq!(
+        pins(u.index(), &["a>=0.23 ; python_version >= '3.9'"]).unwrap(),
+        ["a==0.23", "b==1.0"]
+    );
+}

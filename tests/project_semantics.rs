@@ -1,0 +1,125 @@
+//! What `sync` installs of the project itself: virtual projects (no
+//! `[build-system]`), `[tool.envy] package`, and requirements on the
+//! project's own name anywhere in the graph (issue #13).
+
+mod common;
+
+use common::*;
+
+/// A server with `plugin` 1.0 (requires the project, `proj>=0.1`) and a
+/// registry copy `proj` 9.0 that must never be locked or installed.
+fn plugin_server() -> IndexServer {
+    let server = IndexServer::empty();
+    server.add_wheel(
+        &WheelBuilder::new("plugin", "1.0")
+            .requires_dist("proj>=0.1")
+            .module("plugin/__init__.py", "import proj\nVALUE = proj.hello()\n"),
+    );
+    server.add_wheel(
+        &WheelBuilder::new("proj", "9.0")
+            .module("proj/__init__.py", "raise ImportError('registry copy')\n"),
+    );
+    server.add_wheel(&WheelBuilder::new("six", "1.0").module("six.py", "X = 1\n"));
+    server
+}
+
+fn context() -> TestContext {
+    let mut ctx = TestContext::new();
+    ctx.attach(plugin_server());
+    ctx
+}
+
+#[test]
+fn a_dependency_on_the_project_is_satisfied_by_the_project() {
+    let ctx = context();
+    ctx.init_project(&["plugin"]);
+    ctx.envy_ok(&["sync"]);
+    let lock = ctx.lock();
+    assert_eq!(
+        lock.packages_named("proj").len(),
+        1,
+        "the project is locked once"
+    );
+    assert!(
+        !lock.registry_names().contains("proj"),
+        "no registry copy of the project"
+    );
+    ctx.assert_installed("proj", "0.1.0");
+    ctx.python("import plugin; print(plugin.VALUE)")
+        .success()
+        .stdout_contains("hello from proj");
+    assert!(
+        !ctx.server()
+            .file_downloads()
+            .iter()
+            .any(|f| f.starts_with("proj-")),
+        "the registry copy was downloaded"
+    );
+}
+
+#[test]
+fn a_dependency_excluding_the_project_version_is_a_conflict() {
+    let server = IndexServer::empty();
+    server.add_wheel(&WheelBuilder::new("plugin", "1.0").requires_dist("proj>=2"));
+    server.add_wheel(&WheelBuilder::new("proj", "2.0"));
+    let mut ctx = TestContext::new();
+    ctx.attach(server);
+    ctx.init_project(&["plugin"]);
+    ctx.envy_fails(&["lock"]).stderr_contains("proj");
+    assert!(!ctx.exists("envy.lock"));
+}
+
+const VIRTUAL: &str = r#"[project]
+name = "proj"
+version = "0.1.0"
+requires-python = ">=3.8"
+dependencies = ["six"]
+"#;
+
+#[test]
+fn a_project_without_build_system_is_virtual() {
+    let ctx = context();
+    ctx.write_pyproject(VIRTUAL);
+    ctx.write("src/proj/__init__.py", "def hello():\n    return 'hi'\n");
+    ctx.envy_ok(&["sync"]);
+    ctx.assert_installed("six", "1.0");
+    ctx.assert_not_installed("proj");
+    // Every installed distribution is complete (a `WHEEL` file, as `pip
+    // check` and `uv pip check` require).
+    for entry in std::fs::read_dir(ctx.site_packages()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "dist-info") {
+            assert!(
+                path.join("WHEEL").exists() || path.join("direct_url.json").exists(),
+                "{}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn tool_envy_package_overrides_the_default() {
+    let ctx = context();
+    ctx.write_pyproject(&format!("{VIRTUAL}\n[tool.envy]\npackage = true\n"));
+    ctx.write("src/proj/__init__.py", "def hello():\n    return 'hi'\n");
+    ctx.envy_ok(&["sync"]);
+    ctx.assert_installed("proj", "0.1.0");
+    // Back to virtual: the earlier install of the project is removed.
+    ctx.write_pyproject(&format!("{VIRTUAL}\n[tool.envy]\npackage = false\n"));
+    ctx.envy_ok(&["sync"]);
+    ctx.assert_not_installed("proj");
+    ctx.assert_installed("six", "1.0");
+}
+
+#[test]
+fn only_group_never_installs_the_project() {
+    let ctx = context();
+    ctx.write_pyproject(&format!(
+        "{VIRTUAL}\n[dependency-groups]\nlint = [\"six\"]\n\n[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n"
+    ));
+    ctx.write("src/proj/__init__.py", "def hello():\n    return 'hi'\n");
+    ctx.envy_ok(&["sync", "--only-group", "lint"]);
+    ctx.assert_not_installed("proj");
+    ctx.assert_installed("six", "1.0");
+}
