@@ -178,17 +178,15 @@ pub fn parse_json(
     Ok(out)
 }
 
-/// Decode the few HTML entities simple indexes use in attribute values.
+/// Decode HTML character references (named, decimal and hexadecimal: `&amp;`,
+/// `&#43;`, `&#x2B;`) in an attribute value or anchor text of a PEP 503
+/// page, with the `html-escape` crate. `&#43;` in an href is a `+` (a local
+/// version label), not the start of a fragment.
 fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+    html_escape::decode_html_entities(s).into_owned()
 }
 
 /// Parse the attributes of one start tag body (`a href="x" data-yanked`).
@@ -380,6 +378,39 @@ mod tests {
         );
         assert!(files[0].core_metadata);
         assert_eq!(files[1].yanked.as_deref(), Some("broken"));
+    }
+
+    /// The shape of a PyTorch-style or Artifactory page: local version labels
+    /// with `+` written as `&#43;`, numeric and named references in
+    /// `data-requires-python`, and a hash fragment after an encoded `+`.
+    #[test]
+    fn html_character_references_are_decoded_before_urls_are_split() {
+        let body = br#"<!DOCTYPE html>
+<html><head><meta name="pypi:repository-version" content="1.0"><title>Links for torch</title></head>
+<body><h1>Links for torch</h1>
+<a href="/whl/cpu/torch-2.1.0%2Bcpu-cp311-cp311-linux_x86_64.whl#sha256=aa11" data-requires-python="&gt;=3.8.0">torch-2.1.0+cpu-cp311-cp311-linux_x86_64.whl</a><br/>
+<a href="/whl/cpu/torch-2.2.0&#43;cpu-cp311-cp311-linux_x86_64.whl#sha256=bb22" data-requires-python="&#x3E;=3.8.0,&#60;4">torch-2.2.0&#43;cpu-cp311-cp311-linux_x86_64.whl</a><br/>
+<a href="/whl/cpu/torch-2.3.0&#x2B;cpu-cp311-cp311-linux_x86_64.whl#sha256=cc33&amp;x=1">torch-2.3.0&#x2b;cpu-cp311-cp311-linux_x86_64.whl</a><br/>
+</body></html>"#;
+        let base = Url::parse("https://download.example.org/whl/cpu/torch/").unwrap();
+        let files = parse_html(body, &base, &name("torch"), "idx").unwrap();
+        assert_eq!(files.len(), 3, "{files:?}");
+        assert_eq!(
+            files[1].filename,
+            "torch-2.2.0+cpu-cp311-cp311-linux_x86_64.whl"
+        );
+        assert_eq!(
+            files[1].url,
+            "https://download.example.org/whl/cpu/torch-2.2.0+cpu-cp311-cp311-linux_x86_64.whl"
+        );
+        assert_eq!(files[1].sha256.as_deref(), Some("bb22"));
+        assert_eq!(files[1].version.to_string(), "2.2.0+cpu");
+        assert_eq!(
+            files[1].requires_python.as_ref().unwrap().to_string(),
+            ">=3.8.0, <4"
+        );
+        assert_eq!(files[2].version.to_string(), "2.3.0+cpu");
+        assert_eq!(files[2].sha256.as_deref(), Some("cc33"));
     }
 
     #[test]

@@ -70,6 +70,52 @@ pub struct Manifest {
     pub required_environments: Vec<String>,
 }
 
+/// Resolver options that change the answer, as the lock was made with them
+/// (`[options]`; each key only when it differs from the default, as in
+/// uv). A lock made with other options is stale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ResolverOptions {
+    /// `--resolution` (`lowest`, `lowest-direct`); absent: `highest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    /// `--prerelease`; absent: `if-necessary-or-explicit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prerelease: Option<String>,
+    /// `--fork-strategy`; absent: `requires-python`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fork_strategy: Option<String>,
+    /// `--exclude-newer`: the cutoff, RFC 3339 in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_newer: Option<String>,
+    /// `--exclude-newer` given as a duration (`7 days`): the duration as
+    /// written; freshness compares it rather than the moving cutoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_newer_span: Option<String>,
+}
+
+impl ResolverOptions {
+    /// Whether a lock made with `self` answers a request for `wanted`: the
+    /// same options, where a relative `--exclude-newer` compares by its
+    /// duration, not by its cutoff.
+    pub fn satisfies(&self, wanted: &ResolverOptions) -> bool {
+        let same_cutoff = match (&self.exclude_newer_span, &wanted.exclude_newer_span) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.exclude_newer == wanted.exclude_newer,
+            _ => false,
+        };
+        self.resolution == wanted.resolution
+            && self.prerelease == wanted.prerelease
+            && self.fork_strategy == wanted.fork_strategy
+            && same_cutoff
+    }
+
+    /// Whether every option is at its default.
+    pub fn is_default(&self) -> bool {
+        self == &ResolverOptions::default()
+    }
+}
+
 /// One dependency edge.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Dep {
@@ -199,6 +245,9 @@ pub struct Lock {
     pub version: u32,
     /// The project's `requires-python` when locked.
     pub requires_python: String,
+    /// Resolver options the lock was made with (`[options]`).
+    #[serde(default)]
+    pub options: ResolverOptions,
     /// What the project asked for.
     #[serde(default)]
     pub manifest: Manifest,
@@ -348,6 +397,7 @@ impl Lock {
         let mut lock = Self {
             version: LOCK_VERSION,
             requires_python: requires_python.to_string(),
+            options: ResolverOptions::default(),
             manifest,
             packages,
         };

@@ -49,13 +49,12 @@ fn edit_lock_sync(
     let edited = Project::parse(&doc.to_string(), &path)?;
     let previous = read_lock(&project)?;
     let client = settings.client(Some(&edited))?;
-    let mut lock = resolve_project(
-        settings,
-        &client,
-        &edited,
-        previous.as_ref(),
-        &LockOptions::default(),
-    )?;
+    // Re-lock the way the lock was made (its `[options]`), not with defaults.
+    let lock_opts = previous
+        .as_ref()
+        .map(|l| LockOptions::from_recorded(&l.options))
+        .unwrap_or_default();
+    let mut lock = resolve_project(settings, &client, &edited, previous.as_ref(), &lock_opts)?;
     // Give requirements without a version a lower bound from the lock.
     let mut final_project = edited;
     if !bound.is_empty() {
@@ -84,13 +83,7 @@ fn edit_lock_sync(
         }
         if changed {
             final_project = Project::parse(&doc.to_string(), &path)?;
-            lock = resolve_project(
-                settings,
-                &client,
-                &final_project,
-                Some(&lock),
-                &LockOptions::default(),
-            )?;
+            lock = resolve_project(settings, &client, &final_project, Some(&lock), &lock_opts)?;
         }
     }
     write_atomic(&path, doc.to_string().as_bytes())?;

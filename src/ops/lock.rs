@@ -182,8 +182,14 @@ pub fn read_lock(project: &Project) -> Result<Option<Lock>> {
 }
 
 /// Whether `lock` still matches what `project` asks for.
-pub fn is_fresh(lock: &Lock, project: &Project, requires_python: &VersionSpecifiers) -> bool {
-    lock.manifest == manifest_of(project)
+pub fn is_fresh(
+    lock: &Lock,
+    project: &Project,
+    requires_python: &VersionSpecifiers,
+    options: &crate::lock::ResolverOptions,
+) -> bool {
+    lock.options.satisfies(options)
+        && lock.manifest == manifest_of(project)
         && lock.requires_python == requires_python.to_string()
         && lock
             .project()
@@ -262,6 +268,7 @@ pub fn resolve_project(
     opts: &LockOptions,
 ) -> Result<Lock> {
     let requires_python = requires_python_of(project)?;
+    let exclude_newer = parse_exclude_newer(opts)?;
     let mut preferences = HashMap::new();
     let mut prefetch = Vec::new();
     if let (Some(prev), false) = (previous, opts.upgrade) {
@@ -288,7 +295,7 @@ pub fn resolve_project(
         prerelease: opts.prerelease,
         resolution: opts.resolution,
         fork_strategy: opts.fork_strategy,
-        exclude_newer: opts.exclude_newer.clone(),
+        exclude_newer: exclude_newer.clone(),
         no_build: opts.no_build.clone(),
         no_binary: opts.no_binary.clone(),
         constraints: project.constraints.clone(),
@@ -335,12 +342,78 @@ pub fn resolve_project(
         sdist: None,
         wheels: Vec::new(),
     };
-    Ok(Lock::from_resolution(
+    let mut lock = Lock::from_resolution(
         &requires_python.to_string(),
         manifest_of(project),
         root,
         &resolution,
-    ))
+    );
+    lock.options = options_record(opts, exclude_newer.as_ref());
+    Ok(lock)
+}
+
+/// The `[options]` a lock made with `opts` records (defaults left out).
+fn options_record(
+    opts: &LockOptions,
+    exclude_newer: Option<&resolver::ExcludeNewer>,
+) -> crate::lock::ResolverOptions {
+    use clap::ValueEnum;
+    let name = |v: Option<clap::builder::PossibleValue>| v.map(|p| p.get_name().to_string());
+    crate::lock::ResolverOptions {
+        resolution: (opts.resolution != ResolutionMode::default())
+            .then(|| name(opts.resolution.to_possible_value()))
+            .flatten(),
+        prerelease: (opts.prerelease != PrereleaseMode::default())
+            .then(|| name(opts.prerelease.to_possible_value()))
+            .flatten(),
+        fork_strategy: (opts.fork_strategy != resolver::ForkStrategy::default())
+            .then(|| name(opts.fork_strategy.to_possible_value()))
+            .flatten(),
+        exclude_newer: exclude_newer.map(resolver::ExcludeNewer::cutoff_text),
+        exclude_newer_span: exclude_newer.and_then(|e| e.span.clone()),
+    }
+}
+
+impl LockOptions {
+    /// The options a lock was made with (its `[options]`), so that `sync`
+    /// re-locks a stale lock the way it was made rather than with defaults.
+    pub fn from_recorded(recorded: &crate::lock::ResolverOptions) -> Self {
+        use clap::ValueEnum;
+        fn parse<T: ValueEnum + Default>(v: &Option<String>) -> T {
+            v.as_deref()
+                .and_then(|s| T::from_str(s, false).ok())
+                .unwrap_or_default()
+        }
+        LockOptions {
+            resolution: parse(&recorded.resolution),
+            prerelease: parse(&recorded.prerelease),
+            fork_strategy: parse(&recorded.fork_strategy),
+            exclude_newer: recorded
+                .exclude_newer_span
+                .clone()
+                .or_else(|| recorded.exclude_newer.clone()),
+            ..LockOptions::default()
+        }
+    }
+}
+
+/// The options `opts` asks for, to compare with a lock's `[options]`.
+///
+/// # Errors
+/// An `--exclude-newer` value that is not a time.
+pub fn wanted_options(opts: &LockOptions) -> Result<crate::lock::ResolverOptions> {
+    let exclude_newer = parse_exclude_newer(opts)?;
+    Ok(options_record(opts, exclude_newer.as_ref()))
+}
+
+fn parse_exclude_newer(opts: &LockOptions) -> Result<Option<resolver::ExcludeNewer>> {
+    opts.exclude_newer
+        .as_deref()
+        .map(|t| {
+            resolver::ExcludeNewer::parse_now(t)
+                .map_err(|e| Error::new(format!("invalid `--exclude-newer`: {e}")))
+        })
+        .transpose()
 }
 
 /// Edges of a group or extra, with `project[extra]` replaced by that extra's edges.
@@ -422,9 +495,10 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
     let project = settings.project()?;
     let previous = read_lock(&project)?;
     let requires_python = requires_python_of(&project)?;
+    let wanted = wanted_options(opts)?;
     let fresh = previous
         .as_ref()
-        .is_some_and(|l| is_fresh(l, &project, &requires_python));
+        .is_some_and(|l| is_fresh(l, &project, &requires_python, &wanted));
     let upgrading = opts.upgrade || !opts.upgrade_packages.is_empty();
     if opts.locked {
         return match previous {
@@ -461,7 +535,13 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
     let client = settings.client(Some(&project))?;
     let started = std::time::Instant::now();
     let pb = super::spinner(settings, "Resolving dependencies...");
-    let new = resolve_project(settings, &client, &project, previous.as_ref(), opts);
+    // Pins made under other resolver options are no preferences: a lock made
+    // with `--resolution lowest` re-resolved with `highest` moves up (as uv).
+    let same_options = previous
+        .as_ref()
+        .is_some_and(|l| l.options.satisfies(&wanted));
+    let prefer = previous.as_ref().filter(|_| same_options);
+    let new = resolve_project(settings, &client, &project, prefer, opts);
     pb.finish_and_clear();
     let new = new?;
     let written = if opts.dry_run {

@@ -129,7 +129,7 @@ pub fn ensure_lock(settings: &Settings, project: &Project, mode: LockMode) -> Re
         LockMode::Locked => {
             let rp = requires_python_of(project)?;
             match existing {
-                Some(l) if is_fresh(&l, project, &rp) => Ok(l),
+                Some(l) if is_fresh(&l, project, &rp, &l.options) => Ok(l),
                 Some(_) => Err(Error::new(
                     "`envy.lock` does not match `pyproject.toml` and `--locked` was given",
                 )
@@ -140,7 +140,14 @@ pub fn ensure_lock(settings: &Settings, project: &Project, mode: LockMode) -> Re
                 ),
             }
         }
-        LockMode::Auto => Ok(super::lock::lock(settings, &LockOptions::default())?.lock),
+        // A stale lock is re-made with the options it was made with.
+        LockMode::Auto => {
+            let opts = existing
+                .as_ref()
+                .map(|l| LockOptions::from_recorded(&l.options))
+                .unwrap_or_default();
+            Ok(super::lock::lock(settings, &opts)?.lock)
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 //! - While PubGrub solves on this thread, pages and metadata of every
 //!   dependency it learns about are fetched on a pool of I/O threads.
 
+mod exclude_newer;
 mod fork;
 mod prefetch;
 mod provider;
@@ -23,6 +24,7 @@ mod report;
 #[cfg(test)]
 mod tests;
 
+pub use exclude_newer::ExcludeNewer;
 pub use ranges::{
     python_compatible, requires_python_bounds, requires_python_marker, simplify_for,
     specifiers_to_ranges,
@@ -132,8 +134,8 @@ pub struct ResolverInput {
     pub resolution: ResolutionMode,
     /// How to split by Python version.
     pub fork_strategy: ForkStrategy,
-    /// Ignore files uploaded after this RFC 3339 timestamp.
-    pub exclude_newer: Option<String>,
+    /// Ignore files uploaded at or after this cutoff (`--exclude-newer`).
+    pub exclude_newer: Option<ExcludeNewer>,
     /// Packages that must not be built from source: only their wheels count.
     pub no_build: PackageSelector,
     /// Packages whose wheels must not be used: only their sdists count.

@@ -228,9 +228,11 @@ impl Provider {
             .filter(|f| pinned || f.yanked.is_none())
             .filter(|f| plausible_file(f))
             .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
-            .filter(|f| match (&self.input.exclude_newer, &f.upload_time) {
-                (Some(limit), Some(t)) => t.as_str() <= limit.as_str(),
-                _ => true,
+            .filter(|f| {
+                self.input
+                    .exclude_newer
+                    .as_ref()
+                    .is_none_or(|cut| cut.admits(f.upload_time.as_deref()))
             })
             .collect()
     }

@@ -19,6 +19,7 @@ struct Release {
     /// Wheel tags (`py3-none-any` when empty); `sdist_only` publishes no wheel.
     wheel_tags: Vec<String>,
     sdist_only: bool,
+    upload_time: Option<String>,
 }
 
 /// A universe of packages served by [`MemIndex`].
@@ -74,7 +75,7 @@ impl Universe {
                 yanked: r.yanked.then(String::new),
                 core_metadata: true,
                 metadata_sha256: None,
-                upload_time: None,
+                upload_time: r.upload_time.clone(),
                 index: index.clone(),
                 version: v.clone(),
                 wheel,
@@ -420,4 +421,23 @@ fn a_marker_narrows_requires_python_transitively() {
         pins(u.index(), &["a>=0.23 ; python_version >= '3.9'"]).unwrap(),
         ["a==0.23", "b==1.0"]
     );
+}
+
+#[test]
+fn exclude_newer_compares_upload_times_as_times() {
+    let u = Universe::new()
+        .add("a", "1.0", &[])
+        .with("a", "1.0", |r| {
+            r.upload_time = Some("2025-01-31T10:00:00Z".into())
+        })
+        // Later than the cutoff, though it sorts first as a string.
+        .add("a", "2.0", &[])
+        .with("a", "2.0", |r| {
+            r.upload_time = Some("2025-01-31T20:00:00-05:00".into())
+        })
+        // No upload time: nothing shows it predates the cutoff.
+        .add("a", "3.0", &[]);
+    let mut i = input(&["a"], ">=3.8");
+    i.exclude_newer = Some(ExcludeNewer::parse_now("2025-01-31").unwrap());
+    assert_eq!(solve(u.index(), i).unwrap(), ["a==1.0"]);
 }

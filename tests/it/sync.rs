@@ -1,11 +1,9 @@
 //! `envy sync` and `envy run`.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn scenario_project(deps: &[&str]) -> TestContext {
     let ctx = TestContext::with_scenario();
@@ -54,17 +52,27 @@ fn sync_without_lock_creates_it() {
 fn project_is_installed_editable() {
     let ctx = scenario_project(&[]);
     ctx.envy_ok(&["sync"]);
-    ctx.python("import proj; print(proj.hello())")
-        .success()
-        .stdout_contains("hello from proj");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import proj; print(proj.hello())"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hello from proj
+
+    ----- stderr -----
+    ");
     // Edits show up without re-syncing.
     ctx.write(
         "src/proj/__init__.py",
         "def hello():\n    return 'edited'\n",
     );
-    ctx.python("import proj; print(proj.hello())")
-        .success()
-        .stdout_contains("edited");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import proj; print(proj.hello())"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    edited
+
+    ----- stderr -----
+    ");
 }
 
 #[test]
@@ -205,8 +213,15 @@ fn no_op_sync_answers_from_its_stamp_until_the_venv_or_inputs_change() {
     assert!(stamp.is_file(), "a successful sync leaves a stamp");
     // Nothing changed: no request at all, not even for index pages.
     ctx.server().reset_requests();
-    ctx.envy_ok(&["sync"])
-        .stderr_contains("Installed 0 packages, removed 0, kept 3");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    Installed 0 packages, removed 0, kept 3 in [TIME]
+    ");
     assert_eq!(ctx.server().requests(), Vec::<String>::new());
 
     // Someone removes a distribution behind envy's back (as `pip uninstall`
@@ -214,13 +229,39 @@ fn no_op_sync_answers_from_its_stamp_until_the_venv_or_inputs_change() {
     let sp = ctx.site_packages();
     fs::remove_dir_all(sp.join("app_dep-2.0.dist-info")).unwrap();
     ctx.assert_not_installed("app-dep");
-    ctx.envy_ok(&["sync"]).stderr_contains("+ app-dep==2.0");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    Installed 1 package, removed 0, kept 2 in [TIME]
+     + app-dep==2.0
+    ");
     ctx.assert_installed("app-dep", "2.0");
 
     // A different selection is a different sync.
-    ctx.envy_ok(&["sync", "--frozen"]).stderr_contains("kept 3");
-    ctx.envy_ok(&["sync", "--only-group", "dev"])
-        .stderr_contains("removed 3");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync", "--frozen"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Installed 0 packages, removed 0, kept 3 in [TIME]
+    ");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync", "--only-group", "dev"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    Installed 0 packages, removed 3, kept 0 in [TIME]
+     - app-dep==2.0
+     - child==1.0
+     - parent==1.0
+    ");
 
     // Same lock bytes but a broken venv interpreter: no fast path.
     ctx.envy_ok(&["sync"]);
@@ -248,9 +289,14 @@ fn console_scripts_are_installed() {
         text.starts_with("#!") && text.contains(".venv/bin/python"),
         "the script should run the venv's python:\n{text}"
     );
-    run(&mut std::process::Command::new(&script))
-        .success()
-        .stdout_contains("hello from cli-tool");
+    envy_snapshot!(ctx.filters(), std::process::Command::new(&script), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hello from cli-tool
+
+    ----- stderr -----
+    ");
 }
 
 #[test]
@@ -261,9 +307,14 @@ fn sync_with_python_path() {
     };
     let ctx = scenario_project(&["app-dep"]);
     ctx.envy_ok(&["sync", "--python", py312.to_str().unwrap()]);
-    ctx.python("import sys; print('%d.%d' % sys.version_info[:2])")
-        .success()
-        .stdout_contains("3.12");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import sys; print('%d.%d' % sys.version_info[:2])"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    3.12
+
+    ----- stderr -----
+    ");
     ctx.assert_installed("app-dep", "2.0");
 }
 
@@ -282,15 +333,25 @@ fn sync_with_python_version_request_replaces_venv() {
     );
     ctx.env("PATH", &path);
     ctx.envy_ok(&["sync", "--python", "3.8"]);
-    ctx.python("import sys; print('%d.%d' % sys.version_info[:2])")
-        .success()
-        .stdout_contains("3.8");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import sys; print('%d.%d' % sys.version_info[:2])"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    3.8
+
+    ----- stderr -----
+    ");
     ctx.assert_installed("app-dep", "2.0");
 
     ctx.envy_ok(&["sync", "--python", "3.12"]);
-    ctx.python("import sys; print('%d.%d' % sys.version_info[:2])")
-        .success()
-        .stdout_contains("3.12");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import sys; print('%d.%d' % sys.version_info[:2])"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    3.12
+
+    ----- stderr -----
+    ");
     ctx.assert_installed("app-dep", "2.0");
     ctx.python("import proj").success();
 }
@@ -299,15 +360,27 @@ fn sync_with_python_version_request_replaces_venv() {
 fn run_uses_the_project_environment() {
     let ctx = scenario_project(&["app-dep"]);
     ctx.envy_ok(&["sync"]);
-    ctx.envy_ok(&[
+    envy_snapshot!(ctx.filters(), ctx.envy().args([
         "run",
         "python",
         "-c",
         "import app_dep; print(app_dep.VALUE)",
-    ])
-    .stdout_contains("2");
-    ctx.envy_ok(&["run", "python", "-c", "import sys; print(sys.prefix)"])
-        .stdout_contains(".venv");
+    ]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    2
+
+    ----- stderr -----
+    ");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["run", "python", "-c", "import sys; print(sys.prefix)"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    [TEMP]/.venv
+
+    ----- stderr -----
+    ");
 }
 
 #[test]
@@ -330,13 +403,19 @@ fn sync_with_index_url_flag() {
 #[test]
 fn run_syncs_first() {
     let ctx = scenario_project(&["app-dep==1.0"]);
-    ctx.envy_ok(&[
+    envy_snapshot!(ctx.filters(), ctx.envy().args([
         "run",
         "python",
         "-c",
         "import app_dep; print(app_dep.VALUE)",
-    ])
-    .stdout_contains("1");
+    ]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    1
+
+    ----- stderr -----
+    ");
     assert!(ctx.exists("envy.lock"));
 }
 

@@ -1,13 +1,11 @@
 //! `envy export`: requirements.txt with hashes, dev selection, split files,
 //! and a real `pip install --require-hashes` from the export.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// One requirement of a requirements.txt (continuations joined).
 #[derive(Debug, Clone)]
@@ -246,10 +244,20 @@ fn export_split_writes_three_files() {
         &ctx.path("reqs/requirements.txt"),
         ctx.server().files_dir(),
     );
-    let out = run(Command::new(venv.join("bin/python")).arg("-c").arg(
-        "import importlib.metadata as m; print(m.version('app-dep'), m.version('dev-tool'), m.version('speedup'))",
-    ));
-    out.success().stdout_contains("2.0 1.0 1.0");
+    envy_snapshot!(
+        ctx.filters(),
+        Command::new(venv.join("bin/python")).arg("-c").arg(
+            "import importlib.metadata as m; print(m.version('app-dep'), m.version('dev-tool'), m.version('speedup'))",
+        ),
+        @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    2.0 1.0 1.0
+
+    ----- stderr -----
+    "
+    );
 }
 
 fn fresh_venv(dir: &Path) -> std::path::PathBuf {

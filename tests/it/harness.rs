@@ -1,11 +1,9 @@
 //! Tests of the test harness itself (builders, index server, lock reader).
 //! These pass independently of the envy binary.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn json(body: &[u8]) -> serde_json::Value {
     serde_json::from_slice(body).expect("valid JSON")
@@ -104,8 +102,14 @@ import my_pkg
 assert my_pkg.VALUE == 1
 print("ok")
 "#;
-    let out = run(Command::new("python3").arg("-c").arg(script).arg(&wheel));
-    out.success().stdout_contains("ok");
+    envy_snapshot!(Command::new("python3").arg("-c").arg(script).arg(&wheel), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    ok
+
+    ----- stderr -----
+    ");
 }
 
 #[test]
@@ -145,12 +149,21 @@ z = zipfile.ZipFile(os.path.join(whl_dir, name))
 assert "sdist_only/__init__.py" in z.namelist(), z.namelist()
 print("ok")
 "#;
-    let out = run(Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&sdist)
-        .arg(dir.path().join("x")));
-    out.success().stdout_contains("ok");
+    envy_snapshot!(
+        Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(&sdist)
+            .arg(dir.path().join("x")),
+        @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    ok
+
+    ----- stderr -----
+    "
+    );
 }
 
 #[test]
@@ -451,15 +464,29 @@ fn pip_installs_scenario_wheels_from_hashed_requirements() {
         .args(["check", "--disable-pip-version-check"])
         .env_remove("PIP_FIND_LINKS"))
     .success();
-    run(&mut Command::new(venv.join("bin/cli-tool")))
-        .success()
-        .stdout_contains("hello from cli-tool");
-    let out = run(Command::new(venv.join("bin/python")).arg("-c").arg(
-        "import importlib.metadata as m, app_dep\n\
-         assert app_dep.VALUE == 2\n\
-         names = [d.metadata['Name'] for d in m.distributions()]\n\
-         assert 'win-only' not in names, names\n\
-         print('ok')",
-    ));
-    out.success().stdout_contains("ok");
+    envy_snapshot!(Command::new(venv.join("bin/cli-tool")), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hello from cli-tool
+
+    ----- stderr -----
+    ");
+    envy_snapshot!(
+        Command::new(venv.join("bin/python")).arg("-c").arg(
+            "import importlib.metadata as m, app_dep\n\
+             assert app_dep.VALUE == 2\n\
+             names = [d.metadata['Name'] for d in m.distributions()]\n\
+             assert 'win-only' not in names, names\n\
+             print('ok')",
+        ),
+        @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    ok
+
+    ----- stderr -----
+    "
+    );
 }

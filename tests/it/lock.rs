@@ -1,10 +1,8 @@
 //! `envy lock`: contents, determinism, freshness, resolution rules, sources.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn scenario_project(deps: &[&str]) -> TestContext {
     let ctx = TestContext::with_scenario();
@@ -185,9 +183,16 @@ fn locked_passes_when_fresh_and_fails_after_manual_edit() {
     ctx.write_pyproject(&text);
     assert_eq!(ctx.project_dependencies(), vec!["app-dep", "speedup"]);
 
-    let out = ctx.run_envy(&["lock", "--locked"]);
-    out.failure();
-    assert!(out.stderr.starts_with("error: ") || out.stderr.contains("\nerror: "));
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--locked"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `envy.lock` does not match `pyproject.toml` and `--locked` was given
+
+    hint: run `envy lock` and commit the updated `envy.lock`
+    ");
     assert_eq!(ctx.read_bytes("envy.lock"), lock_before);
 
     let out = ctx.run_envy(&["sync", "--locked"]);

@@ -2,16 +2,12 @@
 //!
 //! Everything but the last test runs offline: the projects and sdists use
 //! in-tree backends (`backend-path = ["."]`) with no build requirements.
-// Skip notices go to stderr (the crate forbids prints outside `cli`).
-#![allow(clippy::print_stderr)]
-
-mod common;
 
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// A tiny PEP 517 backend: sdist (tar.gz with PKG-INFO) and pure wheel of
 /// `src/demo/`. `DEMO_FAIL=1` in the environment makes `build_wheel` fail
@@ -79,10 +75,16 @@ fn tar_names(path: &Path) -> Vec<String> {
 fn build_makes_sdist_and_wheel_with_in_tree_backend() {
     let ctx = TestContext::new();
     demo_project(&ctx);
-    let out = ctx.envy_ok(&["build"]);
-    out.stderr_contains("Building sdist of demo==0.1.0")
-        .stderr_contains("Building wheel from demo-0.1.0.tar.gz")
-        .stderr_contains("Built dist/demo-0.1.0.tar.gz and dist/demo-0.1.0-py3-none-any.whl");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["build"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Building sdist of demo==0.1.0 (runs its build backend)
+    Building wheel from demo-0.1.0.tar.gz
+    Built dist/demo-0.1.0.tar.gz and dist/demo-0.1.0-py3-none-any.whl in [TIME]
+    ");
     let sdist = ctx.path("dist/demo-0.1.0.tar.gz");
     let wheel = ctx.path("dist/demo-0.1.0-py3-none-any.whl");
     assert!(tar_names(&sdist).contains(&"demo-0.1.0/PKG-INFO".to_string()));
@@ -95,15 +97,32 @@ fn build_makes_sdist_and_wheel_with_in_tree_backend() {
         assert!(names.contains(&n.to_string()), "{names:?}");
     }
     // The wheel installs and imports (through Python's own zipimport).
-    let check = run(Command::new(system_python())
-        .arg("-c")
-        .arg("import sys; sys.path.insert(0, sys.argv[1]); import demo; print(demo.GREETING)")
-        .arg(&wheel));
-    check.success().stdout_contains("hi from demo");
+    envy_snapshot!(
+        ctx.filters(),
+        Command::new(system_python())
+            .arg("-c")
+            .arg("import sys; sys.path.insert(0, sys.argv[1]); import demo; print(demo.GREETING)")
+            .arg(&wheel),
+        @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hi from demo
+
+    ----- stderr -----
+    "
+    );
 
     // Only the wheel, somewhere else.
-    ctx.envy_ok(&["build", "--wheel", "-o", "wheels"])
-        .stderr_lacks("sdist");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["build", "--wheel", "-o", "wheels"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Building wheel of demo==0.1.0 (runs its build backend)
+    Built wheels/demo-0.1.0-py3-none-any.whl in [TIME]
+    ");
     assert!(ctx.exists("wheels/demo-0.1.0-py3-none-any.whl"));
     assert!(!ctx.exists("wheels/demo-0.1.0.tar.gz"));
     ctx.envy_ok(&["build", "--sdist", "-o", "sdists"]);
@@ -113,58 +132,139 @@ fn build_makes_sdist_and_wheel_with_in_tree_backend() {
 
 #[test]
 fn failing_backend_shows_the_tail_of_its_output() {
-    let ctx = TestContext::new();
+    let mut ctx = TestContext::new();
+    // Python 3.11+ underlines the failing call in a traceback; older ones do not.
+    ctx.add_filter(r"(?m)^ *\| +\^+\n", "");
     demo_project(&ctx);
     ctx.write("FAIL", "");
-    let out = ctx.envy_fails(&["build", "--wheel"]);
-    out.error(&["failed to build `demo==0.1.0`", "build_wheel"])
-        .stderr_contains("backend line 39")
-        .stderr_contains("RuntimeError: the demo backend was told to fail")
-        .stderr_lacks("backend line 5\n")
-        .stderr_contains("hint: the build of `demo==0.1.0` failed in the package's own build code");
+    // The snapshot shows the tail of the backend's output (line 39 and the
+    // error), not its head (line 5).
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["build", "--wheel"]), @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    Building wheel of demo==0.1.0 (runs its build backend)
+    error: failed to build `demo==0.1.0`: the `build_wheel` hook of `demo_backend` exited with status 1; the last lines of its output:
+      | backend line 20
+      | backend line 21
+      | backend line 22
+      | backend line 23
+      | backend line 24
+      | backend line 25
+      | backend line 26
+      | backend line 27
+      | backend line 28
+      | backend line 29
+      | backend line 30
+      | backend line 31
+      | backend line 32
+      | backend line 33
+      | backend line 34
+      | backend line 35
+      | backend line 36
+      | backend line 37
+      | backend line 38
+      | backend line 39
+      | Traceback (most recent call last):
+      |   File "[TEMP]/envy_pep517_driver.py", line 52, in <module>
+      |     sys.exit(main())
+      |   File "[TEMP]/envy_pep517_driver.py", line 46, in main
+      |     result = fn(*json.loads(args))
+      |   File "[TEMP]/demo_backend.py", line 22, in build_wheel
+      |     raise RuntimeError("the demo backend was told to fail")
+      | RuntimeError: the demo backend was told to fail
+
+    hint: the build of `demo==0.1.0` failed in the package's own build code (its build backend, demo_backend), not in envy: the output above is the backend's. Install what it needs, fix the package, or pin a version that publishes a wheel for this interpreter
+    "#);
     assert!(!ctx.exists("dist/demo-0.1.0-py3-none-any.whl"));
 }
 
 #[test]
 fn build_without_a_project_explains() {
     let ctx = TestContext::new();
-    ctx.envy_fails(&["build"])
-        .error(&["has no `pyproject.toml` or `setup.py`"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["build"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `[TEMP]` has no `pyproject.toml` or `setup.py` to build
+
+    hint: run `envy build` in a project directory, or pass its path: `envy build PATH`
+    ");
 }
 
 #[test]
 fn sync_builds_sdist_only_package_and_caches_the_wheel() {
     let ctx = TestContext::with_scenario();
     ctx.init_project(&["sdist-only"]);
-    let first = ctx.envy_ok(&["sync"]);
-    first.stderr_contains("Building sdist-only==1.0 from source (runs its build backend)");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Resolved 1 packages in [TIME]
+     + sdist-only 1.0
+    Building sdist-only==1.0 from source (runs its build backend)
+    Creating virtual environment at .venv (Python 3.[X])
+    Installed 1 package, removed 0, kept 0 in [TIME]
+     + sdist-only==1.0
+    ");
     ctx.assert_installed("sdist-only", "1.0");
-    ctx.python("import sdist_only; print(sdist_only.__version__)")
-        .success()
-        .stdout_contains("1.0");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import sdist_only; print(sdist_only.__version__)"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    1.0
+
+    ----- stderr -----
+    ");
     let built = ctx.cache_dir().join("built-wheels-v1");
     assert!(built.is_dir());
     // A fresh venv uses the built wheel from the cache.
     std::fs::remove_dir_all(ctx.venv()).unwrap();
-    let second = ctx.envy_ok(&["sync"]);
-    second.stderr_lacks("from source");
+    // No "Building ... from source" this time.
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    Creating virtual environment at .venv (Python 3.[X])
+    Installed 1 package, removed 0, kept 0 in [TIME]
+     + sdist-only==1.0
+    ");
     ctx.python("import sdist_only").success();
 }
 
 #[test]
 fn wheelhouse_hashes_the_built_wheel() {
-    let ctx = TestContext::with_scenario();
+    let mut ctx = TestContext::with_scenario();
+    // The target is this machine's interpreter.
+    ctx.add_filter(r"\bCPython 3\.\d+\.\d+ on ", "CPython 3.[X] on ");
     ctx.init_project(&["sdist-only"]);
     ctx.envy_ok(&["lock"]);
-    ctx.envy_ok(&[
+    envy_snapshot!(ctx.filters(), ctx.envy().args([
         "export",
         "--format",
         "wheelhouse",
         "-o",
         "wh",
         "--no-emit-project",
-    ])
-    .stderr_contains("Building sdist-only==1.0 from source");
+    ]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    Building sdist-only==1.0 from source (runs its build backend)
+    Wrote 1 wheels (1.2 KiB) for CPython 3.[X] on linux_x86_64 to [TEMP]/wh
+    ");
     let wheel = ctx.path("wh/sdist_only-1.0-py3-none-any.whl");
     assert!(wheel.is_file());
     let reqs = ctx.read("wh/requirements.txt");
@@ -216,8 +316,17 @@ fn lock_asks_the_backend_when_pkg_info_is_not_trusted() {
     let ctx = TestContext::with_scenario();
     old_pkg_info_sdist(ctx.server().files_dir());
     ctx.init_project(&["old-meta"]);
-    ctx.envy_ok(&["lock"])
-        .stderr_contains("Reading the metadata of old_meta-1.0.tar.gz with its build backend");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Reading the metadata of old_meta-1.0.tar.gz with its build backend (runs its build code)
+    Resolved 2 packages in [TIME]
+     + app-dep 2.0
+     + old-meta 1.0
+    ");
     let lock = ctx.lock();
     let deps: Vec<String> = lock
         .dependencies("old-meta")
@@ -247,9 +356,16 @@ fn live_build_of_a_new_hatchling_project() {
     ctx.envy_ok(&["new", "hello-app"]);
     ctx.cd("project/hello-app");
     assert!(ctx.read("pyproject.toml").contains("hatchling"));
-    ctx.envy_ok(&["build"]).stderr_contains(
-        "Built dist/hello_app-0.1.0.tar.gz and dist/hello_app-0.1.0-py3-none-any.whl",
-    );
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["build"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Building sdist of hello-app==0.1.0 (runs its build backend)
+    Building wheel from hello_app-0.1.0.tar.gz
+    Built dist/hello_app-0.1.0.tar.gz and dist/hello_app-0.1.0-py3-none-any.whl in [TIME]
+    ");
     let names = zip_names(&ctx.path("dist/hello_app-0.1.0-py3-none-any.whl"));
     assert!(
         names.iter().any(|n| n == "hello_app/__init__.py"),

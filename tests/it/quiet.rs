@@ -1,9 +1,7 @@
 //! `-q` silences everything on stderr but errors, in every command
 //! (status lines, change lines, the note that an sdist's build backend runs).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::io::Write;
 
 /// An sdist whose PKG-INFO is Metadata-Version 2.1 (not trusted, PEP 643),
@@ -47,14 +45,27 @@ fn quiet_lock_hides_the_build_backend_note() {
     let mut ctx = TestContext::with_scenario();
     untrusted_metadata_sdist(ctx.server().files_dir());
     ctx.init_project(&["q-meta"]);
-    let out = ctx.envy_ok(&["-q", "lock"]);
-    assert_eq!(out.stderr, "", "{out:?}");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["-q", "lock"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    ");
     assert!(ctx.lock().has("q-meta"));
     // Without `-q` the note is there.
     std::fs::remove_file(ctx.path("envy.lock")).unwrap();
     ctx.reset_cache();
-    ctx.envy_ok(&["lock"])
-        .stderr_contains("Reading the metadata of q_meta-1.0.tar.gz with its build backend");
+    envy_snapshot!(ctx.filters(), ctx.envy().arg("lock"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Reading the metadata of q_meta-1.0.tar.gz with its build backend (runs its build code)
+    Resolved 1 packages in [TIME]
+     + q-meta 1.0
+    ");
 }
 
 #[test]
@@ -73,20 +84,46 @@ fn quiet_editing_locking_and_syncing_print_nothing() {
         assert_eq!(out.stdout, "", "{args:?}: {out:?}");
     }
     // The same commands without `-q` report what they did.
-    ctx.envy_ok(&["add", "app-dep"])
-        .stderr_contains(" + app-dep 2.0")
-        .stderr_contains("Installed 1 package")
-        .stderr_contains(" + app-dep==2.0");
-    ctx.envy_ok(&["lock", "--upgrade"])
-        .stderr_contains("Resolved");
-    ctx.envy_ok(&["sync"])
-        .stderr_contains("Installed 0 packages");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "app-dep"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+     + app-dep 2.0
+    Installed 1 package, removed 0, kept 0 in [TIME]
+     + app-dep==2.0
+    ");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--upgrade"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Resolved 1 packages in [TIME]
+    ");
+    envy_snapshot!(ctx.filters(), ctx.envy().arg("sync"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    Installed 0 packages, removed 0, kept 1 in [TIME]
+    ");
 }
 
 #[test]
 fn quiet_failure_still_prints_the_error() {
     let ctx = TestContext::new();
-    let out = ctx.run_envy(&["-q", "lock"]);
-    assert_eq!(out.code, Some(1), "{out:?}");
-    out.error(&["no `pyproject.toml`"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["-q", "lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no `pyproject.toml` in [TEMP]
+
+    hint: run `envy init` to create one here, or `envy new NAME` for a new project
+    ");
 }

@@ -1,8 +1,6 @@
 //! `[tool.envy]` resolver settings: constraints, overrides, required environments.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn project_with_tool(ctx: &TestContext, deps: &str, tool: &str) {
     ctx.write_pyproject(&format!(
@@ -38,7 +36,20 @@ fn override_replaces_transitive_range() {
     let ctx = TestContext::with_scenario();
     // `conflict-a` requires `conflict-b<1`, and only `conflict-b 1.0` exists.
     project_with_tool(&ctx, "\"conflict-a\"", "");
-    ctx.envy_fails(&["lock"]).stderr_contains("conflict-b");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no version of conflict-b in <1 and conflict-a 1.0 depends on conflict-b <1, conflict-a 1.0 is forbidden.
+      And because there is no version of conflict-a in <1.0 | >1.0 and proj 0.1.0 depends on conflict-a, proj 0.1.0 is forbidden.
+      note: no version of `conflict-b` matches `<1` (the newest is 1.0)
+      note: no version of `conflict-a` matches `<1.0 | >1.0` (the newest is 1.0)
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     project_with_tool(
         &ctx,
         "\"conflict-a\"",
@@ -73,7 +84,17 @@ fn required_environments_need_a_usable_file() {
         "\"mac-only\"",
         "required-environments = [\"sys_platform == 'linux'\"]",
     );
-    ctx.envy_fails(&["lock"]).stderr_contains("mac-only");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no available version for mac-only and proj 0.1.0 depends on mac-only, proj 0.1.0 is forbidden.
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     project_with_tool(
         &ctx,
         "\"mac-only; sys_platform == 'darwin'\"",

@@ -1,8 +1,6 @@
 //! `envy add` and `envy remove`: pyproject edits, lock, sync.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn scenario_project(deps: &[&str]) -> TestContext {
     let ctx = TestContext::with_scenario();
@@ -28,9 +26,14 @@ fn add_writes_lower_bound_locks_and_installs() {
     ctx.python("import app_dep; assert app_dep.VALUE == 2")
         .success();
     // The project itself is installed (editable) too.
-    ctx.python("import proj; print(proj.hello())")
-        .success()
-        .stdout_contains("hello from proj");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import proj; print(proj.hello())"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hello from proj
+
+    ----- stderr -----
+    ");
 }
 
 #[test]
@@ -222,11 +225,22 @@ fn add_console_script_package() {
     ctx.envy_ok(&["add", "cli-tool"]);
     let script = ctx.venv_bin("cli-tool");
     assert!(script.exists(), "{} missing", script.display());
-    run(&mut std::process::Command::new(&script))
-        .success()
-        .stdout_contains("hello from cli-tool");
-    ctx.envy_ok(&["run", "cli-tool"])
-        .stdout_contains("hello from cli-tool");
+    envy_snapshot!(ctx.filters(), std::process::Command::new(&script), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hello from cli-tool
+
+    ----- stderr -----
+    ");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["run", "cli-tool"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hello from cli-tool
+
+    ----- stderr -----
+    ");
 }
 
 #[test]
@@ -323,8 +337,14 @@ fn remove_unknown_dependency_fails_and_changes_nothing() {
     ctx.envy_ok(&["lock"]);
     let before = ctx.read_bytes("pyproject.toml");
     let lock_before = ctx.read_bytes("envy.lock");
-    let out = ctx.run_envy(&["remove", "speedup"]);
-    out.failure().stderr_contains("speedup");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["remove", "speedup"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `speedup` is not in `project.dependencies`
+    ");
     assert_eq!(ctx.read_bytes("pyproject.toml"), before);
     assert_eq!(ctx.read_bytes("envy.lock"), lock_before);
 }

@@ -2,9 +2,7 @@
 //! `[build-system]`), `[tool.envy] package`, and requirements on the
 //! project's own name anywhere in the graph (issue #13).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// A server with `plugin` 1.0 (requires the project, `proj>=0.1`) and a
 /// registry copy `proj` 9.0 that must never be locked or installed.
@@ -45,9 +43,14 @@ fn a_dependency_on_the_project_is_satisfied_by_the_project() {
         "no registry copy of the project"
     );
     ctx.assert_installed("proj", "0.1.0");
-    ctx.python("import plugin; print(plugin.VALUE)")
-        .success()
-        .stdout_contains("hello from proj");
+    envy_snapshot!(ctx.filters(), ctx.python_command("import plugin; print(plugin.VALUE)"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    hello from proj
+
+    ----- stderr -----
+    ");
     assert!(
         !ctx.server()
             .file_downloads()
@@ -65,7 +68,19 @@ fn a_dependency_excluding_the_project_version_is_a_conflict() {
     let mut ctx = TestContext::new();
     ctx.attach(server);
     ctx.init_project(&["plugin"]);
-    ctx.envy_fails(&["lock"]).stderr_contains("proj");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no solution found when resolving dependencies:
+      Because there is no version of plugin in <1.0 | >1.0 and plugin 1.0 depends on proj >=2, plugin depends on proj >=2.
+      And because proj 0.1.0 depends on plugin, proj 0.1.0 is forbidden.
+      note: no version of `plugin` matches `<1.0 | >1.0` (the newest is 1.0)
+
+    hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
+    ");
     assert!(!ctx.exists("envy.lock"));
 }
 

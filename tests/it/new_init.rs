@@ -1,10 +1,8 @@
 //! `envy new` and `envy init`.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn table<'a>(doc: &'a toml::Table, key: &str) -> &'a toml::Table {
     doc.get(key)

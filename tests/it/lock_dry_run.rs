@@ -1,8 +1,6 @@
 //! `envy lock --dry-run [--json]` and `--color`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn dry_run_reports_changes_without_writing() {
@@ -15,15 +13,50 @@ fn dry_run_reports_changes_without_writing() {
         "pyproject.toml",
         TestContext::pyproject(&["app-dep", "parent"]),
     );
-    let out = ctx.envy_ok(&[
+    let out = envy_snapshot!(ctx.filters(), ctx.envy().args([
         "lock",
         "--dry-run",
         "--json",
         "--upgrade-package",
         "app-dep",
-    ]);
-    out.stderr_contains("~ app-dep 1.0 -> 2.0")
-        .stderr_contains("nothing was written");
+    ]), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    {
+      "added": [
+        {
+          "name": "child",
+          "version": "1.0"
+        },
+        {
+          "name": "parent",
+          "version": "1.0"
+        }
+      ],
+      "updated": [
+        {
+          "name": "app-dep",
+          "from": "1.0",
+          "to": "2.0"
+        }
+      ],
+      "removed": [
+        {
+          "name": "with-extra",
+          "version": "1.0"
+        }
+      ]
+    }
+
+    ----- stderr -----
+    Resolved 3 packages in [TIME]
+     ~ app-dep 1.0 -> 2.0
+     + child 1.0
+     + parent 1.0
+     - with-extra 1.0
+    Dry run: `envy.lock` would change; nothing was written
+    "#);
     assert_eq!(ctx.read("envy.lock"), before, "--dry-run must not write");
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(
@@ -57,24 +90,49 @@ fn dry_run_reports_changes_without_writing() {
 fn dry_run_without_a_lock_writes_none() {
     let ctx = TestContext::with_scenario();
     ctx.init_project(&["app-dep"]);
-    let out = ctx.envy_ok(&["lock", "--dry-run"]);
-    out.stderr_contains("+ app-dep 2.0");
-    assert!(out.stdout.is_empty(), "stdout is for data: {}", out.stdout);
+    // stdout is for data: empty here.
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--dry-run"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Resolved 1 packages in [TIME]
+     + app-dep 2.0
+    Dry run: `envy.lock` would change; nothing was written
+    ");
     assert!(!ctx.exists("envy.lock"));
 }
 
 #[test]
 fn color_is_off_by_default_in_tests_and_on_with_always() {
     let ctx = TestContext::new();
-    let plain = ctx.run_envy(&["lock"]);
-    plain.failure();
-    assert!(!plain.stderr.contains('\u{1b}'), "{:?}", plain.stderr);
-    plain.stderr_contains("error: no `pyproject.toml`");
+    let plain = envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
 
-    let colored = ctx.run_envy(&["--color", "always", "lock"]);
-    colored.failure();
+    ----- stderr -----
+    error: no `pyproject.toml` in [TEMP]
+
+    hint: run `envy init` to create one here, or `envy new NAME` for a new project
+    ");
+    assert!(!plain.stderr.contains('\u{1b}'), "{:?}", plain.stderr);
+
+    // Colours show in the snapshot as `<SGR>`, e.g. `<1;31>error<0>`.
+    let mut filters = ctx.filters();
+    filters.insert(0, (r"\x1b\[([0-9;]*)m".to_string(), "<$1>".to_string()));
+    let colored = envy_snapshot!(filters, ctx.envy().args(["--color", "always", "lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    <1><31>error:<0> no `pyproject.toml` in [TEMP]
+
+    <36>hint:<0> run `envy init` to create one here, or `envy new NAME` for a new project
+    ");
     assert!(colored.stderr.contains('\u{1b}'), "{:?}", colored.stderr);
-    assert!(colored.stderr.contains("hint:"));
 
     let never = ctx.run_envy(&["--color", "never", "lock"]);
     assert!(!never.stderr.contains('\u{1b}'));

@@ -1,12 +1,8 @@
 //! Private indexes: `[[tool.envy.index]]`, `[tool.envy.sources]` pinning
 //! (dependency confusion), credentials (env vars, netrc, URL userinfo) and a
 //! real pypiserver with htpasswd auth.
-// Skip notices go to stderr (the crate forbids prints outside `cli`).
-#![allow(clippy::print_stderr)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -99,9 +95,16 @@ fn pinned_package_missing_on_its_index_is_an_error_not_a_fallback() {
             private.index_url()
         ),
     );
-    ctx.envy_fails(&["lock"])
-        .stderr_contains("app-dep")
-        .stderr_contains("`corp`");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: package `app-dep` was not found in the package index (`corp` http://127.0.0.1:[PORT]/simple)
+
+    hint: check the spelling of the name, or the index URL (`--index-url`)
+    ");
     assert_eq!(page_requests(ctx.server(), "app-dep"), 0);
     assert!(!ctx.exists("envy.lock"));
 }
@@ -130,9 +133,16 @@ fn source_naming_an_unknown_index_is_rejected_with_position() {
         &["app-dep"],
         "[tool.envy.sources]\napp-dep = { index = \"nope\" }\n",
     );
-    ctx.envy_fails(&["lock"])
-        .stderr_contains("pyproject.toml:")
-        .stderr_contains("`nope`");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: [TEMP]/pyproject.toml:8:6: invalid tool.envy.sources: `app-dep` names the index `nope`, but no `[[tool.envy.index]]` has that name
+
+    hint: fix `pyproject.toml` at the place shown; envy changed nothing
+    ");
     assert!(!ctx.exists("envy.lock"));
 }
 
@@ -357,10 +367,16 @@ fn pypiserver_with_basic_auth() {
     );
 
     // No credentials: a clear message, nothing written.
-    let out = ctx.envy_fails(&["lock"]);
-    out.stderr_contains("the index `corp-pypi`")
-        .stderr_contains("HTTP 401")
-        .stderr_contains("ENVY_INDEX_CORP_PYPI_USERNAME");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: the index `corp-pypi` (http://127.0.0.1:[PORT]/simple/) requires credentials (HTTP 401)
+
+    hint: set `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`, or add `machine 127.0.0.1 login USER password PASSWORD` to [HOME]/.netrc (or the file named by `NETRC`)
+    ");
     assert!(!ctx.exists("envy.lock"));
 
     // Right credentials from the environment: lock, sync, export.
@@ -393,17 +409,31 @@ fn pypiserver_with_basic_auth() {
     let venv_before = ctx.snapshot(".venv");
     ctx.env("ENVY_INDEX_CORP_PYPI_PASSWORD", "wrong");
     ctx.reset_cache();
-    let out = ctx.envy_fails(&["lock", "--upgrade"]);
     // pypiserver answers a wrong password with 403 (a missing one with 401).
-    out.error(&[
-        "the index `corp-pypi`",
-        "refused the credentials (HTTP 403)",
-    ]);
-    out.stderr_lacks("wrong").stderr_lacks("correct-horse");
+    let out = envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--upgrade"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: the index `corp-pypi` (http://127.0.0.1:[PORT]/simple/) refused the credentials (HTTP 403)
+
+    hint: set `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`, or add `machine 127.0.0.1 login USER password PASSWORD` to [HOME]/.netrc (or the file named by `NETRC`)
+    ");
+    // Whatever the wording, a password never shows (nor is filtered away).
+    assert!(!out.stderr.contains("wrong") && !out.stderr.contains("correct-horse"));
     let pyproject_before = ctx.read("pyproject.toml");
-    let out = ctx.envy_fails(&["add", "app-dep==1.0"]);
-    out.stderr_contains("refused the credentials")
-        .stderr_lacks("correct-horse");
+    let out = envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "app-dep==1.0"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: the index `corp-pypi` (http://127.0.0.1:[PORT]/simple/) refused the credentials (HTTP 403)
+
+    hint: set `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`, or add `machine 127.0.0.1 login USER password PASSWORD` to [HOME]/.netrc (or the file named by `NETRC`)
+    ");
+    assert!(!out.stderr.contains("correct-horse"));
     assert_eq!(ctx.read("pyproject.toml"), pyproject_before);
     assert_eq!(ctx.read("envy.lock"), lock_before);
     ctx.snapshot(".venv").assert_same(&venv_before, ".venv");
@@ -463,8 +493,16 @@ fn adding_a_pin_makes_an_older_lock_stale() {
         &["internal-pkg"],
         &format!("{index}\n[tool.envy.sources]\ninternal-pkg = {{ index = \"corp\" }}\n"),
     );
-    ctx.envy_fails(&["sync", "--locked"])
-        .stderr_contains("does not match");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync", "--locked"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `envy.lock` does not match `pyproject.toml` and `--locked` was given
+
+    hint: run `envy lock` and commit the updated `envy.lock`
+    ");
     ctx.envy_ok(&["sync"]);
     assert_eq!(ctx.lock().version("internal-pkg").as_deref(), Some("1.0"));
     ctx.assert_installed("internal-pkg", "1.0");

@@ -3,9 +3,7 @@
 //! binary on hand-written `envy.lock` fixtures. No network: `outdated` talks
 //! to a local simple index (`common/http.rs`).
 
-#[path = "common/http.rs"]
-#[allow(dead_code)]
-mod http;
+use crate::common::{envy_snapshot, http};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -89,14 +87,18 @@ fn project() -> tempfile::TempDir {
 }
 
 fn envy(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_envy"))
-        .args(args)
+    envy_cmd(dir, args).output().expect("run envy")
+}
+
+/// The command [`envy`] runs (for a snapshot).
+fn envy_cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_envy"));
+    cmd.args(args)
         .current_dir(dir)
         .env("ENVY_CACHE_DIR", dir.join(".cache"))
         .env("ENVY_OFFLINE", "1")
-        .env_remove("ENVY_INDEX_URL")
-        .output()
-        .expect("run envy")
+        .env_remove("ENVY_INDEX_URL");
+    cmd
 }
 
 fn stdout(o: &Output) -> String {
@@ -158,22 +160,32 @@ demo v0.1.0
     );
     assert_eq!(v[0]["children"][1]["via"], "group: dev");
 
-    let o = envy(p.path(), &["tree", "--frozen", "--package", "nope"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).starts_with("error: package `nope` is not in `envy.lock`\n\nhint: "));
+    envy_snapshot!(envy_cmd(p.path(), &["tree", "--frozen", "--package", "nope"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: package `nope` is not in `envy.lock`
+
+    hint: run `envy tree` to see every locked package
+    ");
 }
 
 #[test]
 fn tree_without_lock_under_frozen_fails_with_hint() {
     let p = project();
     std::fs::remove_file(p.path().join("envy.lock")).expect("rm");
-    let o = envy(p.path(), &["tree", "--frozen"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("hint: run `envy lock` first"),
-        "{}",
-        stderr(&o)
-    );
+    envy_snapshot!(envy_cmd(p.path(), &["tree", "--frozen"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: there is no `envy.lock` and `--frozen` was given
+
+    hint: run `envy lock` first
+    ");
 }
 
 #[test]
@@ -199,13 +211,16 @@ fn show_explains_why_a_package_is_there() {
     );
     assert_eq!(v[0]["chains"][0]["marker"], "sys_platform == 'win32'");
 
-    let o = envy(p.path(), &["show", "flaskk", "--frozen"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("hint: did you mean flask?"),
-        "{}",
-        stderr(&o)
-    );
+    envy_snapshot!(envy_cmd(p.path(), &["show", "flaskk", "--frozen"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: package `flaskk` is not in `envy.lock`
+
+    hint: did you mean flask?
+    ");
 }
 
 /// Serve a PEP 503 index: `flask` has 3.1.2 and 3.1.3 (and a 4.0.0 pre-release),
@@ -279,10 +294,16 @@ fn version_prints_and_bumps_keeping_formatting() {
     let o = envy(p.path(), &["version"]);
     ok(&o);
     assert_eq!(stdout(&o), "demo 0.1.0\n");
-    let o = envy(p.path(), &["version", "--bump", "minor", "--short"]);
-    ok(&o);
-    assert_eq!(stdout(&o), "0.2.0\n");
-    assert!(stderr(&o).contains("Bumped demo from 0.1.0 to 0.2.0"));
+    envy_snapshot!(envy_cmd(p.path(), &["version", "--bump", "minor", "--short"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    0.2.0
+
+    ----- stderr -----
+    Bumped demo from 0.1.0 to 0.2.0
+    Updated the project's version in envy.lock
+    ");
     let text = std::fs::read_to_string(p.path().join("pyproject.toml")).expect("read");
     assert_eq!(
         text,
@@ -298,14 +319,23 @@ fn version_prints_and_bumps_keeping_formatting() {
     assert_eq!(stdout(&o), "1.0.0\n");
 
     let empty = tempfile::tempdir().expect("tempdir");
-    let o = envy(empty.path(), &["version"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("hint: run `envy init`"));
+    envy_snapshot!(envy_cmd(empty.path(), &["version"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no `pyproject.toml` in [TEMP]
+
+    hint: run `envy init` to create one here, or `envy new NAME` for a new project
+    ");
 }
 
 #[test]
 fn help_has_examples() {
     let p = project();
+    // Only the examples are pinned (the rest of `--help` is clap's).
+    let mut examples = String::new();
     for cmd in [
         "tree",
         "show",
@@ -318,12 +348,30 @@ fn help_has_examples() {
     ] {
         let o = envy(p.path(), &[cmd, "--help"]);
         ok(&o);
-        assert!(
-            stdout(&o).contains("Example: `envy "),
-            "{cmd}: {}",
-            stdout(&o)
-        );
+        examples += &format!("$ envy {cmd} --help\n");
+        for line in stdout(&o).lines().filter(|l| l.contains("Example: `envy ")) {
+            examples += line;
+            examples += "\n";
+        }
     }
+    insta::assert_snapshot!(examples, @"
+    $ envy tree --help
+    Example: `envy tree --depth 1` or `envy tree --invert --package markupsafe`
+    $ envy show --help
+    Example: `envy show werkzeug`
+    $ envy outdated --help
+    Example: `envy outdated --all`
+    $ envy python --help
+    Example: `envy python list` or `envy python pin 3.12`
+    $ envy venv --help
+    Example: `envy venv --python 3.12` or `envy venv /tmp/scratch`
+    $ envy version --help
+    Example: `envy version --bump minor`
+    $ envy completions --help
+    Example: `envy completions bash > ~/.local/share/bash-completion/completions/envy`
+    $ envy cache --help
+    Example: `envy cache dir` or `envy cache prune`
+    ");
 }
 
 #[test]
@@ -366,28 +414,36 @@ fn cache_dir_prune_clean() {
     std::fs::write(cache.join("files-v1/00/f.whl"), "y".repeat(50)).expect("w");
     std::fs::write(cache.join("files-v1/.tmpAbC"), "z".repeat(7)).expect("w");
 
-    let o = envy(p.path(), &["cache", "dir"]);
-    ok(&o);
-    assert_eq!(stdout(&o).trim_end(), cache.display().to_string());
-    assert!(stderr(&o).contains("157 B in 3 files"), "{}", stderr(&o));
+    let o = envy_snapshot!(envy_cmd(p.path(), &["cache", "dir"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    [TEMP]/.cache
 
-    let o = envy(p.path(), &["cache", "prune"]);
-    ok(&o);
-    assert!(
-        stderr(&o).contains("Pruned 2 files (107 B)"),
-        "{}",
-        stderr(&o)
-    );
+    ----- stderr -----
+    157 B in 3 files
+    ");
+    assert_eq!(o.stdout.trim_end(), cache.display().to_string());
+
+    envy_snapshot!(envy_cmd(p.path(), &["cache", "prune"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Pruned 2 files (107 B) from [TEMP]/.cache
+    ");
     assert!(cache.join("files-v1/00/f.whl").exists());
     assert!(!cache.join("simple-v2").exists());
 
-    let o = envy(p.path(), &["cache", "clean"]);
-    ok(&o);
-    assert!(
-        stderr(&o).contains("Removed 1 files (50 B)"),
-        "{}",
-        stderr(&o)
-    );
+    envy_snapshot!(envy_cmd(p.path(), &["cache", "clean"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Removed 1 files (50 B) from [TEMP]/.cache
+    ");
     assert!(!cache.exists());
 
     // Refuses to delete a directory that is not a cache.
@@ -434,9 +490,16 @@ fn python_list_find_pin_and_venv() {
     let found = stdout(&o);
     assert!(Path::new(found.trim()).exists(), "{found}");
 
-    let o = envy(p.path(), &["python", "pin", "2.7"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("does not satisfy the project's requires-python"));
+    envy_snapshot!(envy_cmd(p.path(), &["python", "pin", "2.7"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: Python 2.7 does not satisfy the project's requires-python `>=3`
+
+    hint: pin a version that `requires-python` allows, or change `requires-python` in `pyproject.toml`
+    ");
     let o = envy(p.path(), &["python", "pin", "nonsense!"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!p.path().join(".python-version").exists());
@@ -451,10 +514,16 @@ fn python_list_find_pin_and_venv() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["request"], "3");
 
-    let o = envy(p.path(), &["venv", "scratch"]);
-    ok(&o);
+    envy_snapshot!(envy_cmd(p.path(), &["venv", "scratch"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Created virtual environment at [TEMP]/scratch (Python 3.[X] at [PYTHON])
+    Activate with: source [TEMP]/scratch/bin/activate
+    ");
     assert!(p.path().join("scratch/pyvenv.cfg").is_file());
-    assert!(stderr(&o).contains("Created virtual environment at"));
     // A non-venv directory is not replaced.
     std::fs::create_dir_all(p.path().join("data")).expect("mkdir");
     std::fs::write(p.path().join("data/keep.txt"), "x").expect("w");

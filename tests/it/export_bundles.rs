@@ -1,20 +1,25 @@
 //! `envy export --format wheelhouse|vendor|zipapp|pylock.toml`, run through the real
 //! binary against a hand-written `envy.lock` whose files are local `file://` wheels.
 
+use crate::common::envy_snapshot;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn envy(dir: &Path, cache: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_envy"))
-        .args(args)
+    envy_cmd(dir, cache, args).output().expect("run envy")
+}
+
+/// The command [`envy`] runs (for a snapshot).
+fn envy_cmd(dir: &Path, cache: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_envy"));
+    cmd.args(args)
         .current_dir(dir)
         .env("ENVY_CACHE_DIR", cache)
         .env("ENVY_OFFLINE", "1")
-        .env_remove("ENVY_PYTHON")
-        .output()
-        .expect("run envy")
+        .env_remove("ENVY_PYTHON");
+    cmd
 }
 
 fn ok(o: &Output) -> String {
@@ -413,10 +418,7 @@ fn wheelhouse_for_another_platform() {
         .join("win/winonly-1.0-cp312-cp312-win_amd64.whl")
         .is_file());
     // No wheel of winonly fits 3.11 on Windows.
-    let o = envy(
-        &f.project,
-        &f.cache,
-        &[
+    envy_snapshot!(envy_cmd(&f.project, &f.cache, &[
             "export",
             "--frozen",
             "--format",
@@ -427,16 +429,18 @@ fn wheelhouse_for_another_platform() {
             "3.11",
             "--python-platform",
             "win_amd64",
-        ],
-    );
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("winonly==1.0"), "{err}");
+        ]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no wheel for CPython 3.11.0 on win_amd64 for `winonly==1.0` (none of its 1 wheels matches)
+
+    hint: pick a target these versions publish wheels for (`--python-version`, `--python-platform`), or pin versions that have wheels
+    ");
     // requires-python is enforced.
-    let o = envy(
-        &f.project,
-        &f.cache,
-        &[
+    envy_snapshot!(envy_cmd(&f.project, &f.cache, &[
             "export",
             "--frozen",
             "--format",
@@ -447,10 +451,16 @@ fn wheelhouse_for_another_platform() {
             "3.8",
             "--python-platform",
             "manylinux_2_28_x86_64",
-        ],
-    );
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("requires-python"));
+        ]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: the target (CPython 3.8.0 on manylinux_2_28_x86_64) does not satisfy the lock's requires-python `>=3.9`
+
+    hint: pick a Python version the project supports with `--python-version` or `--python`
+    ");
     let o = envy(
         &f.project,
         &f.cache,
@@ -473,10 +483,7 @@ fn sdist_only_packages_fail_clearly() {
     let sdist = "\n[[package]]\nname = \"cext\"\nversion = \"0.5\"\nsource = { registry = \"https://example.invalid/simple\" }\ngroups = [\"main\"]\nsdist = { url = \"https://example.invalid/cext-0.5.tar.gz\", sha256 = \"00\", size = 1 }\n";
     let f = fixture(&["cext"], sdist);
     // A foreign target cannot build it.
-    let o = envy(
-        &f.project,
-        &f.cache,
-        &[
+    envy_snapshot!(envy_cmd(&f.project, &f.cache, &[
             "export",
             "--frozen",
             "--format",
@@ -485,26 +492,29 @@ fn sdist_only_packages_fail_clearly() {
             "vendor",
             "--python-platform",
             "win_amd64",
-        ],
-    );
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("cext==0.5"), "{err}");
-    assert!(
-        err.contains("can only be built for an interpreter on this machine"),
-        "{err}"
-    );
+        ]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: no wheel for CPython 3.11.0 on win_amd64 for `winonly==1.0` (none of its 1 wheels matches), `cext==0.5` (only an sdist matches, and it can only be built for an interpreter on this machine)
+
+    hint: sdists are built only for a local interpreter: drop `--python-platform` (and use a `--python-version` installed here), or pin versions that have wheels for the target
+    ");
     assert!(!f.project.join("vendor").exists());
     // The local one tries (and here fails to download it): nothing is written.
-    let o = envy(
-        &f.project,
-        &f.cache,
-        &["export", "--frozen", "--format", "vendor", "-o", "vendor"],
-    );
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("Building cext==0.5 from source"), "{err}");
-    assert!(err.contains("cext-0.5.tar.gz"), "{err}");
+    envy_snapshot!(envy_cmd(&f.project, &f.cache, &["export", "--frozen", "--format", "vendor", "-o", "vendor"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    Building cext==0.5 from source (runs its build backend)
+    error: `cext-0.5.tar.gz` (https://example.invalid/cext-0.5.tar.gz) is not in the cache and the network is off (`--offline`)
+
+    hint: run once with network access to fill the cache, or drop `--offline`
+    ");
     assert!(!f.project.join("vendor").exists());
 }
 
@@ -625,15 +635,18 @@ fn zipapp_runs_unpacks_native_once_and_is_deterministic() {
         .output()
         .unwrap();
     assert!(ok(&out).contains("value 42"));
-    let o = envy(
-        &f.project,
-        &f.cache,
-        &[
+    envy_snapshot!(envy_cmd(&f.project, &f.cache, &[
             "export", "--frozen", "--format", "zipapp", "-o", "x.pyz", "--script", "nope",
-        ],
-    );
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("demo-cli"));
+        ]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `[project.scripts]` has no `nope`
+
+    hint: scripts: demo-cli
+    ");
 }
 
 #[test]
