@@ -15,6 +15,7 @@
 //! - [`build`]: the PEP 517/518/660 build frontend (isolated build environments, backend hooks).
 //! - [`install`]: install plans and the wheel installer (binary distribution format).
 //! - [`export`]: renderers over a lock: `requirements.txt`.
+//! - [`util`]: helpers every layer may use (atomic write, URL redaction, line/column).
 
 pub mod build;
 pub mod cli;
@@ -26,4 +27,5 @@ pub mod ops;
 pub mod project;
 pub mod resolver;
 pub mod types;
+pub mod util;
 pub mod venv;

@@ -16,5 +16,5 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 pub static MALLOC_CONF: &[u8; 23] = b"narenas:1,tcache:false\0";
 
 fn main() {
-    std::process::exit(envy::cli::main());
+    std::process::exit(envy::cli::main().code());
 }

@@ -102,7 +102,7 @@ pub fn build_env(
     if let Some(p) = request_file.parent() {
         fs_err::create_dir_all(p)?;
     }
-    crate::index::cache::write_atomic(&request_file, env_hash.as_bytes())?;
+    crate::util::write_atomic(&request_file, env_hash.as_bytes())?;
     Ok(Venv::from_parts(&dir, interp.clone()))
 }
 

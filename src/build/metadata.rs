@@ -85,7 +85,7 @@ impl Metadata {
         if let Some(p) = cache.parent() {
             let _ = fs_err::create_dir_all(p);
         }
-        let _ = crate::index::cache::write_atomic(&cache, &bytes);
+        let _ = crate::util::write_atomic(&cache, &bytes);
         Ok(meta)
     }
 }

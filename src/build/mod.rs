@@ -125,36 +125,6 @@ pub enum BuildError {
     Other(String),
 }
 
-impl BuildError {
-    /// What to tell the user to do next.
-    pub fn hint(&self) -> String {
-        match self {
-            BuildError::BackendUnavailable { package, .. } => format!(
-                "`{package}`'s build backend could not be loaded in its build environment: check its `[build-system]` (`requires` must provide `build-backend`), or pin a version that publishes a wheel for this interpreter"
-            ),
-            BuildError::Backend { package, backend, .. } => format!(
-                "the build of `{package}` failed in the package's own build code (its build backend, {backend}), not in envy: the output above is the backend's. Install what it needs, fix the package, or pin a version that publishes a wheel for this interpreter"
-            ),
-            BuildError::BadBackend { package, .. } => format!(
-                "`{package}`'s build backend does not follow PEP 517/660; pin a version that publishes a wheel for this interpreter"
-            ),
-            BuildError::BuildSystem { .. } => {
-                "fix the `[build-system]` table (PEP 517/518): `requires` is a list of PEP 508 strings, `build-backend` a `module:object` string".to_string()
-            }
-            BuildError::Requirements { .. } => {
-                "the `[build-system] requires` of that package cannot be met with wheels for this interpreter; pin a version that publishes a wheel".to_string()
-            }
-            BuildError::UnsafeArchive { .. } => {
-                "the sdist is malformed or malicious; nothing outside the temporary directory was written".to_string()
-            }
-            BuildError::Index(_) => {
-                "check your network connection and the index URL; if what you need was fetched before, retry with `--offline`".to_string()
-            }
-            _ => "retry; if it persists, run `envy cache clean` to drop cached build environments".to_string(),
-        }
-    }
-}
-
 /// The `[build-system]` of a source tree (PEP 517/518).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildSystem {

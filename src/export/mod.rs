@@ -11,6 +11,7 @@
 //!
 //! `ops::export` picks the target, downloads the wheels and calls these.
 
+mod error;
 pub mod project_wheel;
 pub mod pylock;
 pub mod requirements;
@@ -20,9 +21,9 @@ pub mod wheelhouse;
 pub mod zipapp;
 
 use crate::lock::{FileEntry, LockedPackage};
-use crate::ops::{Error, Result};
 use crate::types::WheelFilename;
 use crate::venv::Interpreter;
+pub use error::{ExportError, Result};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -93,15 +94,11 @@ pub fn pick_wheels<'a>(
     if missing.is_empty() {
         return Ok(picked);
     }
-    Err(Error::new(format!(
-        "no wheel for {target_label} for {}",
-        missing.join(", ")
-    ))
-    .hint(if unbuildable {
-        "sdists are built only for a local interpreter: drop `--python-platform` (and use a `--python-version` installed here), or pin versions that have wheels for the target"
-    } else {
-        "pick a target these versions publish wheels for (`--python-version`, `--python-platform`), or pin versions that have wheels"
-    }))
+    Err(ExportError::NoWheel {
+        target: target_label.to_string(),
+        missing,
+        sdist_not_buildable: unbuildable,
+    })
 }
 
 /// A staging directory next to `out`, after checking that `out` may be replaced:
@@ -112,18 +109,15 @@ pub fn pick_wheels<'a>(
 pub fn stage_dir(out: &Path, is_ours: impl Fn(&Path) -> bool) -> Result<tempfile::TempDir> {
     if out.exists() {
         if !out.is_dir() {
-            return Err(Error::new(format!(
-                "`{}` exists and is not a directory",
-                out.display()
-            )));
+            return Err(ExportError::NotADirectory {
+                path: out.to_path_buf(),
+            });
         }
         let empty = fs_err::read_dir(out)?.next().is_none();
         if !empty && !is_ours(out) {
-            return Err(Error::new(format!(
-                "`{}` is not empty and was not written by `envy export`",
-                out.display()
-            ))
-            .hint("pass an empty or new directory to `-o`"));
+            return Err(ExportError::NotOurs {
+                path: out.to_path_buf(),
+            });
         }
     }
     let parent = out
@@ -172,16 +166,13 @@ pub fn project_source(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>>
                 .into_iter()
                 .filter_entry(|e| e.file_name() != "__pycache__")
             {
-                let entry = entry.map_err(|e| Error::new(e.to_string()))?;
+                let entry = entry?;
                 if !entry.file_type().is_file()
                     || entry.path().extension().is_some_and(|e| e == "pyc")
                 {
                     continue;
                 }
-                let rel = entry
-                    .path()
-                    .strip_prefix(&base)
-                    .map_err(|e| Error::new(e.to_string()))?;
+                let rel = entry.path().strip_prefix(&base)?;
                 let parts: Vec<String> = rel
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -196,8 +187,8 @@ pub fn project_source(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>>
             return Ok(vec![(format!("{pkg}.py"), module)]);
         }
     }
-    Err(Error::new(format!(
-        "cannot find the source of project `{name}`: looked for `src/{pkg}/`, `src/{pkg}.py`, `{pkg}/` and `{pkg}.py`"
-    ))
-    .hint("lay the package out as `src/<name>/__init__.py`"))
+    Err(ExportError::NoProjectSource {
+        name: name.to_string(),
+        pkg,
+    })
 }

@@ -5,7 +5,7 @@
 //! extras), `entry_points.txt` from `[project.scripts]`/`[project.gui-scripts]`,
 //! and `RECORD`; deterministic like the zipapp.
 
-use crate::ops::{Error, Result};
+use super::{ExportError, Result};
 use crate::project::Project;
 use crate::types::hash::b64_urlsafe_nopad;
 use pep508_rs::MarkerTree;
@@ -52,9 +52,10 @@ fn metadata(project: &Project, version: &str) -> String {
 /// A dynamic version or no findable source (the caller may leave the project out);
 /// I/O and zip errors.
 pub fn build(project: &Project, dir: &Path) -> Result<(std::path::PathBuf, String)> {
-    let version = project.version.as_ref().ok_or_else(|| {
-        Error::new("the project's version is dynamic; envy cannot build its wheel without its build backend")
-    })?;
+    let version = project
+        .version
+        .as_ref()
+        .ok_or(ExportError::DynamicVersion)?;
     let files = super::project_source(&project.root, project.name.as_ref())?;
     let stem = format!("{}-{version}", project.name.as_dist_info_name());
     let dist_info = format!("{stem}.dist-info");
@@ -98,8 +99,10 @@ pub fn build(project: &Project, dir: &Path) -> Result<(std::path::PathBuf, Strin
     let _ = writeln!(record, "{dist_info}/RECORD,,");
     entries.push((format!("{dist_info}/RECORD"), record.into_bytes()));
 
-    let zerr =
-        |e: zip::result::ZipError| Error::new(format!("cannot write the project wheel: {e}"));
+    let zerr = |source: zip::result::ZipError| ExportError::Zip {
+        what: "project wheel",
+        source,
+    };
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)

@@ -2,7 +2,7 @@
 //! one described by `--python-version X.Y` and `--python-platform TAG` (wheel tags
 //! and a PEP 508 marker environment computed without running it).
 
-use crate::ops::{Error, Result};
+use super::{ExportError, Result};
 use crate::venv::{Interpreter, Tags};
 use pep440_rs::Version;
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder};
@@ -51,11 +51,7 @@ impl OsMarkers {
 /// # Errors
 /// An unknown platform, with the accepted forms.
 pub fn parse_platform(platform: &str) -> Result<(Vec<String>, OsMarkers)> {
-    let bad = || {
-        Error::new(format!("unknown `--python-platform` `{platform}`")).hint(
-            "use a wheel platform tag: `manylinux_2_28_x86_64`, `manylinux2014_aarch64`, `musllinux_1_2_x86_64`, `linux_x86_64`, `macosx_11_0_arm64`, `win_amd64`, `win32`, `win_arm64`",
-        )
-    };
+    let bad = || ExportError::UnknownPlatform(platform.to_string());
     let linux = |arch: &str| OsMarkers::new("linux", "Linux", "posix", arch);
     let p = platform.trim();
     let legacy = [
@@ -115,9 +111,7 @@ pub fn parse_python_version(v: &str) -> Result<(u64, u64, u64)> {
         _ => None,
     }
     .filter(|(a, _, _)| *a == 3)
-    .ok_or_else(|| {
-        Error::new(format!("invalid `--python-version` `{v}`")).hint("use `3.12` or `3.12.4`")
-    })
+    .ok_or_else(|| ExportError::InvalidPythonVersion(v.to_string()))
 }
 
 /// A CPython interpreter for another machine: tags from [`Tags::from_parts`], markers
@@ -147,12 +141,12 @@ pub fn synthetic(
         python_version: &short,
         sys_platform: &os.sys_platform,
     })
-    .map_err(|e| Error::new(format!("invalid target environment: {e}")))?;
+    .map_err(|e| ExportError::InvalidTarget(e.to_string()))?;
     let windows = os.sys_platform == "win32";
     Ok(Interpreter {
         executable: PathBuf::from(if windows { "python.exe" } else { "python3" }),
         base_prefix: PathBuf::new(),
-        version: Version::from_str(&full).map_err(|e| Error::new(e.to_string()))?,
+        version: Version::from_str(&full)?,
         markers,
         tags: Tags::from_parts("cpython", (major, minor), false, platforms),
         gil_disabled: false,

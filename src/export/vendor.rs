@@ -3,8 +3,8 @@
 //! `.pth` files in it are processed).
 
 use super::BundleWheel;
+use super::Result;
 use crate::install::{install_wheel_into_dir, InstallOptions};
-use crate::ops::{Error, Result};
 use crate::venv::Interpreter;
 use std::path::Path;
 
@@ -56,8 +56,7 @@ pub fn write(
     };
     // One at a time: each install lists the directory's distributions.
     for w in sorted {
-        install_wheel_into_dir(dir, interp, python, &w.path, &w.filename, &opts)
-            .map_err(|e| Error::new(e.to_string()))?;
+        install_wheel_into_dir(dir, interp, python, &w.path, &w.filename, &opts)?;
     }
     fs_err::write(dir.join(BOOTSTRAP), BOOTSTRAP_SOURCE)?;
     Ok(())

@@ -4,7 +4,7 @@
 //! installs with no network.
 
 use super::BundleWheel;
-use crate::ops::Result;
+use super::Result;
 use std::fmt::Write;
 use std::path::Path;
 

@@ -10,7 +10,7 @@
 //! 1980-01-01 00:00, fixed permissions.
 
 use super::BundleWheel;
-use crate::ops::{Error, Result};
+use super::{ExportError, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
@@ -47,10 +47,7 @@ impl EntryPoint {
                 })
         };
         let s = s.trim();
-        let bad = || {
-            Error::new(format!("invalid entry point `{s}`"))
-                .hint("use `module:function`, e.g. `demo:main`")
-        };
+        let bad = || ExportError::InvalidEntryPoint(s.to_string());
         match s.split_once(':') {
             Some((m, f)) if ok(m.trim()) && ok(f.trim()) => Ok(EntryPoint::Function {
                 module: m.trim().to_string(),
@@ -96,8 +93,11 @@ struct Entry {
     deflate: bool,
 }
 
-fn invalid(w: &BundleWheel, what: impl std::fmt::Display) -> Error {
-    Error::new(format!("invalid wheel `{}`: {what}", w.file.filename()))
+fn invalid(w: &BundleWheel, what: impl std::fmt::Display) -> ExportError {
+    ExportError::InvalidWheel {
+        filename: w.file.filename().to_string(),
+        reason: what.to_string(),
+    }
 }
 
 /// A file to put in the archive: (path, content).
@@ -208,11 +208,11 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
             Some(files) => {
                 for (name, data) in files {
                     if let Some(first) = owner.get(&name) {
-                        return Err(Error::new(format!(
-                            "`{name}` is in both {first} and `{}`",
-                            w.file.filename()
-                        ))
-                        .hint("a zipapp has one flat import root; these two cannot be bundled together"));
+                        return Err(ExportError::ZipappConflict {
+                            name,
+                            first: first.clone(),
+                            second: w.file.filename().to_string(),
+                        });
                     }
                     owner.insert(name.clone(), format!("`{}`", w.file.filename()));
                     entries.insert(
@@ -288,7 +288,10 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
                 .last_modified_time(DateTime::default())
                 .unix_permissions(0o755);
             zip.add_directory(name.trim_end_matches('/'), options)
-                .map_err(|err| Error::new(format!("cannot write the zipapp: {err}")))?;
+                .map_err(|source| ExportError::Zip {
+                    what: "zipapp",
+                    source,
+                })?;
             continue;
         }
         let options = SimpleFileOptions::default()
@@ -301,12 +304,16 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
             .unix_permissions(0o644)
             .large_file(e.data.len() >= 0xFFFF_FFFF);
         zip.start_file(name.as_str(), options)
-            .map_err(|err| Error::new(format!("cannot write the zipapp: {err}")))?;
+            .map_err(|source| ExportError::Zip {
+                what: "zipapp",
+                source,
+            })?;
         zip.write_all(&e.data)?;
     }
-    let cursor = zip
-        .finish()
-        .map_err(|err| Error::new(format!("cannot write the zipapp: {err}")))?;
+    let cursor = zip.finish().map_err(|source| ExportError::Zip {
+        what: "zipapp",
+        source,
+    })?;
     bytes.extend_from_slice(&cursor.into_inner());
     Ok(Zipapp {
         bytes,
@@ -356,7 +363,10 @@ fn precompile(python: &std::path::Path, entries: &mut BTreeMap<String, Entry>) -
         .arg(tmp.path())
         .stdout(std::process::Stdio::null())
         .status()
-        .map_err(|e| Error::new(format!("cannot run {}: {e}", python.display())))?;
+        .map_err(|source| ExportError::Run {
+            python: python.to_path_buf(),
+            source,
+        })?;
     if !status.success() {
         tracing::debug!("compileall exited with {status}; some files stay source-only");
     }

@@ -15,7 +15,6 @@
 //! so the cache never holds a partial entry.
 
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// A cache root, or none (`--no-cache`: a temp dir that is dropped at exit).
@@ -97,10 +96,5 @@ impl Cache {
 /// # Errors
 /// I/O errors, naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    fs_err::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::util::write_atomic(path, bytes)
 }

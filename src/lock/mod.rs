@@ -5,6 +5,7 @@
 //! The lock is universal: markers stay on dependency edges, and a package's
 //! effective marker is derived by walking edges from the project.
 
+pub mod graph;
 mod write;
 
 use crate::index::IndexFile;

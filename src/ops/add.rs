@@ -5,7 +5,7 @@
 
 use super::lock::{diff, read_lock, resolve_project, write_lock, LockOptions};
 use super::sync::{sync_with_lock, SyncOptions};
-use super::{status, write_atomic, Error, Result, Settings};
+use super::{write_atomic, Error, Result, Settings};
 use crate::project::edit::{self, Target};
 use crate::project::Project;
 use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
@@ -54,7 +54,7 @@ fn edit_lock_sync(
         .as_ref()
         .map(|l| LockOptions::from_recorded(&l.options))
         .unwrap_or_default();
-    let mut lock = resolve_project(&client, &edited, previous.as_ref(), &lock_opts)?;
+    let mut lock = resolve_project(settings, &client, &edited, previous.as_ref(), &lock_opts)?;
     // Give requirements without a version a lower bound from the lock.
     let mut final_project = edited;
     if !bound.is_empty() {
@@ -83,13 +83,13 @@ fn edit_lock_sync(
         }
         if changed {
             final_project = Project::parse(&doc.to_string(), &path)?;
-            lock = resolve_project(&client, &final_project, Some(&lock), &lock_opts)?;
+            lock = resolve_project(settings, &client, &final_project, Some(&lock), &lock_opts)?;
         }
     }
     write_atomic(&path, doc.to_string().as_bytes())?;
     write_lock(&final_project, &lock)?;
     for c in diff(previous.as_ref(), &lock) {
-        status(settings, format!(" {}", super::style::change(&c)));
+        super::change(settings, &c);
     }
     if !opts.no_sync {
         let sync_opts = SyncOptions {

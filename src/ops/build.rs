@@ -2,7 +2,7 @@
 //! (PEP 517/518), like `python -m build`; and wheels built from locked sdists
 //! for `sync` and the bundle exports.
 
-use crate::build::{describe_source, unpack, BuildError, Frontend};
+use crate::build::{describe_source, unpack, Frontend};
 use crate::index::Client;
 use crate::lock::{FileEntry, LockedPackage};
 use crate::ops::{status, Error, Result, Settings};
@@ -14,13 +14,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
-
-impl From<BuildError> for Error {
-    fn from(e: BuildError) -> Self {
-        let hint = e.hint();
-        Error::new(e.to_string()).hint(hint)
-    }
-}
 
 /// Options of `envy build`.
 #[derive(Debug, Clone, Default)]

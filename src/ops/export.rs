@@ -342,7 +342,7 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
     if opts.format != Format::Zipapp && !opts.no_emit_project {
         match project_wheel(project, project_tmp.path()) {
             Ok(w) => wheels.push(w),
-            Err(e) => status(settings, format!("Leaving the project out: {}", e.message)),
+            Err(e) => status(settings, format!("Leaving the project out: {e}")),
         }
     }
     match opts.format {
@@ -455,12 +455,12 @@ fn zipapp_entry(
 ) -> Result<bundles::zipapp::EntryPoint> {
     use bundles::zipapp::EntryPoint;
     if let Some(e) = &opts.entry_point {
-        return EntryPoint::parse(e);
+        return Ok(EntryPoint::parse(e)?);
     }
     let scripts: Vec<&str> = project.scripts.iter().map(|(n, _)| n.as_str()).collect();
     if let Some(name) = &opts.script {
         return match project.scripts.iter().find(|(n, _)| n == name) {
-            Some((_, target)) => EntryPoint::parse(target),
+            Some((_, target)) => Ok(EntryPoint::parse(target)?),
             None => Err(
                 Error::new(format!("`[project.scripts]` has no `{name}`")).hint(
                     if scripts.is_empty() {
@@ -473,7 +473,7 @@ fn zipapp_entry(
         };
     }
     if let [(_, target)] = project.scripts.as_slice() {
-        return EntryPoint::parse(target);
+        return Ok(EntryPoint::parse(target)?);
     }
     let main = files
         .iter()

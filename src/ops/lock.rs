@@ -219,7 +219,7 @@ fn sources_match(lock: &Lock, project: &Project) -> bool {
         let Some(index) = project.tool.index.iter().find(|i| i.name == source.index) else {
             return false;
         };
-        let want = crate::index::redact(&index.url);
+        let want = crate::types::redact_url(&index.url);
         let want = want.trim_end_matches('/');
         lock.packages
             .iter()
@@ -264,11 +264,14 @@ fn all_requirements(project: &Project) -> Vec<Requirement> {
 
 /// Resolve `project` into a lock without writing anything.
 ///
-/// `previous` supplies preferences (kept pins) unless upgrading.
+/// `previous` supplies preferences (kept pins) unless upgrading. The
+/// settings' reporter hears when an sdist's build backend runs for its
+/// metadata.
 ///
 /// # Errors
 /// Resolution and index failures, with hints.
 pub fn resolve_project(
+    settings: &Settings,
     client: &Arc<Client>,
     project: &Project,
     previous: Option<&Lock>,
@@ -312,11 +315,14 @@ pub fn resolve_project(
             client.clone(),
             project.root.clone(),
             requires_python.clone(),
-            Arc::new(|sdist: &str| {
-                eprintln!(
-                    "Reading the metadata of {sdist} with its build backend (runs its build code)"
-                );
-            }),
+            {
+                let reporter = settings.reporter.clone();
+                Arc::new(move |sdist: &str| {
+                    reporter.status(&format!(
+                        "Reading the metadata of {sdist} with its build backend (runs its build code)"
+                    ));
+                })
+            },
         )),
     };
     let mut resolution = resolver::resolve(client.clone(), input, &prefetch)?;
@@ -570,7 +576,7 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
         .as_ref()
         .is_some_and(|l| l.options.satisfies(&wanted));
     let prefer = previous.as_ref().filter(|_| same_options);
-    let new = resolve_project(&client, &project, prefer, opts);
+    let new = resolve_project(settings, &client, &project, prefer, opts);
     pb.finish_and_clear();
     let new = new?;
     let written = if opts.dry_run {
@@ -588,7 +594,7 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
         ),
     );
     for c in &changes {
-        status(settings, format!(" {}", super::style::change(c)));
+        super::change(settings, c);
     }
     if opts.dry_run {
         let would_change = previous

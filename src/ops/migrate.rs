@@ -2,7 +2,7 @@
 //! place, or turn `requirements.txt` files into a new `pyproject.toml`.
 //! The conversions themselves live in [`crate::project::migrate`].
 
-use super::new::{scaffold_with, NewOptions};
+use super::scaffold::{scaffold_with, NewOptions};
 use super::{status, write_atomic, Error, Result, Settings};
 use crate::project::migrate::{self, PoetryState};
 use std::path::{Path, PathBuf};

@@ -12,11 +12,11 @@ pub mod migrate;
 pub mod new;
 pub mod outdated;
 pub mod python;
+pub mod report;
 pub mod run;
+mod scaffold;
 pub mod show;
-pub mod style;
 pub mod sync;
-mod sync_stamp;
 pub mod tree;
 pub mod venv;
 pub mod version;
@@ -24,157 +24,85 @@ pub mod version;
 use crate::index::cache::Cache;
 use crate::index::{Client, IndexConfig, IndexError};
 use crate::project::Project;
-use std::fmt;
+use report::{ChangeKind, Reporter};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// A failure to report to the user: what is wrong, and what to do next.
-#[derive(Debug)]
-pub struct Error {
-    /// The message (`error: ...`).
-    pub message: String,
-    /// The advice (`hint: ...`), if any.
-    pub hint: Option<String>,
-    /// The process exit code (1 user error, 2 internal).
-    pub code: i32,
+/// Why a command failed. Failures of the layers below keep their own error
+/// (`#[from]`, so `source()` walks the chain); failures `ops` finds itself
+/// carry a message and, when the fix depends on where it happened, a hint.
+/// `cli::diagnostics` turns either into `error: ...` + `hint: ...` and an
+/// exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A failure `ops` describes itself (`error: {message}`), with the advice
+    /// (`hint: ...`) the place that found it knows.
+    #[error("{message}")]
+    Message {
+        /// What is wrong.
+        message: String,
+        /// What to do next, if the place that failed knows.
+        hint: Option<String>,
+    },
+    /// Reading or writing a file (fs-err names the path).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// An invalid `pyproject.toml`.
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
+    /// An invalid `envy.lock`.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    /// The index could not answer, or a file failed its hash check.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// No resolution (or the index failed during one).
+    #[error(transparent)]
+    Resolve(#[from] crate::resolver::ResolveError),
+    /// No interpreter, or a broken virtual environment.
+    #[error(transparent)]
+    Venv(#[from] crate::venv::VenvError),
+    /// A wheel could not be installed.
+    #[error(transparent)]
+    Install(#[from] crate::install::InstallError),
+    /// A PEP 517 build failed.
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
+    /// An export or bundle could not be written.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
 }
 
 impl Error {
-    /// A user error with no hint.
-    ///
-    /// Every URL in the message loses its credentials
-    /// ([`crate::types::redact_text`]): no error prints a password.
+    /// A failure `ops` describes itself, with no hint. Every URL in the
+    /// message loses its credentials ([`crate::types::redact_text`]): no
+    /// error prints a password.
     pub fn new(message: impl Into<String>) -> Self {
         let message = message.into();
-        Self {
+        Error::Message {
             message: crate::types::redact_text(&message).into_owned(),
             hint: None,
-            code: 1,
         }
     }
 
-    /// Add a hint (its URLs redacted, as the message's).
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        let hint = hint.into();
-        self.hint = Some(crate::types::redact_text(&hint).into_owned());
-        self
+    /// Add a hint (`hint: ...`, its URLs redacted as the message's) to a
+    /// failure `ops` describes itself. An error of a layer below becomes a
+    /// described one with its message and this hint.
+    pub fn hint(self, hint: impl Into<String>) -> Self {
+        let hint = Some(crate::types::redact_text(&hint.into()).into_owned());
+        match self {
+            Error::Message { message, .. } => Error::Message { message, hint },
+            other => Error::Message {
+                message: crate::types::redact_text(&other.to_string()).into_owned(),
+                hint,
+            },
+        }
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)
-    }
-}
-
-impl std::error::Error for Error {}
 
 /// The result type of every operation.
 pub type Result<T> = std::result::Result<T, Error>;
-
-impl From<std::io::Error> for Error {
-    fn from(e: std::io::Error) -> Self {
-        Error::new(e.to_string())
-    }
-}
-
-impl From<crate::project::ProjectError> for Error {
-    fn from(e: crate::project::ProjectError) -> Self {
-        Error::new(e.to_string())
-            .hint("fix `pyproject.toml` at the place shown; envy changed nothing")
-    }
-}
-
-impl From<crate::lock::LockError> for Error {
-    fn from(e: crate::lock::LockError) -> Self {
-        Error::new(e.to_string())
-            .hint("`envy.lock` is generated: delete it and run `envy lock` to write a fresh one")
-    }
-}
-
-impl From<IndexError> for Error {
-    fn from(e: IndexError) -> Self {
-        let hint = match &e {
-            IndexError::NotFound { .. } => {
-                "check the spelling of the name, or the index URL (`--index-url`)".to_string()
-            }
-            IndexError::Network { .. } | IndexError::Status { .. } => {
-                "check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache".to_string()
-            }
-            IndexError::Offline { .. } => {
-                "run once with network access to fill the cache, or drop `--offline`".to_string()
-            }
-            IndexError::Auth { index, url, .. } => IndexError::auth_hint(index.as_deref(), url),
-            IndexError::HashMismatch { .. } => {
-                "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
-            }
-            IndexError::Deadline { .. } => {
-                "the server sends too slowly; retry later, or raise `ENVY_HTTP_DEADLINE` (seconds) for a very large file on a slow link".to_string()
-            }
-            IndexError::MetadataMismatch { .. } => {
-                "the index serves metadata that does not match the wheel: nothing was installed and the cached metadata was dropped. Report it to the index's maintainers".to_string()
-            }
-            _ => "this looks like a problem with the index; retry, or report it".to_string(),
-        };
-        Error::new(e.to_string()).hint(hint)
-    }
-}
-
-impl From<crate::resolver::ResolveError> for Error {
-    fn from(e: crate::resolver::ResolveError) -> Self {
-        match e {
-            crate::resolver::ResolveError::Index(i) => i.into(),
-            crate::resolver::ResolveError::NoSolution(s) => Error::new(format!(
-                "no solution found when resolving dependencies:\n{}",
-                s.trim_end()
-            ))
-            .hint("loosen or remove one of the conflicting requirements in `pyproject.toml`"),
-            other => Error::new(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::venv::VenvError> for Error {
-    fn from(e: crate::venv::VenvError) -> Self {
-        let hint = match &e {
-            crate::venv::VenvError::NoInterpreter { .. } => {
-                "install a matching Python (for example `pyenv install 3.12`), or pass `--python <version or path>`"
-            }
-            _ => "remove `.venv` and run `envy sync` to recreate it",
-        };
-        Error::new(e.to_string()).hint(hint)
-    }
-}
-
-impl From<crate::install::InstallError> for Error {
-    fn from(e: crate::install::InstallError) -> Self {
-        let hint = match &e {
-            crate::install::InstallError::UnsafeEntry { .. } => {
-                "the wheel tries to write outside its install location, so it is malformed or malicious; nothing of it was installed. Report it to the package's maintainers or the index operator"
-            }
-            // The same wheel fails the same way: syncing again cannot help.
-            crate::install::InstallError::InvalidWheel { .. }
-            | crate::install::InstallError::HashMismatch { .. }
-            | crate::install::InstallError::Zip { .. }
-            | crate::install::InstallError::EntryPoint { .. } => {
-                "the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator"
-            }
-            crate::install::InstallError::Record { path, .. }
-                if path.extension().is_some_and(|e| e == "whl") =>
-            {
-                "the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator"
-            }
-            // An installed distribution's RECORD stays broken until it is gone.
-            crate::install::InstallError::Record { .. } => {
-                "remove `.venv` and run `envy sync` to install every distribution afresh"
-            }
-            // I/O and venv errors may be passing (disk full, a concurrent run).
-            _ => "run `envy sync` again to repair `.venv`; if it persists, remove `.venv`",
-        };
-        Error::new(e.to_string()).hint(hint)
-    }
-}
 
 static KEEP_ALIVE: std::sync::Mutex<Vec<Arc<Client>>> = std::sync::Mutex::new(Vec::new());
 
@@ -187,8 +115,9 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// Where to look for distributions.
     pub index: IndexConfig,
-    /// Print nothing but errors.
-    pub quiet: bool,
+    /// Where status lines, change lines and progress go (the CLI's printer,
+    /// which honours `-q`).
+    pub reporter: Arc<dyn Reporter>,
 }
 
 impl Settings {
@@ -270,89 +199,42 @@ impl Settings {
 /// # Errors
 /// I/O errors, naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let fail = |e: std::io::Error| Error::new(format!("cannot write {}: {e}", path.display()));
-    // Follow a symlink (chains included) to the file it names.
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => fs_err::canonicalize(path).map_err(fail)?,
-        _ => path.to_path_buf(),
-    };
-    let existing = match std::fs::metadata(&target) {
-        Ok(m) => Some(m),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(fail(e)),
-    };
-    if existing
-        .as_ref()
-        .is_some_and(|m| m.permissions().readonly())
-    {
-        return Err(Error::new(format!(
-            "cannot write {}: permission denied (the file is read-only)",
-            path.display()
-        ))
-        .hint("make it writable (`chmod u+w`) if envy should change it; nothing was written"));
-    }
-    let dir = target.parent().unwrap_or_else(|| Path::new("."));
-    fs_err::create_dir_all(dir).map_err(fail)?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".envy-tmp-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Created with 0o666: the umask decides, as for any new file.
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    if let Some(m) = &existing {
-        tmp.as_file()
-            .set_permissions(m.permissions())
-            .map_err(fail)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            // Only root may give a file away; anyone else keeps their own.
-            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
+    crate::util::write_atomic(path, bytes).map_err(|e| {
+        let err = Error::new(format!("cannot write {}: {e}", path.display()));
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            err.hint("make it writable (`chmod u+w`) if envy should change it; nothing was written")
+        } else {
+            err
         }
-    }
-    tmp.persist(&target).map_err(|e| fail(e.error))?;
-    Ok(())
+    })
 }
 
-/// A spinner on stderr for a step of unknown length; hidden when quiet or
-/// when stderr is not a terminal (indicatif draws nothing then).
+/// A spinner for a step of unknown length, from the settings' reporter
+/// (hidden when quiet or when stderr is not a terminal).
 pub fn spinner(settings: &Settings, message: &str) -> indicatif::ProgressBar {
-    if settings.quiet {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new_spinner();
-    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    pb.set_message(message.to_string());
-    pb.enable_steady_tick(std::time::Duration::from_millis(100));
-    pb
+    settings.reporter.progress(None, message)
 }
 
-/// A progress bar on stderr counting `len` items; hidden like [`spinner`].
+/// A progress bar counting `len` items; shown like [`spinner`].
 pub fn bar(settings: &Settings, len: u64, message: &str) -> indicatif::ProgressBar {
-    if settings.quiet {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    pb.set_message(message.to_string());
-    pb
+    settings.reporter.progress(Some(len), message)
 }
 
-/// Print a status line on stderr unless quiet; a `warning:` prefix is
-/// coloured when colours are on. URLs in it lose their credentials.
+/// Report a status line (the reporter drops it when quiet and colours a
+/// `warning:` prefix). URLs in it lose their credentials.
 pub fn status(settings: &Settings, line: impl AsRef<str>) {
-    if !settings.quiet {
-        let line = crate::types::redact_text(line.as_ref());
-        anstream::eprintln!("{}", style::line(&line));
-    }
+    settings
+        .reporter
+        .status(&crate::types::redact_text(line.as_ref()));
+}
+
+/// Report one change between two locks as a change line (`+ name version`,
+/// `- name version`, `~ name old -> new`).
+pub fn change(settings: &Settings, c: &lock::Change) {
+    let kind = match c {
+        lock::Change::Added(..) => ChangeKind::Added,
+        lock::Change::Removed(..) => ChangeKind::Removed,
+        lock::Change::Updated(..) => ChangeKind::Updated,
+    };
+    settings.reporter.change(kind, &c.to_string());
 }

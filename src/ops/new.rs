@@ -1,118 +1,12 @@
 //! `envy new` and `envy init`: scaffold a PEP 621 project with a PEP 735
-//! `dev` group, a hatchling build backend and a `src/` layout.
+//! `dev` group, a hatchling build backend and a `src/` layout (written by
+//! [`super::scaffold`]), or hand `init` to [`super::migrate`] when there is
+//! something to import.
 
-use super::{status, write_atomic, Error, Result, Settings};
-use pep440_rs::VersionSpecifiers;
-use pep508_rs::PackageName;
+use super::scaffold::scaffold;
+pub use super::scaffold::NewOptions;
+use super::{status, Error, Result, Settings};
 use std::path::Path;
-use std::str::FromStr;
-
-/// Options of `new` and `init`.
-#[derive(Debug, Clone, Default)]
-pub struct NewOptions {
-    /// The project name (default: the directory name).
-    pub name: Option<String>,
-    /// Interpreter whose `X.Y` sets `requires-python = ">=X.Y"`.
-    pub python: Option<String>,
-    /// An explicit `requires-python` instead.
-    pub requires_python: Option<String>,
-}
-
-fn pyproject(name: &str, requires_python: &str) -> String {
-    format!(
-        r#"[project]
-name = "{name}"
-version = "0.1.0"
-description = "Add your description here"
-readme = "README.md"
-requires-python = "{requires_python}"
-dependencies = []
-
-[dependency-groups]
-dev = []
-
-[build-system]
-requires = ["hatchling"]
-build-backend = "hatchling.build"
-"#
-    )
-}
-
-/// The `requires-python` to write: `--requires-python`, else `>=X.Y` of the interpreter.
-fn requires_python(dir: &Path, opts: &NewOptions) -> Result<String> {
-    if let Some(rp) = &opts.requires_python {
-        VersionSpecifiers::from_str(rp)
-            .map_err(|e| Error::new(format!("invalid `--requires-python` `{rp}`: {e}")))?;
-        return Ok(rp.clone());
-    }
-    let interp =
-        crate::venv::find_interpreter(opts.python.as_deref(), &VersionSpecifiers::empty(), dir)?;
-    let (major, minor) = interp.python_minor();
-    Ok(format!(">={major}.{minor}"))
-}
-
-fn write_if_missing(path: &Path, text: &str) -> Result<()> {
-    if !path.exists() {
-        if let Some(parent) = path.parent() {
-            fs_err::create_dir_all(parent)?;
-        }
-        write_atomic(path, text.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Write the project files into `dir`, keeping any that exist, with the
-/// default `pyproject.toml`.
-fn scaffold(dir: &Path, name: &str, opts: &NewOptions) -> Result<()> {
-    scaffold_with(dir, name, opts, &pyproject)
-}
-
-/// Write the project files into `dir`, keeping any that exist;
-/// `pyproject_text(name, requires_python)` gives `pyproject.toml`.
-pub(crate) fn scaffold_with(
-    dir: &Path,
-    name: &str,
-    opts: &NewOptions,
-    pyproject_text: &dyn Fn(&str, &str) -> String,
-) -> Result<()> {
-    let normalized = PackageName::from_str(name).map_err(|e| {
-        Error::new(format!("`{name}` is not a valid project name: {e}"))
-            .hint("use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit; pass `--name`")
-    })?;
-    let rp = requires_python(dir, opts)?;
-    let import_name = normalized.as_ref().replace('-', "_");
-    fs_err::create_dir_all(dir)?;
-    write_if_missing(&dir.join("README.md"), &format!("# {name}\n"))?;
-    write_if_missing(
-        &dir.join("src").join(&import_name).join("__init__.py"),
-        &format!(
-            "\"\"\"{name}.\"\"\"\n\n\ndef main() -> None:\n    print(\"Hello from {name}!\")\n"
-        ),
-    )?;
-    fs_err::create_dir_all(dir.join("tests"))?;
-    let gitignore = dir.join(".gitignore");
-    match fs_err::read_to_string(&gitignore) {
-        Ok(text)
-            if text
-                .lines()
-                .any(|l| l.trim() == ".venv/" || l.trim() == ".venv") => {}
-        Ok(text) => {
-            let sep = if text.ends_with('\n') || text.is_empty() {
-                ""
-            } else {
-                "\n"
-            };
-            write_atomic(&gitignore, format!("{text}{sep}.venv/\n").as_bytes())?;
-        }
-        Err(_) => write_atomic(&gitignore, b".venv/\n__pycache__/\n*.egg-info/\ndist/\n")?,
-    }
-    // pyproject.toml last: its presence means the scaffold is complete.
-    write_atomic(
-        &dir.join("pyproject.toml"),
-        pyproject_text(name, &rp).as_bytes(),
-    )?;
-    Ok(())
-}
 
 /// `envy new NAME`: create `NAME/` with a new project.
 ///

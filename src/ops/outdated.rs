@@ -2,7 +2,6 @@
 //! one on the index.
 
 use super::sync::{ensure_lock, LockMode};
-use super::tree::is_newer;
 use super::{Result, Settings};
 use crate::index::{Client, ProjectPage};
 use pep508_rs::PackageName;
@@ -77,6 +76,18 @@ pub fn latest_versions(
             (n.clone(), r)
         })
         .collect()
+}
+
+/// Whether version `a` is newer than `b` (PEP 440; false when either does not parse).
+pub(crate) fn is_newer(a: &str, b: &str) -> bool {
+    use std::str::FromStr;
+    match (
+        pep440_rs::Version::from_str(a),
+        pep440_rs::Version::from_str(b),
+    ) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => false,
+    }
 }
 
 /// What `envy outdated` found.

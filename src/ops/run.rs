@@ -19,7 +19,7 @@ pub fn run(
         settings.project()?.root.join(".venv")
     } else {
         let quiet = Settings {
-            quiet: true,
+            reporter: std::sync::Arc::new(super::report::Silent),
             ..settings.clone()
         };
         sync(&quiet, opts)?.venv

@@ -4,6 +4,7 @@
 //! downloaded and hash-checked before `.venv` is touched.
 
 use super::lock::{is_fresh, read_lock, requires_python_of, LockOptions};
+use super::report::ChangeKind;
 use super::{status, Error, Result, Settings};
 use crate::index::Client;
 use crate::install::{self, EditableProject, InstallOptions};
@@ -377,7 +378,7 @@ pub fn sync_with_lock(
     }
     // Now change the venv; no stamp may vouch for it until this is done (a
     // failure before this point leaves the venv, stamp included, as it was).
-    super::sync_stamp::invalidate(project);
+    venv::sync_stamp::invalidate(&project.root);
     let venv = match existing {
         Some(v) => v,
         None => {
@@ -433,11 +434,19 @@ pub fn sync_with_lock(
     outcome.installed.sort();
     if venv.root == project.root.join(".venv") {
         let total = outcome.kept + outcome.installed.len();
-        super::sync_stamp::record(settings, project, opts, total);
+        let (options, index) = stamp_inputs(settings, opts);
+        venv::sync_stamp::record(
+            &project.root,
+            &venv::sync_stamp::StampInputs {
+                options: &options,
+                index: &index,
+            },
+            total,
+        );
     }
-    if !settings.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        eprintln!(
+    status(
+        settings,
+        format!(
             "Installed {} package{}, removed {}, kept {} in {:.2}s",
             outcome.installed.len(),
             if outcome.installed.len() == 1 {
@@ -447,20 +456,18 @@ pub fn sync_with_lock(
             },
             outcome.removed.len(),
             outcome.kept,
-            secs
-        );
-        for (n, v) in &outcome.removed {
-            anstream::eprintln!(
-                " {}",
-                super::style::paint(super::style::REMOVED, &format!("- {n}=={v}"))
-            );
-        }
-        for (n, v) in &outcome.installed {
-            anstream::eprintln!(
-                " {}",
-                super::style::paint(super::style::ADDED, &format!("+ {n}=={v}"))
-            );
-        }
+            started.elapsed().as_secs_f64()
+        ),
+    );
+    for (n, v) in &outcome.removed {
+        settings
+            .reporter
+            .change(ChangeKind::Removed, &format!("- {n}=={v}"));
+    }
+    for (n, v) in &outcome.installed {
+        settings
+            .reporter
+            .change(ChangeKind::Added, &format!("+ {n}=={v}"));
     }
     Ok(outcome)
 }
@@ -566,6 +573,11 @@ fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDis
     Ok(())
 }
 
+/// The text the sync stamp digests for `opts` and the index settings.
+fn stamp_inputs(settings: &Settings, opts: &SyncOptions) -> (String, String) {
+    (format!("{opts:?}"), format!("{:?}", settings.index))
+}
+
 /// `envy sync`.
 ///
 /// # Errors
@@ -573,16 +585,22 @@ fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDis
 pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
     let started = Instant::now();
     let project = settings.project()?;
-    if let Some(kept) = super::sync_stamp::up_to_date(settings, &project, opts) {
+    let (options, index) = stamp_inputs(settings, opts);
+    let inputs = venv::sync_stamp::StampInputs {
+        options: &options,
+        index: &index,
+    };
+    if let Some(kept) = venv::sync_stamp::up_to_date(&project.root, &inputs) {
         if opts.mode == LockMode::Auto {
             status(settings, "Lock is up to date");
         }
-        if !settings.quiet {
-            eprintln!(
+        status(
+            settings,
+            format!(
                 "Installed 0 packages, removed 0, kept {kept} in {:.2}s",
                 started.elapsed().as_secs_f64()
-            );
-        }
+            ),
+        );
         return Ok(SyncOutcome {
             kept,
             venv: project.root.join(".venv"),

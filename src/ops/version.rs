@@ -195,6 +195,9 @@ mod tests {
         );
         let e =
             edit_version("[project]\nname = \"d\"\ndynamic = [\"version\"]\n", None).unwrap_err();
-        assert!(e.hint.unwrap().contains("dynamic"));
+        assert!(
+            matches!(&e, super::Error::Message { hint: Some(h), .. } if h.contains("dynamic")),
+            "{e:?}"
+        );
     }
 }

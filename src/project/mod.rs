@@ -6,6 +6,7 @@
 
 pub mod edit;
 pub mod migrate;
+pub mod scaffold;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
@@ -201,14 +202,9 @@ pub fn normalize_group(name: &str) -> String {
         .unwrap_or_else(|_| name.to_ascii_lowercase())
 }
 
-/// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(offset, |p| offset - p - 1) + 1;
-    (line, col)
-}
+/// 1-based line and column of a byte offset (kept here for `lock`'s parser;
+/// it lives in [`crate::util`]).
+pub use crate::util::line_col;
 
 impl Project {
     /// Whether `sync` installs the project itself (editable, PEP 660). A
@@ -412,7 +408,7 @@ fn validate_tool(
                 return Err(invalid(
                     "tool.envy.index.url",
                     &i.url,
-                    format!("`{}`: {e}", crate::index::redact(&i.url)),
+                    format!("`{}`: {e}", crate::types::redact_url(&i.url)),
                 ))
             }
         }

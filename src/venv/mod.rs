@@ -5,9 +5,11 @@
 //! - [`create_venv`] / [`open_venv`]: pure-Rust venv creation (pyvenv.cfg, interpreter
 //!   links, activation scripts) and opening an existing one.
 //! - [`installed_distributions`]: the `*.dist-info` directories (PEP 376/627) in a venv.
+//! - [`sync_stamp`]: `.venv/.envy-sync-stamp`, the digest that lets a no-op sync return early.
 
 mod create;
 mod discover;
+pub mod sync_stamp;
 pub mod tags;
 
 pub use create::{create_venv, create_venv_with_prompt};

@@ -1,12 +1,17 @@
 //! envy's integration tests: one test binary, one module per area, and the
 //! shared harness in [`common`].
 
+// Tests may print (skip notices, `ENVY_TEST_ECHO`); the crate's print lints
+// are for `src/` outside `cli`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod common;
 
 mod add_remove;
 mod build;
 mod cmds;
 mod errors;
+mod exit_codes;
 mod export;
 mod export_bundles;
 mod faults;
@@ -22,6 +27,7 @@ mod lose_nothing;
 mod new_init;
 mod private_index;
 mod project_semantics;
+mod quiet;
 mod resolver_options;
 mod snapshots;
 mod sync;

@@ -3,7 +3,7 @@
 //! strips them unless `--color always`, or `auto` with stderr a terminal
 //! and no `NO_COLOR`.
 
-use super::lock::Change;
+use crate::ops::report::ChangeKind;
 use anstyle::{AnsiColor, Style};
 
 /// `error:` (red, bold).
@@ -24,14 +24,14 @@ pub fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// A change line, coloured by kind.
-pub fn change(c: &Change) -> String {
-    let style = match c {
-        Change::Added(..) => ADDED,
-        Change::Removed(..) => REMOVED,
-        Change::Updated(..) => UPDATED,
+/// A change line (`+ flask 3.0.0`), coloured by its kind.
+pub fn change(kind: ChangeKind, text: &str) -> String {
+    let style = match kind {
+        ChangeKind::Added => ADDED,
+        ChangeKind::Removed => REMOVED,
+        ChangeKind::Updated => UPDATED,
     };
-    paint(style, &c.to_string())
+    paint(style, text)
 }
 
 /// A status line with its `warning:` / `error:` / `hint:` prefix coloured.
@@ -53,7 +53,7 @@ mod tests {
         let w = line("warning: careful");
         assert!(w.starts_with('\u{1b}') && w.ends_with(" careful"), "{w:?}");
         assert_eq!(line("plain"), "plain");
-        let c = change(&Change::Added("a".into(), "1".into()));
+        let c = change(ChangeKind::Added, "+ a 1");
         assert!(c.contains("+ a 1") && c.starts_with('\u{1b}'), "{c:?}");
     }
 }

@@ -19,19 +19,31 @@
 //! uninstall` into the venv invalidates it). A sync that changes the venv
 //! removes the stamp first, so an interrupted sync never leaves a stamp that
 //! vouches for a half-changed venv.
+//!
+//! The sync options and index settings come in as text ([`StampInputs`]),
+//! so this module knows nothing of `ops`; `ops::sync` decides when to
+//! check, invalidate and record the stamp.
 
-use super::sync::SyncOptions;
-use super::Settings;
-use crate::project::Project;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 const STAMP: &str = ".envy-sync-stamp";
 const HEADER: &str = "envy-sync-stamp 1";
 
-/// Where the stamp of `project`'s `.venv` lives.
-fn stamp_path(project: &Project) -> PathBuf {
-    project.root.join(".venv").join(STAMP)
+/// What a sync's result depends on besides the files the stamp reads: the
+/// sync options and the index settings, each as stable text (their `Debug`
+/// form).
+#[derive(Debug, Clone, Copy)]
+pub struct StampInputs<'a> {
+    /// The sync options (groups, extras, lock mode, interpreter request).
+    pub options: &'a str,
+    /// The index settings (URLs, find-links, offline).
+    pub index: &'a str,
+}
+
+/// Where the stamp of the `.venv` in `project_root` lives.
+fn stamp_path(project_root: &Path) -> PathBuf {
+    project_root.join(".venv").join(STAMP)
 }
 
 /// The site-packages directory of the venv at `venv`, read from its layout
@@ -50,8 +62,8 @@ fn site_packages(venv: &Path) -> Option<PathBuf> {
 
 /// The digest described in the module docs, or `None` when an input is
 /// missing (no lock, no venv, no interpreter): then there is nothing to vouch for.
-fn digest(settings: &Settings, project: &Project, opts: &SyncOptions) -> Option<String> {
-    let venv = project.root.join(".venv");
+fn digest(project_root: &Path, inputs: &StampInputs<'_>) -> Option<String> {
+    let venv = project_root.join(".venv");
     let python = if cfg!(windows) {
         venv.join("Scripts").join("python.exe")
     } else {
@@ -70,11 +82,11 @@ fn digest(settings: &Settings, project: &Project, opts: &SyncOptions) -> Option<
     part("envy", env!("CARGO_PKG_VERSION").as_bytes());
     part(
         "pyproject",
-        &fs_err::read(project.root.join("pyproject.toml")).ok()?,
+        &fs_err::read(project_root.join("pyproject.toml")).ok()?,
     );
-    part("lock", &fs_err::read(project.root.join("envy.lock")).ok()?);
-    part("options", format!("{opts:?}").as_bytes());
-    part("index", format!("{:?}", settings.index).as_bytes());
+    part("lock", &fs_err::read(project_root.join("envy.lock")).ok()?);
+    part("options", inputs.options.as_bytes());
+    part("index", inputs.index.as_bytes());
     part("pyvenv", &fs_err::read(venv.join("pyvenv.cfg")).ok()?);
     let mut dists: Vec<String> = fs_err::read_dir(site_packages(&venv)?)
         .ok()?
@@ -87,33 +99,30 @@ fn digest(settings: &Settings, project: &Project, opts: &SyncOptions) -> Option<
     Some(hex::encode(h.finalize()))
 }
 
-/// When the stamp vouches that a sync with `opts` would change nothing,
-/// the number of distributions installed; `None` otherwise (do a real sync).
-pub(crate) fn up_to_date(
-    settings: &Settings,
-    project: &Project,
-    opts: &SyncOptions,
-) -> Option<usize> {
-    let text = fs_err::read_to_string(stamp_path(project)).ok()?;
+/// When the stamp of the project at `project_root` vouches that a sync with
+/// `inputs` would change nothing, the number of distributions installed;
+/// `None` otherwise (do a real sync).
+pub fn up_to_date(project_root: &Path, inputs: &StampInputs<'_>) -> Option<usize> {
+    let text = fs_err::read_to_string(stamp_path(project_root)).ok()?;
     let mut lines = text.lines();
     if lines.next()? != HEADER {
         return None;
     }
     let recorded = lines.next()?.strip_prefix("digest ")?;
     let kept: usize = lines.next()?.strip_prefix("kept ")?.parse().ok()?;
-    (digest(settings, project, opts)? == recorded).then_some(kept)
+    (digest(project_root, inputs)? == recorded).then_some(kept)
 }
 
 /// Remove the stamp before a sync that may change the venv (best effort).
-pub(crate) fn invalidate(project: &Project) {
-    let _ = std::fs::remove_file(stamp_path(project));
+pub fn invalidate(project_root: &Path) {
+    let _ = std::fs::remove_file(stamp_path(project_root));
 }
 
 /// Record a successful sync that left `kept` distributions installed (best
 /// effort: without a stamp the next sync simply does the full check).
-pub(crate) fn record(settings: &Settings, project: &Project, opts: &SyncOptions, kept: usize) {
-    if let Some(d) = digest(settings, project, opts) {
+pub fn record(project_root: &Path, inputs: &StampInputs<'_>, kept: usize) {
+    if let Some(d) = digest(project_root, inputs) {
         let text = format!("{HEADER}\ndigest {d}\nkept {kept}\n");
-        let _ = super::write_atomic(&stamp_path(project), text.as_bytes());
+        let _ = crate::util::write_atomic(&stamp_path(project_root), text.as_bytes());
     }
 }

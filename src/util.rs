@@ -1,0 +1,92 @@
+//! Small helpers every layer may use: writing a file atomically and turning a byte offset into a line and column.
+//! This module imports nothing from the crate, so it sits below every layer.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Write `bytes` to `path` atomically: a temp file in the same directory,
+/// then a rename, so readers never see a half-written file. Creates the
+/// parent directory.
+///
+/// The file keeps what the user gave it: a symlink is followed and its
+/// target replaced (the link stays a link); a replaced file keeps its mode
+/// (and, best effort, its owner and group); a new file gets the mode the
+/// umask gives (`0o666` masked), as any editor's would.
+///
+/// # Errors
+/// I/O errors (fs-err's name the path); `PermissionDenied` for a read-only
+/// file (no write bit), even for root, which is left as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // Follow a symlink (chains included) to the file it names.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs_err::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let existing = match std::fs::metadata(&target) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.permissions().readonly())
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "permission denied (the file is read-only)",
+        ));
+    }
+    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    fs_err::create_dir_all(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".envy-tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Created with 0o666: the umask decides, as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    if let Some(m) = &existing {
+        tmp.as_file().set_permissions(m.permissions())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Only root may give a file away; anyone else keeps their own.
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
+        }
+    }
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The 1-based line and column of byte `offset` in `text` (an offset past
+/// the end counts as the end).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(offset, |p| offset - p - 1) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab", 99), (1, 3));
+    }
+
+    #[test]
+    fn atomic_write_creates_the_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b.txt");
+        write_atomic(&path, b"x").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+}
