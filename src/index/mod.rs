@@ -1115,8 +1115,18 @@ impl Client {
         fs_err::create_dir_all(dir)?;
         // Removed when dropped: on every error path, nothing partial stays
         // (and on SIGINT/SIGTERM, see `partial`).
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        let _partial = partial::Partial::register(tmp.path());
+        // The name is registered before the file exists, so a signal at any
+        // moment finds it (and the handler is installed before either).
+        let guard = std::cell::RefCell::new(None);
+        let mut tmp = tempfile::Builder::new().make_in(dir, |path| {
+            guard.replace(Some(partial::Partial::register(path)));
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(path)
+        })?;
+        let _partial = guard.into_inner();
         let mut hasher = Sha256::new();
         let deadline = std::time::Instant::now() + self.deadline;
         let copy = |reader: Box<dyn Read>,
