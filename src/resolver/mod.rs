@@ -276,7 +276,15 @@ pub enum ProviderError {
     /// Requirements with different markers split the environment: solve each part apart.
     #[error("the resolution forks into {} environments", .0.len())]
     Fork(Vec<MarkerTree>),
+    /// These packages keep conflicting: solve again deciding them first
+    /// (instead of walking their version histories back).
+    #[error("restarting to decide {0:?} first")]
+    Reprioritize(Vec<PackageName>),
 }
+
+/// How many times one environment's solve may restart to decide
+/// conflicting packages first.
+const MAX_RESTARTS: usize = 16;
 /// The most environments one resolution may fork into.
 const MAX_FORKS: usize = 256;
 
@@ -324,13 +332,17 @@ fn resolve_forks(
     let mut pending = vec![rp_marker.clone()];
     let mut solutions: Vec<ForkSolution> = Vec::new();
     let mut first = true;
+    // Packages that kept conflicting, decided first from then on.
+    let mut first_decided: Vec<PackageName> = Vec::new();
+    let mut restarts = 0;
     while let Some(env) = pending.pop() {
         if solutions.len() + pending.len() >= MAX_FORKS {
             return Err(ResolveError::Other(format!(
                 "the resolution forked into more than {MAX_FORKS} environments"
             )));
         }
-        let provider = Provider::new(client.clone(), input.clone(), env.clone(), pool.clone())?;
+        let mut provider = Provider::new(client.clone(), input.clone(), env.clone(), pool.clone())?;
+        provider.decide_first(&first_decided, restarts < MAX_RESTARTS);
         if first {
             provider.prefetch_all(&input.requirements);
             provider.prefetch_all(extra_prefetch);
@@ -368,6 +380,14 @@ fn resolve_forks(
                     ProviderError::Fork(parts) => {
                         tracing::debug!("forking into {} environments", parts.len());
                         pending.extend(parts.into_iter().rev());
+                    }
+                    ProviderError::Reprioritize(names) => {
+                        tracing::debug!(
+                            "{names:?} keep conflicting: deciding them first and solving again"
+                        );
+                        restarts += 1;
+                        first_decided.extend(names);
+                        pending.push(env);
                     }
                 }
             }

@@ -42,6 +42,17 @@ pub struct Provider {
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
     prefetcher: Arc<Prefetcher>,
     python_cache: RefCell<HashMap<(String, String), bool>>,
+    /// Packages decided before any other (they kept conflicting in an
+    /// earlier attempt), in the order they were found.
+    first_decided: Vec<PackageName>,
+    /// Whether a package that keeps conflicting may still restart the solve.
+    may_restart: bool,
+    /// Packages seen to keep conflicting in this attempt.
+    conflicting: RefCell<Vec<PackageName>>,
+    /// `requires-python` as a marker, for wheels' Python tags.
+    project_python: MarkerTree,
+    /// Per wheel filename: whether its tags fit `project_python`.
+    wheel_fits: RefCell<HashMap<String, bool>>,
     /// Per package, the union of the markers of the requirements on it.
     requested_where: RefCell<HashMap<PackageName, MarkerTree>>,
 }
@@ -85,6 +96,11 @@ impl Provider {
             deps: RefCell::default(),
             prefetcher,
             python_cache: RefCell::default(),
+            first_decided: Vec::new(),
+            may_restart: false,
+            conflicting: RefCell::default(),
+            project_python: requires_python_marker(&input.requires_python),
+            wheel_fits: RefCell::default(),
             requested_where: RefCell::default(),
             input,
         };
@@ -104,11 +120,6 @@ impl Provider {
     /// requirer is needed (`true` for the project's own requirements), so
     /// that where a package is needed is known transitively.
     fn note_requirement(&self, req: &Requirement, parent_where: &MarkerTree) {
-        if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
-            if specs.iter().any(|s| s.version().any_prerelease()) {
-                self.explicit_pre.borrow_mut().insert(req.name.clone());
-            }
-        }
         {
             let mut order = self.order.borrow_mut();
             let n = order.len();
@@ -132,7 +143,8 @@ impl Provider {
     fn note_first_party(&self, req: &Requirement) {
         if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
             for s in specs.iter() {
-                if s.version().any_prerelease() {
+                let excludes = matches!(s.operator(), Operator::NotEqual | Operator::NotEqualStar);
+                if s.version().any_prerelease() && !excludes {
                     self.explicit_pre.borrow_mut().insert(req.name.clone());
                 }
                 if matches!(s.operator(), Operator::Equal | Operator::ExactEqual) {
@@ -227,6 +239,7 @@ impl Provider {
             .iter()
             .filter(|f| pinned || f.yanked.is_none())
             .filter(|f| plausible_file(f))
+            .filter(|f| self.wheel_fits_project_python(f))
             .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
             .filter(|f| {
                 self.input
@@ -235,6 +248,33 @@ impl Provider {
                     .is_none_or(|cut| cut.admits(f.upload_time.as_deref()))
             })
             .collect()
+    }
+
+    /// Decide `names` before every other package; when `may_restart`, a
+    /// package that conflicts [`CONFLICTS_BEFORE_REPRIORITIZING`] times makes
+    /// the solve restart with it decided first too.
+    pub(super) fn decide_first(&mut self, names: &[PackageName], may_restart: bool) {
+        self.first_decided = names.to_vec();
+        self.may_restart = may_restart;
+    }
+
+    /// Whether a file can run on some Python that `requires-python` allows:
+    /// an sdist always; a wheel when its Python and ABI tags (`cp310`,
+    /// `pp310`, `py2`, `cp313-abi3`) admit such a Python. Checked against the
+    /// project's range, not this fork's, so every fork that picks a version
+    /// lists the same files for it.
+    fn wheel_fits_project_python(&self, f: &IndexFile) -> bool {
+        let Some(w) = f.wheel_filename() else {
+            return true;
+        };
+        if let Some(fits) = self.wheel_fits.borrow().get(&f.filename) {
+            return *fits;
+        }
+        let fits = !crate::types::filename::wheel_marker(&w).is_disjoint(&self.project_python);
+        self.wheel_fits
+            .borrow_mut()
+            .insert(f.filename.clone(), fits);
+        fits
     }
 
     fn candidate_ok(&self, page: &ProjectPage, v: &Version) -> bool {
@@ -371,6 +411,11 @@ impl Provider {
     ) -> pubgrub::DependencyConstraints<Pkg, Ranges<Version>> {
         let mut out: pubgrub::DependencyConstraints<Pkg, Ranges<Version>> = Default::default();
         let parent_where = parent.map_or(MarkerTree::TRUE, |p| self.where_needed(p));
+        // Noted (and so prioritized) by name within one requirer, whatever
+        // order the requirements are listed in, as uv does: two equally
+        // valid locks do not depend on how `pyproject.toml` lists them.
+        let mut reqs: Vec<&Requirement> = reqs.iter().collect();
+        reqs.sort_by(|a, b| a.name.cmp(&b.name));
         for req in reqs {
             if req.marker.is_disjoint(&self.env) {
                 continue;
@@ -473,8 +518,15 @@ impl Provider {
         }
         let mut notes = Vec::new();
         for (name, range) in found {
-            let Ok(page) = self.client.project(&name) else {
-                continue;
+            let page = match self.client.project(&name) {
+                Ok(page) => page,
+                Err(IndexError::NotFound { indexes, .. }) => {
+                    notes.push(format!(
+                        "`{name}` was not found on the index ({indexes}); check the spelling of the name, or the index URL (`--index-url`)"
+                    ));
+                    continue;
+                }
+                Err(_) => continue,
             };
             let in_range: Vec<&Version> = page
                 .versions
@@ -664,7 +716,7 @@ impl DependencyProvider for Provider {
     type V = Version;
     type VS = Ranges<Version>;
     type M = String;
-    type Priority = (u32, Reverse<usize>);
+    type Priority = (u32, u32, Reverse<usize>);
     type Err = ProviderError;
 
     fn prioritize(
@@ -674,11 +726,29 @@ impl DependencyProvider for Provider {
         stats: &PackageResolutionStatistics,
     ) -> Self::Priority {
         let name = match package {
-            Pkg::Root(_) => return (u32::MAX, Reverse(0)),
+            Pkg::Root(_) => return (u32::MAX, u32::MAX, Reverse(0)),
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
         };
         let order = self.order.borrow().get(name).copied().unwrap_or(usize::MAX);
-        (stats.conflict_count(), Reverse(order))
+        // A package that keeps conflicting is decided earlier: first by its
+        // conflict count, and, past a threshold, by restarting the solve with
+        // it decided before everything else (as uv deprioritizes a culprit),
+        // instead of walking its version history back one release at a time.
+        let first = self
+            .first_decided
+            .iter()
+            .position(|n| n == name)
+            .map_or(0, |i| u32::MAX - i as u32);
+        if self.may_restart
+            && first == 0
+            && stats.conflict_count() >= CONFLICTS_BEFORE_REPRIORITIZING
+        {
+            let mut c = self.conflicting.borrow_mut();
+            if !c.contains(name) {
+                c.push(name.clone());
+            }
+        }
+        (first, stats.conflict_count(), Reverse(order))
     }
 
     fn choose_version(
@@ -697,7 +767,17 @@ impl DependencyProvider for Provider {
             }
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
         };
-        let page = self.client.project(name)?;
+        // A package no index lists has no versions: PubGrub backtracks to a
+        // version of its requirer that does not need it (as uv does).
+        let conflicting = std::mem::take(&mut *self.conflicting.borrow_mut());
+        if !conflicting.is_empty() {
+            return Err(ProviderError::Reprioritize(conflicting));
+        }
+        let page = match self.client.project(name) {
+            Ok(page) => page,
+            Err(IndexError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
         if let Some(pref) = self.input.preferences.get(name) {
             if range.contains(pref)
                 && self.candidate_ok(&page, pref)
@@ -788,6 +868,10 @@ impl DependencyProvider for Provider {
         }
     }
 }
+
+/// Conflicts of one package, in one attempt, after which the solve restarts
+/// with that package decided first.
+const CONFLICTS_BEFORE_REPRIORITIZING: u32 = 5;
 
 /// `1.0 is` / `1.0, 1.1 and 2 more are`, for notes.
 fn list_versions(versions: &[String], one: &str, many: &str) -> String {

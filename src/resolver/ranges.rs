@@ -36,6 +36,11 @@ fn specifier_to_ranges(spec: &pep440_rs::VersionSpecifier) -> Ranges<Version> {
         Operator::Equal => equal_range(v),
         Operator::NotEqual => equal_range(v).complement(),
         Operator::LessThanEqual => Ranges::lower_than(max_local(v)),
+        // `<V.postN` excludes only V.postN's own dev releases (PEP 440: the
+        // pre-releases of the specified version), not V or its pre-releases.
+        Operator::LessThan if v.is_post() && v.dev().is_none() && v.pre().is_none() => {
+            Ranges::strictly_lower_than(v.clone().with_dev(Some(0)))
+        }
         Operator::GreaterThan if v.is_post() && v.dev().is_none() => {
             Ranges::strictly_higher_than(max_local(v))
         }

@@ -262,10 +262,26 @@ pub fn wheel_marker(wheel: &WheelFilename) -> pep508_rs::MarkerTree {
             Some(format!("python_version == '{major}.{minor}'"))
         };
         if let Some(rest) = tag.strip_prefix("py") {
-            return if rest.chars().all(|c| c.is_ascii_digit()) && !rest.is_empty() {
-                String::new()
+            // `py3`: any Python 3; `py2`: Python 2; `py38`: Python 3.8 and
+            // later 3.x (installers accept `py3X` for every X up to theirs).
+            let Some((major, minor)) = rest.split_at_checked(1) else {
+                return "python_version < '0'".to_string();
+            };
+            let Ok(major) = major.parse::<u32>() else {
+                return "python_version < '0'".to_string();
+            };
+            // Python 2 tags end at 3; Python 3 tags are open above.
+            let below = if major < 3 {
+                format!(" and python_version < '{}'", major + 1)
             } else {
-                "python_version < '0'".to_string()
+                String::new()
+            };
+            if minor.is_empty() {
+                return format!("python_version >= '{major}'{below}");
+            }
+            return match minor.parse::<u32>() {
+                Ok(minor) => format!("python_version >= '{major}.{minor}'{below}"),
+                Err(_) => "python_version < '0'".to_string(),
             };
         }
         let implementations = [
@@ -276,8 +292,7 @@ pub fn wheel_marker(wheel: &WheelFilename) -> pep508_rs::MarkerTree {
         ];
         for (prefix, implementation) in implementations {
             if let Some(rest) = tag.strip_prefix(prefix) {
-                let v = if prefix == "cp" { version(rest) } else { None };
-                return match v {
+                return match version(rest) {
                     Some(v) => format!("implementation_name == '{implementation}' and {v}"),
                     None => format!("implementation_name == '{implementation}'"),
                 };
@@ -402,7 +417,20 @@ mod marker_tests {
         assert!(!covers("a-1-py3-graalpy240_310_native-any.whl", linux));
         assert!(covers(
             "a-1-py3-none-macosx_11_0_universal2.whl",
-            "sys_platform == 'darwin' and platform_machine == 'arm64'"
+            "sys_platform == 'darwin' and platform_machine == 'arm64' and python_version >= '3.8'"
+        ));
+        // Python tags: `py2` is Python 2 only, `py38` is 3.8 and later 3.x,
+        // `pp310` and `graalpy311` carry their Python version.
+        let py312 = "python_version == '3.12'";
+        assert!(!covers("a-1-py2-none-any.whl", py312));
+        assert!(covers("a-1-py2.py3-none-any.whl", py312));
+        assert!(covers("a-1-py38-none-any.whl", py312));
+        assert!(!covers("a-1-py313-none-any.whl", py312));
+        assert!(!covers("a-1-cp313-abi3-any.whl", py312));
+        let pypy = "implementation_name == 'pypy' and python_version == '3.11'";
+        assert!(!covers(
+            "a-1-pp310-pypy310_pp73-manylinux_2_17_x86_64.whl",
+            pypy
         ));
         assert!(covers("a-1-cp312-cp312-win_amd64.whl", "sys_platform == 'win32' and platform_machine == 'AMD64' and implementation_name == 'cpython' and python_version == '3.12'"));
     }
