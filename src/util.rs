@@ -17,6 +17,37 @@ use std::path::Path;
 /// I/O errors (fs-err's name the path); `PermissionDenied` for a read-only
 /// file (no write bit), even for root, which is left as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    prepare_write(path, bytes)?.commit()
+}
+
+/// A file written in full under a temporary name beside its target, not yet
+/// in place: [`PreparedWrite::commit`] renames it over the target, and
+/// dropping it removes it. Preparing every file of an operation before
+/// committing any is how an operation that writes two files (a
+/// `pyproject.toml` and its `envy.lock`) writes neither when one cannot be
+/// written (disk full, a read-only file).
+pub struct PreparedWrite {
+    tmp: tempfile::NamedTempFile,
+    target: std::path::PathBuf,
+}
+
+impl PreparedWrite {
+    /// Put the prepared file in place (one rename in its directory).
+    ///
+    /// # Errors
+    /// When the rename fails.
+    pub fn commit(self) -> std::io::Result<()> {
+        self.tmp.persist(&self.target).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// Write `bytes` in full beside `path` (as [`write_atomic`] does, with the
+/// same rules for links, modes and read-only files) without replacing it yet.
+///
+/// # Errors
+/// As [`write_atomic`]: nothing of `path` is changed.
+pub fn prepare_write(path: &Path, bytes: &[u8]) -> std::io::Result<PreparedWrite> {
     // Follow a symlink (chains included) to the file it names.
     let target = match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs_err::canonicalize(path)?,
@@ -57,8 +88,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
         }
     }
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
+    Ok(PreparedWrite { tmp, target })
 }
 
 /// The 1-based line and column of byte `offset` in `text` (an offset past

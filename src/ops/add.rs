@@ -3,7 +3,7 @@
 //! Nothing is written until the new lock resolved: on failure
 //! `pyproject.toml` and `envy.lock` are left byte for byte as they were.
 
-use super::lock::{diff, read_lock, resolve_project, write_lock, LockOptions};
+use super::lock::{diff, read_lock, resolve_project, LockOptions};
 use super::sync::{sync_with_lock, SyncOptions};
 use super::{write_atomic, Error, Result, Settings};
 use crate::project::edit::{self, Target};
@@ -41,6 +41,11 @@ fn edit_lock_sync(
     apply: impl Fn(&mut toml_edit::DocumentMut) -> Result<()>,
     bound: &[PackageName],
 ) -> Result<()> {
+    let project = settings.project()?;
+    // Edits of one project take turns: read, resolve and write under the
+    // project's edit lock, so a concurrent `envy add` sees this one's edit.
+    let edit_lock = super::lock_project_files(settings, &project.root)?;
+    // Re-read under the lock: another edit may have finished meanwhile.
     let project = settings.project()?;
     let path = project.root.join("pyproject.toml");
     let original = fs_err::read_to_string(&path)?;
@@ -86,8 +91,19 @@ fn edit_lock_sync(
             lock = resolve_project(settings, &client, &final_project, Some(&lock), &lock_opts)?;
         }
     }
-    write_atomic(&path, doc.to_string().as_bytes())?;
-    write_lock(&final_project, &lock)?;
+    // Both files or neither (a full disk, a read-only file).
+    let lock_path = final_project.root.join(crate::lock::LOCK_FILE);
+    let lock_text = lock.to_toml();
+    let doc_text = doc.to_string();
+    if fs_err::read_to_string(&lock_path).is_ok_and(|old| old == lock_text) {
+        write_atomic(&path, doc_text.as_bytes())?;
+    } else {
+        super::write_all_or_nothing(&[
+            (&path, doc_text.as_bytes()),
+            (&lock_path, lock_text.as_bytes()),
+        ])?;
+    }
+    drop(edit_lock);
     for c in diff(previous.as_ref(), &lock) {
         super::change(settings, &c);
     }

@@ -209,6 +209,74 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Write several files so that either all are replaced or none is: each is
+/// first written in full under a temporary name beside its target (as
+/// [`write_atomic`] would), and only then are they renamed into place, in
+/// the order given. Used by the commands that change both `pyproject.toml`
+/// and `envy.lock` (`add`, `remove`, `version --bump`): a full disk or a
+/// read-only file leaves both as they were.
+///
+/// # Errors
+/// The first file that cannot be written, naming it; nothing was changed.
+pub fn write_all_or_nothing(files: &[(&Path, &[u8])]) -> Result<()> {
+    let fail = |path: &Path, e: std::io::Error| {
+        let err = Error::new(format!("cannot write {}: {e}", path.display()));
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            err.hint("make it writable (`chmod u+w`) if envy should change it; nothing was written")
+        } else {
+            err.hint("nothing was written; free some space or fix the file's permissions and run the command again")
+        }
+    };
+    let mut prepared = Vec::new();
+    for (path, bytes) in files {
+        prepared.push((
+            *path,
+            crate::util::prepare_write(path, bytes).map_err(|e| fail(path, e))?,
+        ));
+    }
+    for (path, p) in prepared {
+        p.commit().map_err(|e| fail(path, e))?;
+    }
+    Ok(())
+}
+
+/// Hold the project's edit lock (an advisory `flock` through `fs4`) for
+/// `pyproject.toml` and `envy.lock`: two commands that edit one project (two
+/// `envy add` run at once) take turns, so the second reads what the first
+/// wrote and both edits survive. The lock file is
+/// `$TMPDIR/envy-locks/project-<hash of the project path>.lock`.
+///
+/// # Errors
+/// When the lock file cannot be created or locked.
+pub fn lock_project_files(settings: &Settings, root: &Path) -> Result<fs_err::File> {
+    use fs4::fs_std::FileExt;
+    use sha2::Digest;
+    let root = fs_err::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let key = hex::encode(sha2::Sha256::digest(root.to_string_lossy().as_bytes()));
+    let dir = std::env::temp_dir().join("envy-locks");
+    fs_err::create_dir_all(&dir)?;
+    let path = dir.join(format!("project-{}.lock", &key[..16]));
+    let file = fs_err::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    let locked = file
+        .file()
+        .try_lock_exclusive()
+        .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
+    if !locked {
+        status(
+            settings,
+            "Waiting for another envy process to finish editing the project",
+        );
+        file.file()
+            .lock_exclusive()
+            .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
+    }
+    Ok(file)
+}
+
 /// A spinner for a step of unknown length, from the settings' reporter
 /// (hidden when quiet or when stderr is not a terminal).
 pub fn spinner(settings: &Settings, message: &str) -> indicatif::ProgressBar {

@@ -122,6 +122,10 @@ pub fn version(settings: &Settings, bump: Option<Bump>) -> Result<VersionOutcome
         // Reuse the standard "no project" error.
         settings.project()?;
     }
+    let _edit_lock = match bump {
+        Some(_) => Some(super::lock_project_files(settings, &settings.project_dir)?),
+        None => None,
+    };
     let text = fs_err::read_to_string(&path)?;
     let (_, name, old) = edit_version(&text, None)?;
     let Some(bump) = bump else {
@@ -134,8 +138,16 @@ pub fn version(settings: &Settings, bump: Option<Bump>) -> Result<VersionOutcome
     };
     let new = bump_version(&old, bump)?;
     let (edited, _, _) = edit_version(&text, Some(&new))?;
-    write_atomic(&path, edited.as_bytes())?;
-    let lock_updated = update_lock(settings, &new)?;
+    // `pyproject.toml` and `envy.lock` together, or neither.
+    let lock = updated_lock(settings, &new)?;
+    let lock_updated = lock.is_some();
+    match &lock {
+        Some((lock_path, lock_text)) => super::write_all_or_nothing(&[
+            (&path, edited.as_bytes()),
+            (lock_path, lock_text.as_bytes()),
+        ])?,
+        None => write_atomic(&path, edited.as_bytes())?,
+    }
     Ok(VersionOutcome {
         name,
         old,
@@ -144,13 +156,13 @@ pub fn version(settings: &Settings, bump: Option<Bump>) -> Result<VersionOutcome
     })
 }
 
-/// Record `new` as the project's version in `envy.lock`, if there is a lock
-/// (the version is not part of the lock's freshness check, so `envy lock`
-/// alone would not rewrite it). Returns whether the file changed.
-fn update_lock(settings: &Settings, new: &str) -> Result<bool> {
+/// `envy.lock` with `new` as the project's version, if there is a lock and
+/// it changes (the version is not part of the lock's freshness check, so
+/// `envy lock` alone would not rewrite it): the lock's path and new text.
+fn updated_lock(settings: &Settings, new: &str) -> Result<Option<(std::path::PathBuf, String)>> {
     let project = settings.project()?;
     let Some(mut lock) = super::lock::read_lock(&project)? else {
-        return Ok(false);
+        return Ok(None);
     };
     let normalized = Version::from_str(new).map_or_else(|_| new.to_string(), |v| v.to_string());
     let mut changed = false;
@@ -160,7 +172,7 @@ fn update_lock(settings: &Settings, new: &str) -> Result<bool> {
             changed = true;
         }
     }
-    Ok(changed && super::lock::write_lock(&project, &lock)?)
+    Ok(changed.then(|| (project.root.join(crate::lock::LOCK_FILE), lock.to_toml())))
 }
 
 #[cfg(test)]

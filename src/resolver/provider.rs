@@ -767,15 +767,17 @@ impl DependencyProvider for Provider {
             }
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
         };
-        // A package no index lists has no versions: PubGrub backtracks to a
-        // version of its requirer that does not need it (as uv does).
+        // A dependency no index lists has no versions: PubGrub backtracks to
+        // a version of its requirer that does not need it (as uv does).
         let conflicting = std::mem::take(&mut *self.conflicting.borrow_mut());
         if !conflicting.is_empty() {
             return Err(ProviderError::Reprioritize(conflicting));
         }
         let page = match self.client.project(name) {
             Ok(page) => page,
-            Err(IndexError::NotFound { .. }) => return Ok(None),
+            // A project requirement no index lists is a plain "not found",
+            // with its own hint: there is nothing to backtrack to.
+            Err(IndexError::NotFound { .. }) if !self.direct.contains(name) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         if let Some(pref) = self.input.preferences.get(name) {

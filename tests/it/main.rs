@@ -10,6 +10,7 @@ mod common;
 mod add_remove;
 mod build;
 mod cmds;
+mod concurrent_edits;
 mod errors;
 mod exit_codes;
 mod export;
