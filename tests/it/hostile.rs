@@ -510,13 +510,50 @@ wheels = [{ url = "https://files.example/app_dep-2.0-py3-none-any.whl", hash = "
         })
     }
 
-    /// Arbitrary text, or a mutation of a valid example.
+    /// Arbitrary text, or a mutation of a valid example; one case in eight is
+    /// large (up to 64 KiB) and one in eight nests parentheses thousands
+    /// deep somewhere in the example (markers are parsed recursively).
     fn text(base: &'static str) -> impl Strategy<Value = String> {
         prop_oneof![
-            ".{0,512}",
-            mutated(base),
-            mutated(base).prop_flat_map(mutated_again)
+            2 => ".{0,512}",
+            2 => mutated(base),
+            2 => mutated(base).prop_flat_map(mutated_again),
+            1 => large(base),
+            1 => nested(base),
         ]
+    }
+
+    /// Up to 64 KiB: a mutated example repeated, with arbitrary text after.
+    fn large(base: &'static str) -> impl Strategy<Value = String> {
+        (mutated(base), 1usize..=(65_536 / base.len().max(1)), ".{0,64}").prop_map(
+            |(m, n, tail)| {
+                let mut s = m.repeat(n);
+                let mut cut = s.len().min(65_536);
+                while !s.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                s.truncate(cut);
+                s.push_str(&tail);
+                s
+            },
+        )
+    }
+
+    /// The example with `(`×depth + a marker + `)`×depth spliced in.
+    fn nested(base: &'static str) -> impl Strategy<Value = String> {
+        (0..=base.len(), 1usize..6_000).prop_map(move |(at, depth)| {
+            let mut at = at;
+            while !base.is_char_boundary(at) {
+                at -= 1;
+            }
+            format!(
+                "{}{}python_version >= '3'{}{}",
+                &base[..at],
+                "(".repeat(depth),
+                ")".repeat(depth),
+                &base[at..]
+            )
+        })
     }
 
     fn mutated_again(s: String) -> impl Strategy<Value = String> {
