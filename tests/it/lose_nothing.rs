@@ -2,7 +2,6 @@
 //! replace (new ones get the umask's), a symlinked `pyproject.toml` is edited
 //! through its link, and a read-only one is refused.
 
-use crate::common::substring::SubstringChecks;
 use crate::common::*;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
@@ -70,11 +69,16 @@ fn read_only_pyproject_is_refused_with_permission_denied() {
     ctx.init_project(&[]);
     let before = ctx.read_bytes("pyproject.toml");
     set_mode(&ctx.path("pyproject.toml"), 0o444);
-    let out = ctx.run_envy(&["add", "app-dep"]);
-    out.failure()
-        .stderr_lacks("panicked")
-        .stderr_contains("pyproject.toml")
-        .stderr_contains_ci("permission denied");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "app-dep"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot write [TEMP]/pyproject.toml: permission denied (the file is read-only)
+
+    hint: make it writable (`chmod u+w`) if envy should change it; nothing was written
+    ");
     assert_eq!(ctx.read_bytes("pyproject.toml"), before);
     assert_eq!(mode(&ctx.path("pyproject.toml")), 0o444);
     assert!(

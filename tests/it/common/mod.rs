@@ -26,7 +26,6 @@ pub mod http;
 pub mod index;
 pub mod lock;
 pub mod output;
-pub mod substring;
 
 pub use builders::*;
 pub use context::*;

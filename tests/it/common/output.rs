@@ -33,7 +33,8 @@ impl RunOutput {
         self.code == Some(0)
     }
 
-    pub fn report(&self) -> String {
+    /// The command, its exit code, stdout and stderr, for an assertion's message.
+    fn report(&self) -> String {
         format!(
             "command: {}\nexit code: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}\n---",
             self.command, self.code, self.stdout, self.stderr
