@@ -525,8 +525,12 @@ wheels = [{ url = "https://files.example/app_dep-2.0-py3-none-any.whl", hash = "
 
     /// Up to 64 KiB: a mutated example repeated, with arbitrary text after.
     fn large(base: &'static str) -> impl Strategy<Value = String> {
-        (mutated(base), 1usize..=(65_536 / base.len().max(1)), ".{0,64}").prop_map(
-            |(m, n, tail)| {
+        (
+            mutated(base),
+            1usize..=(65_536 / base.len().max(1)),
+            ".{0,64}",
+        )
+            .prop_map(|(m, n, tail)| {
                 let mut s = m.repeat(n);
                 let mut cut = s.len().min(65_536);
                 while !s.is_char_boundary(cut) {
@@ -535,8 +539,7 @@ wheels = [{ url = "https://files.example/app_dep-2.0-py3-none-any.whl", hash = "
                 s.truncate(cut);
                 s.push_str(&tail);
                 s
-            },
-        )
+            })
     }
 
     /// The example with `(`×depth + a marker + `)`×depth spliced in.
