@@ -36,7 +36,10 @@ pub struct Cli {
     command: Command,
 }
 
+/// Options every command takes, shown under their own heading after the
+/// command's own options (as uv does).
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Global options")]
 struct GlobalArgs {
     /// Print only errors.
     #[arg(short, long, global = true)]

@@ -353,8 +353,8 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
             status(
                 settings,
                 format!(
-                    "Wrote {} wheels ({}) for {label} to {}",
-                    wheels.len(),
+                    "Wrote {} ({}) for {label} to {}",
+                    super::count(wheels.len(), "wheel", "wheels"),
                     human(size_of(&out)),
                     out.display()
                 ),
@@ -408,10 +408,10 @@ fn bundle(settings: &Settings, project: &Project, lock: &Lock, opts: &ExportOpti
             status(
                 settings,
                 format!(
-                    "Wrote {} ({}) for {label}: {} pure packages in the archive, {} unpacked at first start",
+                    "Wrote {} ({}) for {label}: {} in the archive, {} unpacked at first start",
                     out.display(),
                     human(app.bytes.len() as u64),
-                    app.pure.len(),
+                    super::count(app.pure.len(), "pure package", "pure packages"),
                     app.native.len()
                 ),
             );

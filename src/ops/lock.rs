@@ -588,8 +588,8 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
     status(
         settings,
         format!(
-            "Resolved {} packages in {:.2}s",
-            new.packages.len().saturating_sub(1),
+            "Resolved {} in {:.2}s",
+            super::count(new.packages.len().saturating_sub(1), "package", "packages"),
             started.elapsed().as_secs_f64()
         ),
     );

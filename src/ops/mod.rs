@@ -209,6 +209,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// `1 package`, `2 packages`: a count with its noun in the right number.
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// Write several files so that either all are replaced or none is: each is
 /// first written in full under a temporary name beside its target (as
 /// [`write_atomic`] would), and only then are they renamed into place, in

@@ -212,7 +212,7 @@ fn wheel_whose_metadata_names_another_distribution_is_refused() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + liar 1.0
     error: invalid wheel `[CACHE]/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: its METADATA says `Name: other`, but the filename names `liar`
 
@@ -232,7 +232,7 @@ fn wheel_whose_metadata_version_differs_is_refused() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + liar 1.0
     error: invalid wheel `[CACHE]/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: its METADATA says `Version: 2.0`, but the filename says `1.0`
 
@@ -251,7 +251,7 @@ fn wheel_whose_metadata_version_is_equal_under_pep440_installs() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + liar 1.0
     Creating virtual environment at .venv (Python 3.[X])
     Installed 1 package, removed 0, kept 0 in [TIME]
@@ -282,7 +282,7 @@ fn wheel_with_two_dist_info_directories_is_refused() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + liar 1.0
     error: cannot read `liar-1.0-py3-none-any.whl`: the wheel holds more than one `.dist-info` directory
 
@@ -325,7 +325,7 @@ fn wheel_with_reserved_script_names_is_refused() {
         ----- stdout -----
 
         ----- stderr -----
-        Resolved 1 packages in [TIME]
+        Resolved 1 package in [TIME]
          + liar 1.0
         error: refusing to install `[TEMP]/cache/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: entry `liar-1.0.data/scripts/python` would install a script named `python`, a name reserved for the environment's interpreter and activation scripts
 
@@ -337,7 +337,7 @@ fn wheel_with_reserved_script_names_is_refused() {
         ----- stdout -----
 
         ----- stderr -----
-        Resolved 1 packages in [TIME]
+        Resolved 1 package in [TIME]
          + liar 1.0
         error: refusing to install `[TEMP]/cache/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: entry `liar-1.0.data/scripts/python3.[X]` would install a script named `python3.[X]`, a name reserved for the environment's interpreter and activation scripts
 
@@ -349,7 +349,7 @@ fn wheel_with_reserved_script_names_is_refused() {
         ----- stdout -----
 
         ----- stderr -----
-        Resolved 1 packages in [TIME]
+        Resolved 1 package in [TIME]
          + liar 1.0
         error: refusing to install `[TEMP]/cache/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: entry `liar-1.0.data/scripts/activate` would install a script named `activate`, a name reserved for the environment's interpreter and activation scripts
 
@@ -361,7 +361,7 @@ fn wheel_with_reserved_script_names_is_refused() {
         ----- stdout -----
 
         ----- stderr -----
-        Resolved 1 packages in [TIME]
+        Resolved 1 package in [TIME]
          + liar 1.0
         error: refusing to install `[TEMP]/cache/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: entry `liar-1.0.data/scripts/deactivate` would install a script named `deactivate`, a name reserved for the environment's interpreter and activation scripts
 
@@ -373,7 +373,7 @@ fn wheel_with_reserved_script_names_is_refused() {
         ----- stdout -----
 
         ----- stderr -----
-        Resolved 1 packages in [TIME]
+        Resolved 1 package in [TIME]
          + liar 1.0
         error: refusing to install `[TEMP]/cache/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: entry `liar-1.0.data/scripts/pydoc` would install a script named `pydoc`, a name reserved for the environment's interpreter and activation scripts
 
@@ -385,7 +385,7 @@ fn wheel_with_reserved_script_names_is_refused() {
         ----- stdout -----
 
         ----- stderr -----
-        Resolved 1 packages in [TIME]
+        Resolved 1 package in [TIME]
          + liar 1.0
         error: refusing to install `[TEMP]/cache/files-v1/[SHA256]/liar-1.0-py3-none-any.whl`: entry `liar-1.0.data/scripts/activate.fish` would install a script named `activate.fish`, a name reserved for the environment's interpreter and activation scripts
 
@@ -406,7 +406,7 @@ fn metadata_sidecar_that_differs_from_the_wheel_is_refused_at_install() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + liar 1.0
     error: the METADATA inside `liar-1.0-py3-none-any.whl` differs from the `.metadata` file the index served for it (PEP 658), which the lock was resolved from
       from: http://127.0.0.1:[PORT]/files/liar-1.0-py3-none-any.whl
@@ -684,7 +684,7 @@ fn a_file_listed_without_a_hash_is_hashed_at_lock_time() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + good 1.0
     ");
     let text = ctx.read("envy.lock");
@@ -765,7 +765,7 @@ fn deeply_nested_marker_in_index_metadata_is_not_a_crash() {
 
     ----- stderr -----
      WARN skipping invalid Requires-Dist `helper; [N x (]...`: not a valid PEP 508 requirement: parentheses nest 5000 levels deep (at most 100 are accepted)
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + good 1.0
     ");
 }
@@ -1157,7 +1157,7 @@ fn a_corrupt_deflate_stream_names_the_wheel_and_the_entry() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + good 1.0
     error: invalid wheel `[CACHE]/files-v1/[SHA256]/good-1.0-py3-none-any.whl`: cannot read `good/big.py`: corrupt deflate stream
 
@@ -1210,7 +1210,7 @@ fn a_wheel_failing_its_own_record_gets_no_advice_to_sync_again() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + good 1.0
     error: refusing to install `[CACHE]/files-v1/[SHA256]/good-1.0-py3-none-any.whl`: `good/__init__.py` does not match its RECORD entry (expected sha256=G3UZaMuzlaO5XL3Sff31SyG6PxxzBgNMp2rSQKHmXFQ, got sha256=Crrh4K5yghbuRJk8Wjp1X4scOH2Uf8TE9yyrDkqEIUs)
 

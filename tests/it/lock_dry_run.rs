@@ -97,7 +97,7 @@ fn dry_run_without_a_lock_writes_none() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + app-dep 2.0
     Dry run: `envy.lock` would change; nothing was written
     ");

@@ -63,7 +63,7 @@ fn quiet_lock_hides_the_build_backend_note() {
 
     ----- stderr -----
     Reading the metadata of q_meta-1.0.tar.gz with its build backend (runs its build code)
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
      + q-meta 1.0
     ");
 }
@@ -100,7 +100,7 @@ fn quiet_editing_locking_and_syncing_print_nothing() {
     ----- stdout -----
 
     ----- stderr -----
-    Resolved 1 packages in [TIME]
+    Resolved 1 package in [TIME]
     ");
     envy_snapshot!(ctx.filters(), ctx.envy().arg("sync"), @"
     success: true

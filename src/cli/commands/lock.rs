@@ -16,7 +16,7 @@ pub(crate) struct LockArgs {
     #[arg(long, value_name = "NAME")]
     upgrade_package: Vec<String>,
     /// Exit 1 instead of writing if `envy.lock` is missing or stale.
-    #[arg(long)]
+    #[arg(long, alias = "check")]
     locked: bool,
     /// Pre-release policy.
     #[arg(long, value_enum, default_value = "if-necessary-or-explicit")]
