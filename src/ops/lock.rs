@@ -233,6 +233,44 @@ fn sources_match(lock: &Lock, project: &Project) -> bool {
     })
 }
 
+/// Refuse direct references (PEP 508 `name @ URL`, PEP 440 "direct
+/// references"): envy cannot fetch them yet, and resolving the name from an
+/// index instead would install something nobody asked for (dependency
+/// confusion). The error names the requirement and where it is.
+///
+/// # Errors
+/// The first direct reference found.
+fn refuse_direct_references(project: &Project) -> Result<()> {
+    let groups = project
+        .optional_dependencies
+        .iter()
+        .map(|(e, r)| (format!("[project.optional-dependencies] {e}"), r))
+        .chain(
+            project
+                .dependency_groups
+                .iter()
+                .map(|(g, r)| (format!("[dependency-groups] {g}"), r)),
+        );
+    let all = std::iter::once(("[project] dependencies".to_string(), &project.dependencies))
+        .chain(groups);
+    for (place, reqs) in all {
+        for r in reqs.iter() {
+            if let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url {
+                return Err(Error::new(format!(
+                    "`{} @ {}` in {place} is a direct reference, which envy cannot lock yet",
+                    r.name,
+                    crate::types::redact_url(&url.to_string())
+                ))
+                .hint(format!(
+                    "envy never resolves `{}` from an index in its place; use a version specifier (`{}>=...`) from an index, or another tool until envy supports direct references",
+                    r.name, r.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every requirement to resolve: main, all extras and all groups; the
 /// project's references to itself (`me[extra]`) are expanded in place.
 fn all_requirements(project: &Project) -> Vec<Requirement> {
@@ -278,6 +316,7 @@ pub fn resolve_project(
     opts: &LockOptions,
 ) -> Result<Lock> {
     let requires_python = requires_python_of(project)?;
+    refuse_direct_references(project)?;
     let exclude_newer = parse_exclude_newer(opts)?;
     let mut preferences = HashMap::new();
     let mut prefetch = Vec::new();

@@ -849,6 +849,15 @@ impl DependencyProvider for Provider {
                 ))
             }
             Pkg::Dist(name) => match self.version_deps(name, version)? {
+                Ok(d) if d.base.iter().any(is_direct_reference) => {
+                    // A direct reference in a dependency's metadata is never
+                    // resolved from an index (pip and uv refuse it too).
+                    let r = d.base.iter().find(|r| is_direct_reference(r));
+                    Ok(Dependencies::Unavailable(format!(
+                        "it requires `{}` by direct reference, which envy does not resolve from an index",
+                        r.map(|r| r.name.to_string()).unwrap_or_default()
+                    )))
+                }
                 Ok(d) => {
                     fork(&d.base)?;
                     Ok(Dependencies::Available(
@@ -869,6 +878,11 @@ impl DependencyProvider for Provider {
             },
         }
     }
+}
+
+/// Whether `req` is a PEP 508 direct reference (`name @ URL`).
+fn is_direct_reference(req: &Requirement) -> bool {
+    matches!(req.version_or_url, Some(VersionOrUrl::Url(_)))
 }
 
 /// Conflicts of one package, in one attempt, after which the solve restarts

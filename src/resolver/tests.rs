@@ -670,3 +670,23 @@ mod failure_reports {
         ");
     }
 }
+
+#[test]
+fn a_dependency_requiring_a_direct_reference_is_never_resolved_from_the_index() {
+    let u = || {
+        Universe::new()
+            .add("a", "1.0", &[])
+            .add(
+                "a",
+                "2.0",
+                &["evil @ https://files.example/evil-1.0-py3-none-any.whl"],
+            )
+            .add("evil", "9.0", &[])
+    };
+    // The version that needs the direct reference is passed over ...
+    assert_eq!(pins(u().index(), &["a"]).unwrap(), ["a==1.0"]);
+    // ... and when it is the only one, the failure says why.
+    let err = pins(u().index(), &["a>=2"]).unwrap_err();
+    assert!(err.contains("by direct reference"), "{err}");
+    assert!(!err.contains("evil==9.0"), "{err}");
+}

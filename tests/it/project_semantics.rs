@@ -137,3 +137,24 @@ fn only_group_never_installs_the_project() {
     ctx.assert_not_installed("proj");
     ctx.assert_installed("six", "1.0");
 }
+
+#[test]
+fn a_direct_reference_is_refused_never_resolved_from_an_index() {
+    let ctx = context();
+    ctx.write_pyproject(&format!(
+        "{VIRTUAL}\n[dependency-groups]\ndev = [\"six @ https://user:secret@files.example/six-1.0-py3-none-any.whl\"]\n"
+    ));
+    let before = ctx.read("pyproject.toml");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `six @ https://files.example/six-1.0-py3-none-any.whl` in [dependency-groups] dev is a direct reference, which envy cannot lock yet
+
+    hint: envy never resolves `six` from an index in its place; use a version specifier (`six>=...`) from an index, or another tool until envy supports direct references
+    ");
+    assert!(!ctx.exists("envy.lock"));
+    assert_eq!(ctx.read("pyproject.toml"), before);
+}
