@@ -254,13 +254,34 @@ pub fn write_all_or_nothing(files: &[(&Path, &[u8])]) -> Result<()> {
 /// # Errors
 /// When the lock file cannot be created or locked.
 pub fn lock_project_files(settings: &Settings, root: &Path) -> Result<fs_err::File> {
+    project_lock(
+        settings,
+        root,
+        "project",
+        "Waiting for another envy process to finish editing the project",
+    )
+}
+
+/// Take the exclusive advisory lock `$TMPDIR/envy-locks/<kind>-<hash of
+/// root>.lock` (`flock`/`LockFileEx` via `fs4`), saying `waiting` while
+/// another envy process holds it. Outside the project and the cache, so that
+/// recreating `.venv` or using another cache cannot split it.
+///
+/// # Errors
+/// When the lock file cannot be created or locked.
+pub(crate) fn project_lock(
+    settings: &Settings,
+    root: &Path,
+    kind: &str,
+    waiting: &str,
+) -> Result<fs_err::File> {
     use fs4::fs_std::FileExt;
     use sha2::Digest;
     let root = fs_err::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let key = hex::encode(sha2::Sha256::digest(root.to_string_lossy().as_bytes()));
     let dir = std::env::temp_dir().join("envy-locks");
     fs_err::create_dir_all(&dir)?;
-    let path = dir.join(format!("project-{}.lock", &key[..16]));
+    let path = dir.join(format!("{kind}-{}.lock", &key[..16]));
     let file = fs_err::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -271,10 +292,7 @@ pub fn lock_project_files(settings: &Settings, root: &Path) -> Result<fs_err::Fi
         .try_lock_exclusive()
         .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
     if !locked {
-        status(
-            settings,
-            "Waiting for another envy process to finish editing the project",
-        );
+        status(settings, waiting);
         file.file()
             .lock_exclusive()
             .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;

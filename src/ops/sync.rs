@@ -502,32 +502,12 @@ pub(crate) fn check_groups(lock: &Lock, selection: &Selection) -> Result<()> {
 /// # Errors
 /// When the lock file cannot be created or locked.
 fn lock_project_venv(settings: &Settings, project: &Project) -> Result<fs_err::File> {
-    use fs4::fs_std::FileExt;
-    use sha2::Digest;
-    let root = fs_err::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
-    let key = hex::encode(sha2::Sha256::digest(root.to_string_lossy().as_bytes()));
-    let dir = std::env::temp_dir().join("envy-locks");
-    fs_err::create_dir_all(&dir)?;
-    let path = dir.join(format!("venv-{}.lock", &key[..16]));
-    let file = fs_err::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)?;
-    let locked = file
-        .file()
-        .try_lock_exclusive()
-        .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
-    if !locked {
-        status(
-            settings,
-            "Waiting for another envy process to finish with .venv",
-        );
-        file.file()
-            .lock_exclusive()
-            .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
-    }
-    Ok(file)
+    super::project_lock(
+        settings,
+        &project.root,
+        "venv",
+        "Waiting for another envy process to finish with .venv",
+    )
 }
 
 /// Install the project itself, editable, unless an identical editable install is there.
