@@ -135,6 +135,10 @@ fn index_hint(e: &IndexError) -> String {
         IndexError::MetadataMismatch { .. } => {
             "the index serves metadata that does not match the wheel: nothing was installed and the cached metadata was dropped. Report it to the index's maintainers".to_string()
         }
+        // Malformed content (a page, a URL, a wheel) fails the same way again.
+        IndexError::Invalid { .. } => {
+            "the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)".to_string()
+        }
         _ => "this looks like a problem with the index; retry, or report it".to_string(),
     }
 }

@@ -17,6 +17,7 @@
 
 mod exclude_newer;
 mod fork;
+mod notes;
 mod prefetch;
 mod provider;
 mod ranges;

@@ -516,7 +516,7 @@ fn invalid_json_page_is_an_error_not_a_panic() {
     ----- stderr -----
     error: cannot read `[INDEX]/jsonbad/`: invalid type: integer `3`, expected a string at line 1 column 58
 
-    hint: this looks like a problem with the index; retry, or report it
+    hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
     ");
 }
 

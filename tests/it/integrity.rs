@@ -286,7 +286,7 @@ fn wheel_with_two_dist_info_directories_is_refused() {
      + liar 1.0
     error: cannot read `liar-1.0-py3-none-any.whl`: the wheel holds more than one `.dist-info` directory
 
-    hint: this looks like a problem with the index; retry, or report it
+    hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
     ");
     assert!(ctx.installed_version("liar").is_none());
     assert!(ctx.installed_version("other").is_none());
@@ -844,7 +844,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stderr -----
         error: cannot read `http://[LOCALHOST]:99999/simple/good/`: invalid port number
 
-        hint: this looks like a problem with the index; retry, or report it
+        hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
 
         $ envy lock --extra-index-url http://user:[PASSWORD]@[LOCALHOST]:99999/simple
         success: false
@@ -864,7 +864,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stderr -----
         error: cannot read `http://[LOCALHOST]:99999/simple/good/`: invalid port number
 
-        hint: this looks like a problem with the index; retry, or report it
+        hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
 
         $ envy lock --index-url http://user:[PASSWORD]@[LOCALHOST]:8o/simple
         success: false
@@ -874,7 +874,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stderr -----
         error: cannot read `http://[LOCALHOST]:8o/simple/good/`: invalid port number
 
-        hint: this looks like a problem with the index; retry, or report it
+        hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
 
         $ envy lock --extra-index-url http://user:[PASSWORD]@[LOCALHOST]:8o/simple
         success: false
@@ -894,7 +894,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stderr -----
         error: cannot read `http://[LOCALHOST]:8o/simple/good/`: invalid port number
 
-        hint: this looks like a problem with the index; retry, or report it
+        hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
 
         $ envy lock --index-url http://user:[PASSWORD]@[::1/simple
         success: false
@@ -904,7 +904,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stderr -----
         error: cannot read `http://[::1/simple/good/`: invalid IPv6 address
 
-        hint: this looks like a problem with the index; retry, or report it
+        hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
 
         $ envy lock --extra-index-url http://user:[PASSWORD]@[::1/simple
         success: false
@@ -924,7 +924,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stderr -----
         error: cannot read `http://[::1/simple/good/`: invalid IPv6 address
 
-        hint: this looks like a problem with the index; retry, or report it
+        hint: the index URL or what the index served cannot be used as shown; check `--index-url` and the index's configuration, or report it to the index's or the package's maintainers (retrying will not help)
         ");
     });
 }
