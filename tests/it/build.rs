@@ -3,7 +3,6 @@
 //! Everything but the last test runs offline: the projects and sdists use
 //! in-tree backends (`backend-path = ["."]`) with no build requirements.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -274,47 +273,10 @@ fn wheelhouse_hashes_the_built_wheel() {
     );
 }
 
-/// An sdist whose PKG-INFO is Metadata-Version 2.1 without `Requires-Dist`
-/// (not trusted, PEP 643): its backend's `prepare_metadata_for_build_wheel`
-/// says it needs `app-dep`.
-fn old_pkg_info_sdist(dir: &Path) {
-    let backend = r#"
-import os
-META = "Metadata-Version: 2.1\nName: old-meta\nVersion: 1.0\nRequires-Dist: app-dep>=1\n"
-def prepare_metadata_for_build_wheel(d, config_settings=None):
-    os.makedirs(os.path.join(d, "old_meta-1.0.dist-info"))
-    with open(os.path.join(d, "old_meta-1.0.dist-info", "METADATA"), "w") as f:
-        f.write(META)
-    return "old_meta-1.0.dist-info"
-"#;
-    let files = [
-        (
-            "old_meta-1.0/PKG-INFO",
-            "Metadata-Version: 2.1\nName: old-meta\nVersion: 1.0\n".to_string(),
-        ),
-        (
-            "old_meta-1.0/pyproject.toml",
-            "[build-system]\nrequires = []\nbuild-backend = \"meta_backend\"\nbackend-path = [\".\"]\n".to_string(),
-        ),
-        ("old_meta-1.0/meta_backend.py", backend.to_string()),
-    ];
-    let f = std::fs::File::create(dir.join("old_meta-1.0.tar.gz")).unwrap();
-    let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
-    let mut t = tar::Builder::new(gz);
-    for (name, content) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(content.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        t.append_data(&mut h, name, content.as_bytes()).unwrap();
-    }
-    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
-}
-
 #[test]
 fn lock_asks_the_backend_when_pkg_info_is_not_trusted() {
     let ctx = TestContext::with_scenario();
-    old_pkg_info_sdist(ctx.server().files_dir());
+    untrusted_metadata_sdist(ctx.server().files_dir(), "old-meta", "1.0", &["app-dep>=1"]);
     ctx.init_project(&["old-meta"]);
     envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
     success: true

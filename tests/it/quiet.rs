@@ -2,48 +2,11 @@
 //! (status lines, change lines, the note that an sdist's build backend runs).
 
 use crate::common::*;
-use std::io::Write;
-
-/// An sdist whose PKG-INFO is Metadata-Version 2.1 (not trusted, PEP 643),
-/// so locking asks its in-tree backend for the metadata.
-fn untrusted_metadata_sdist(dir: &std::path::Path) {
-    let backend = r#"
-import os
-META = "Metadata-Version: 2.1\nName: q-meta\nVersion: 1.0\n"
-def prepare_metadata_for_build_wheel(d, config_settings=None):
-    os.makedirs(os.path.join(d, "q_meta-1.0.dist-info"))
-    with open(os.path.join(d, "q_meta-1.0.dist-info", "METADATA"), "w") as f:
-        f.write(META)
-    return "q_meta-1.0.dist-info"
-"#;
-    let files = [
-        (
-            "q_meta-1.0/PKG-INFO",
-            "Metadata-Version: 2.1\nName: q-meta\nVersion: 1.0\n".to_string(),
-        ),
-        (
-            "q_meta-1.0/pyproject.toml",
-            "[build-system]\nrequires = []\nbuild-backend = \"meta_backend\"\nbackend-path = [\".\"]\n".to_string(),
-        ),
-        ("q_meta-1.0/meta_backend.py", backend.to_string()),
-    ];
-    let f = std::fs::File::create(dir.join("q_meta-1.0.tar.gz")).unwrap();
-    let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
-    let mut t = tar::Builder::new(gz);
-    for (name, content) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(content.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        t.append_data(&mut h, name, content.as_bytes()).unwrap();
-    }
-    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
-}
 
 #[test]
 fn quiet_lock_hides_the_build_backend_note() {
     let mut ctx = TestContext::with_scenario();
-    untrusted_metadata_sdist(ctx.server().files_dir());
+    untrusted_metadata_sdist(ctx.server().files_dir(), "q-meta", "1.0", &[]);
     ctx.init_project(&["q-meta"]);
     envy_snapshot!(ctx.filters(), ctx.envy().args(["-q", "lock"]), @"
     success: true

@@ -411,3 +411,48 @@ impl WheelBuilder {
         w
     }
 }
+
+/// Write `<name>-<version>.tar.gz` into `dir`: an sdist whose PKG-INFO is
+/// Metadata-Version 2.1 (not trusted, PEP 643), with an in-tree backend whose
+/// `prepare_metadata_for_build_wheel` reports `requires_dist`, so locking must
+/// ask the backend for the metadata.
+pub fn untrusted_metadata_sdist(dir: &Path, name: &str, version: &str, requires_dist: &[&str]) {
+    let stem = format!("{}-{version}", name.replace('-', "_"));
+    let mut meta = format!("Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n");
+    for r in requires_dist {
+        meta.push_str(&format!("Requires-Dist: {r}\\n"));
+    }
+    let backend = format!(
+        r#"
+import os
+META = "{meta}"
+def prepare_metadata_for_build_wheel(d, config_settings=None):
+    os.makedirs(os.path.join(d, "{stem}.dist-info"))
+    with open(os.path.join(d, "{stem}.dist-info", "METADATA"), "w") as f:
+        f.write(META)
+    return "{stem}.dist-info"
+"#
+    );
+    let files = [
+        (
+            format!("{stem}/PKG-INFO"),
+            format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
+        ),
+        (
+            format!("{stem}/pyproject.toml"),
+            "[build-system]\nrequires = []\nbuild-backend = \"meta_backend\"\nbackend-path = [\".\"]\n".to_string(),
+        ),
+        (format!("{stem}/meta_backend.py"), backend),
+    ];
+    let f = std::fs::File::create(dir.join(format!("{stem}.tar.gz"))).unwrap();
+    let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
+    let mut t = tar::Builder::new(gz);
+    for (path, content) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(content.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        t.append_data(&mut h, path, content.as_bytes()).unwrap();
+    }
+    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
+}
