@@ -75,9 +75,10 @@ pub enum PrereleaseMode {
     Disallow,
     /// A pre-release when no final release in range can be chosen.
     IfNecessary,
-    /// A pre-release only of packages that some requirement (direct or
-    /// transitive) names a pre-release of in its specifier, when no final
-    /// release in range can be chosen.
+    /// A pre-release only of packages whose own requirements in the project
+    /// (dependencies, constraints, overrides) name a pre-release in a
+    /// specifier other than `!=`, when no final release in range can be
+    /// chosen (uv's meaning: transitive specifiers do not count).
     Explicit,
     /// A pre-release when no final release in range can be chosen (which
     /// covers a specifier that names one): uv's default.

@@ -161,7 +161,7 @@ impl Provider {
     /// Whether a pre-release of `name` in `range` may be chosen now: always
     /// under `allow`; never under `disallow`; under `if-necessary(-or-explicit)`
     /// when no final release in `range` can be chosen; under `explicit` when
-    /// some requirement on `name`, direct or transitive, names a pre-release.
+    /// a project requirement on `name` names a pre-release (not with `!=`).
     fn prerelease_permitted(
         &self,
         name: &PackageName,
