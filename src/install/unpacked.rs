@@ -7,7 +7,10 @@
 //! `INSTALLER`, `REQUESTED` and `RECORD` (PEP 376).
 //!
 //! Hard links share data with the cache: editing an installed file in place
-//! edits the cached copy too, the same trade uv makes by default.
+//! edits the cached copy too, the same trade uv makes by default. So a tree
+//! is checked against its `RECORD` before it is linked again: hashed in full
+//! unless its stat stamp (`verified-stat`: size, times and inode of every
+//! file, written after the last full check) shows nothing has changed.
 
 use super::record::{
     normalize, parse_record, record_hash_bytes, relative_path, render_record, DirCache, RecordRow,
@@ -94,15 +97,13 @@ pub fn unpack_to_cache(
     Ok(dir)
 }
 
-/// Check every file of an unpacked tree against the `RECORD` written when it
-/// was unpacked (sha256 and size per row), on all cores; rows without a hash
-/// (`RECORD` itself) are skipped. Every file is hashed: a modified time or
-/// size stamp cannot prove that content written in place (through a hard
-/// link, within one timestamp tick) is unchanged.
+/// The files of an unpacked tree that `RECORD` gives a hash for, as
+/// (RECORD row, absolute path), plus the path of `RECORD` itself.
 ///
 /// # Errors
-/// A short reason naming the first file that is missing or differs.
-fn verify_tree(template: &Path) -> Result<(), String> {
+/// A short reason: no `.dist-info`, an unreadable `RECORD`, a row leaving
+/// the tree.
+fn tree_files(template: &Path) -> Result<(Vec<(RecordRow, PathBuf)>, PathBuf), String> {
     let site = template.join("site");
     let dist_info = std::fs::read_dir(&site)
         .map_err(|e| e.to_string())?
@@ -113,14 +114,110 @@ fn verify_tree(template: &Path) -> Result<(), String> {
     let record_path = site.join(&dist_info).join("RECORD");
     let text = std::fs::read_to_string(&record_path).map_err(|e| format!("RECORD: {e}"))?;
     let rows = parse_record(&text, &record_path).map_err(|e| e.to_string())?;
-    rows.par_iter().try_for_each(|row| {
-        let Some(want) = row.hash.strip_prefix("sha256=") else {
-            return Ok(());
-        };
+    let mut files = Vec::with_capacity(rows.len());
+    for row in rows {
+        if !row.hash.starts_with("sha256=") {
+            continue;
+        }
         let path = normalize(&site.join(&row.path))
             .filter(|p| p.starts_with(template))
             .ok_or_else(|| format!("`{}` leaves the tree", row.path))?;
-        let file = std::fs::File::open(&path).map_err(|e| format!("`{}`: {e}", row.path))?;
+        files.push((row, path));
+    }
+    Ok((files, record_path))
+}
+
+/// Where the stat stamp of a verified tree is kept (see [`stamp_matches`]).
+fn stamp_path(template: &Path) -> PathBuf {
+    template.join("verified-stat")
+}
+
+/// A file's identity and last change as the filesystem records them: size,
+/// modification and status-change times (ns) and inode. Writing to the file
+/// through any link, or replacing it, changes the ctime, which no user can
+/// set back.
+#[cfg(unix)]
+fn stat_line(path: &Path) -> std::io::Result<(String, i128)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path)?;
+    let ctime = i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec());
+    let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
+    Ok((
+        format!("{} {} {} {}", m.len(), mtime, ctime, m.ino()),
+        ctime,
+    ))
+}
+
+/// After [`verify_tree`] succeeded: record every verified file's
+/// [`stat_line`], so that later installs can skip re-hashing a tree nothing
+/// has touched since. Best effort: without a stamp the tree is hashed again.
+#[cfg(unix)]
+fn write_stamp(template: &Path) {
+    let Ok((files, record)) = tree_files(template) else {
+        return;
+    };
+    let lines: std::io::Result<Vec<String>> = files
+        .par_iter()
+        .map(|(_, p)| p.as_path())
+        .chain(rayon::iter::once(record.as_path()))
+        .map(|p| stat_line(p).map(|(l, _)| l))
+        .collect();
+    if let Ok(lines) = lines {
+        let _ = crate::util::write_atomic(&stamp_path(template), lines.join("\n").as_bytes());
+    }
+}
+
+#[cfg(not(unix))]
+fn write_stamp(_template: &Path) {}
+
+/// Whether the tree is exactly as it was when it was last verified: every
+/// file `RECORD` lists (and `RECORD` itself) has the size, times and inode
+/// the stamp recorded, and every ctime is older than the stamp by at least
+/// `racy` (a change within the same timestamp tick as the verification
+/// could otherwise go unseen, the "racy" case git's index also guards).
+/// Any doubt answers `false`, and the tree is hashed in full.
+#[cfg(unix)]
+fn stamp_matches(template: &Path, racy: std::time::Duration) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let stamp = stamp_path(template);
+    let (Ok(text), Ok(meta)) = (std::fs::read_to_string(&stamp), std::fs::metadata(&stamp)) else {
+        return false;
+    };
+    let stamped = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
+    let Ok((files, record)) = tree_files(template) else {
+        return false;
+    };
+    let want: Vec<&str> = text.split('\n').collect();
+    if want.len() != files.len() + 1 {
+        return false;
+    }
+    let paths: Vec<&Path> = files
+        .iter()
+        .map(|(_, p)| p.as_path())
+        .chain(std::iter::once(record.as_path()))
+        .collect();
+    paths.par_iter().zip(want.par_iter()).all(|(p, w)| {
+        stat_line(p)
+            .is_ok_and(|(line, ctime)| line == *w && ctime + racy.as_nanos() as i128 <= stamped)
+    })
+}
+
+#[cfg(not(unix))]
+fn stamp_matches(_template: &Path, _racy: std::time::Duration) -> bool {
+    false
+}
+
+/// Check every file of an unpacked tree against the `RECORD` written when it
+/// was unpacked (sha256 and size per row), on all cores; rows without a hash
+/// (`RECORD` itself) are skipped.
+///
+/// # Errors
+/// A short reason naming the first file that is missing or differs.
+fn verify_tree(template: &Path) -> Result<(), String> {
+    let (files, _) = tree_files(template)?;
+    files.par_iter().try_for_each(|(row, path)| {
+        let want = row.hash.trim_start_matches("sha256=");
+        let file = std::fs::File::open(path).map_err(|e| format!("`{}`: {e}", row.path))?;
         let (got, size) = record_hash_reader(file).map_err(|e| format!("`{}`: {e}", row.path))?;
         if got != want.trim_end_matches('=') || row.size.is_some_and(|s| s != size) {
             return Err(format!("`{}` does not match its RECORD entry", row.path));
@@ -176,8 +273,17 @@ pub fn verified_unpacked(
     if !dir.join("site").is_dir() {
         return None;
     }
+    // A tree untouched since it was last hashed (by size, times and inode)
+    // is not hashed again; any change, through a venv's hard link or in the
+    // cache, sends it through the full check.
+    if stamp_matches(&dir, std::time::Duration::from_secs(1)) {
+        return Some(dir);
+    }
     match verify_tree(&dir) {
-        Ok(()) => Some(dir),
+        Ok(()) => {
+            write_stamp(&dir);
+            Some(dir)
+        }
         Err(why) => {
             tracing::warn!(
                 "the unpacked `{filename}` in the cache is corrupt ({why}); unpacking it again"
@@ -381,4 +487,52 @@ fn link_or_copy(src: &Path, dest: &Path) -> Result<(), InstallError> {
     }
     fs_err::copy(src, dest)?;
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod stamp_tests {
+    use super::*;
+
+    /// A template holding `x.py` and a RECORD that lists it.
+    fn template(dir: &Path, content: &[u8]) {
+        let info = dir.join("site/x-1.0.dist-info");
+        std::fs::create_dir_all(&info).unwrap();
+        std::fs::write(dir.join("site/x.py"), content).unwrap();
+        let record = format!(
+            "x.py,{},{}\nx-1.0.dist-info/RECORD,,\n",
+            record_hash_bytes(content),
+            content.len()
+        );
+        std::fs::write(info.join("RECORD"), record).unwrap();
+    }
+
+    #[test]
+    fn an_untouched_tree_matches_its_stamp_and_an_edit_in_place_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        template(dir.path(), b"VALUE = 1\n");
+        assert!(
+            !stamp_matches(dir.path(), std::time::Duration::ZERO),
+            "no stamp yet"
+        );
+        verify_tree(dir.path()).unwrap();
+        write_stamp(dir.path());
+        assert!(stamp_matches(dir.path(), std::time::Duration::ZERO));
+        // The same size, written in place (as through a venv's hard link).
+        std::fs::write(dir.path().join("site/x.py"), b"VALUE = 2\n").unwrap();
+        assert!(!stamp_matches(dir.path(), std::time::Duration::ZERO));
+        assert!(verify_tree(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_change_in_the_same_tick_as_the_stamp_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        template(dir.path(), b"VALUE = 1\n");
+        verify_tree(dir.path()).unwrap();
+        write_stamp(dir.path());
+        // Files changed less than a second before the stamp: hash again.
+        assert!(!stamp_matches(
+            dir.path(),
+            std::time::Duration::from_secs(60)
+        ));
+    }
 }
