@@ -9,7 +9,7 @@
 //! Hard links share data with the cache: editing an installed file in place
 //! edits the cached copy too, the same trade uv makes by default. So a tree
 //! is checked against its `RECORD` before it is linked again: hashed in full
-//! unless its stat stamp (`verified-stat`: size, times and inode of every
+//! unless its stat stamp (`verified-stat`: size, mtime and inode of every
 //! file, written after the last full check) shows nothing has changed.
 
 use super::record::{
@@ -132,20 +132,17 @@ fn stamp_path(template: &Path) -> PathBuf {
     template.join("verified-stat")
 }
 
-/// A file's identity and last change as the filesystem records them: size,
-/// modification and status-change times (ns) and inode. Writing to the file
-/// through any link, or replacing it, changes the ctime, which no user can
-/// set back.
+/// A file's size, modification time (ns) and inode. Writing to the file
+/// through any of its links changes the modification time; replacing it
+/// changes the inode. (Not the ctime: every hard link made into a venv
+/// changes that.) Someone who sets the time back on purpose defeats it, as
+/// any editor-level check; they can already write the cache.
 #[cfg(unix)]
 fn stat_line(path: &Path) -> std::io::Result<(String, i128)> {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::symlink_metadata(path)?;
-    let ctime = i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec());
     let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
-    Ok((
-        format!("{} {} {} {}", m.len(), mtime, ctime, m.ino()),
-        ctime,
-    ))
+    Ok((format!("{} {} {}", m.len(), mtime, m.ino()), mtime))
 }
 
 /// After [`verify_tree`] succeeded: record every verified file's
@@ -172,7 +169,7 @@ fn write_stamp(_template: &Path) {}
 
 /// Whether the tree is exactly as it was when it was last verified: every
 /// file `RECORD` lists (and `RECORD` itself) has the size, times and inode
-/// the stamp recorded, and every ctime is older than the stamp by at least
+/// the stamp recorded, and every modification is older than the stamp by at least
 /// `racy` (a change within the same timestamp tick as the verification
 /// could otherwise go unseen, the "racy" case git's index also guards).
 /// Any doubt answers `false`, and the tree is hashed in full.
@@ -198,7 +195,7 @@ fn stamp_matches(template: &Path, racy: std::time::Duration) -> bool {
         .collect();
     paths.par_iter().zip(want.par_iter()).all(|(p, w)| {
         stat_line(p)
-            .is_ok_and(|(line, ctime)| line == *w && ctime + racy.as_nanos() as i128 <= stamped)
+            .is_ok_and(|(line, mtime)| line == *w && mtime + racy.as_nanos() as i128 <= stamped)
     })
 }
 
