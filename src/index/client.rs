@@ -10,6 +10,7 @@ use pep508_rs::PackageName;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use url::Url;
@@ -68,6 +69,41 @@ pub struct Client {
     pub(super) metadata: Mutex<HashMap<String, Slot<CoreMetadata>>>,
     pub(super) downloads: Mutex<HashMap<String, Slot<PathBuf>>>,
     pub(super) background_cancelled: std::sync::atomic::AtomicBool,
+    /// What this process learned about each host (by origin): whether it
+    /// answers unadvertised `.metadata` probes and `Range:` requests.
+    pub(super) hosts: Mutex<HashMap<String, HostFacts>>,
+    /// HTTP requests sent (each attempt counts).
+    pub(super) requests_sent: AtomicU64,
+    /// Response body bytes received.
+    pub(super) bytes_received: AtomicU64,
+}
+
+/// What one host has shown about itself during this process.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct HostFacts {
+    /// `<wheel>.metadata` probes (for files whose page does not advertise
+    /// PEP 658 metadata) that answered with a body.
+    pub(super) probe_hits: u32,
+    /// Such probes that answered 404: after one, the host is not probed again.
+    pub(super) probe_misses: u32,
+    /// `Some(false)` once the host answered a `Range:` request with the whole
+    /// file (200), `Some(true)` once it answered 206.
+    pub(super) ranges: Option<bool>,
+}
+
+/// The answer to a `Range:` request.
+pub(super) enum RangeAnswer {
+    /// 206: `bytes` start at `start` of a file of `total` bytes.
+    Partial {
+        /// Offset of the first byte.
+        start: u64,
+        /// The file's size, from `Content-Range`.
+        total: u64,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// 200: the server ignores ranges (the body was not read).
+    Ignored,
 }
 
 /// The default overall deadline of one transfer (`ENVY_HTTP_DEADLINE`): long
@@ -123,6 +159,105 @@ impl Client {
             metadata: Mutex::default(),
             downloads: Mutex::default(),
             background_cancelled: std::sync::atomic::AtomicBool::new(false),
+            hosts: Mutex::default(),
+            requests_sent: AtomicU64::new(0),
+            bytes_received: AtomicU64::new(0),
+        })
+    }
+
+    /// HTTP requests sent and response body bytes received so far by this
+    /// client (retries included; `file:` and cache reads not counted).
+    pub fn transfer_stats(&self) -> (u64, u64) {
+        (
+            self.requests_sent.load(Ordering::Relaxed),
+            self.bytes_received.load(Ordering::Relaxed),
+        )
+    }
+
+    /// What this process learned about the host (origin) of `url`.
+    pub(super) fn host_facts(&self, url: &str) -> HostFacts {
+        let Ok(u) = Url::parse(url) else {
+            return HostFacts::default();
+        };
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts.get(&auth::origin(&u)).copied().unwrap_or_default()
+    }
+
+    /// Record something learned about the host (origin) of `url`.
+    pub(super) fn learn_host(&self, url: &str, learn: impl FnOnce(&mut HostFacts)) {
+        let Ok(u) = Url::parse(url) else { return };
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        learn(hosts.entry(auth::origin(&u)).or_default());
+    }
+
+    /// GET `range` (`Range:` header value, e.g. `bytes=-65536`) of `url`,
+    /// retried like [`Client::get_with`]. A 206 answer is read (at most
+    /// `max_len` bytes); a 200 answer is dropped unread.
+    ///
+    /// # Errors
+    /// 404/410 as [`IndexError::Status`], an unreadable `Content-Range` or a
+    /// body longer than `max_len` as [`IndexError::Invalid`]; network errors.
+    pub(super) fn get_range(
+        &self,
+        url: &str,
+        range: &str,
+        max_len: u64,
+    ) -> Result<RangeAnswer, IndexError> {
+        let deadline = std::time::Instant::now() + self.deadline;
+        let headers = [
+            ("Range", range.to_string()),
+            ("Accept-Encoding", "identity".to_string()),
+        ];
+        let answer = self.get_with(url, &headers, |resp| {
+            if resp.status() != reqwest::StatusCode::PARTIAL_CONTENT {
+                return Ok(RangeAnswer::Ignored);
+            }
+            let invalid = |reason: String| IndexError::Invalid {
+                url: redact(url),
+                reason,
+            };
+            let content_range = resp
+                .headers()
+                .get("content-range")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let (start, end, total) = parse_content_range(&content_range).ok_or_else(|| {
+                invalid(format!(
+                    "the server answered `{range}` with `Content-Range: {content_range}`"
+                ))
+            })?;
+            let len = end - start + 1;
+            if len > max_len {
+                return Err(invalid(format!(
+                    "the server answered `{range}` with {len} bytes"
+                )));
+            }
+            let mut bytes = Vec::with_capacity(len as usize);
+            self.read_body(resp, url, deadline, |chunk| {
+                if (bytes.len() + chunk.len()) as u64 > len {
+                    return Err(invalid(
+                        "the body is longer than its `Content-Range`".into(),
+                    ));
+                }
+                bytes.extend_from_slice(chunk);
+                Ok(())
+            })?;
+            if bytes.len() as u64 != len {
+                return Err(IndexError::Network {
+                    url: redact(url),
+                    reason: format!("the body ended after {} of {len} bytes", bytes.len()),
+                });
+            }
+            Ok(RangeAnswer::Partial {
+                start,
+                total,
+                bytes,
+            })
+        })?;
+        answer.ok_or_else(|| IndexError::Status {
+            url: redact(url),
+            status: 404,
         })
     }
 
@@ -216,6 +351,7 @@ impl Client {
                 req = req.basic_auth(&c.username, c.password.as_ref());
             }
             let t0 = std::time::Instant::now();
+            self.requests_sent.fetch_add(1, Ordering::Relaxed);
             let result = req.send();
             tracing::debug!(
                 "GET {} ({:.0} ms)",
@@ -342,6 +478,7 @@ impl Client {
             if n == 0 {
                 return Ok(());
             }
+            self.bytes_received.fetch_add(n as u64, Ordering::Relaxed);
             sink(&buf[..n])?;
         }
     }
@@ -382,4 +519,29 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let (requests, bytes) = self.transfer_stats();
+        if requests > 0 {
+            tracing::info!(
+                "HTTP: {requests} requests, {bytes} bytes received ({:.1} MB)",
+                bytes as f64 / 1e6
+            );
+        }
+    }
+}
+
+/// `bytes START-END/TOTAL` -> (start, end, total), with start <= end < total.
+fn parse_content_range(value: &str) -> Option<(u64, u64, u64)> {
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (span, total) = rest.split_once('/')?;
+    let (start, end) = span.split_once('-')?;
+    let (start, end, total) = (
+        start.trim().parse::<u64>().ok()?,
+        end.trim().parse::<u64>().ok()?,
+        total.trim().parse::<u64>().ok()?,
+    );
+    (start <= end && end < total).then_some((start, end, total))
 }

@@ -3,7 +3,8 @@
 //! METADATA against what the lock was resolved from.
 
 use super::cache::{write_atomic, Cache};
-use super::client::slot;
+use super::client::{slot, RangeAnswer};
+use super::remote_zip::{self, RangeError, RangeSource};
 use super::{redact, sdist, Client, IndexError, IndexFile, ProjectPage};
 use crate::types::hash::sha256_bytes;
 use crate::types::metadata::CoreMetadata;
@@ -41,16 +42,15 @@ impl Client {
                 url: page.name.to_string(),
                 reason: format!("no files for version {version}"),
             })?;
-        let mut wheels: Vec<&IndexFile> = files.iter().filter(|f| f.is_wheel()).collect();
-        // Prefer files that advertise PEP 658 metadata, then pure wheels.
-        wheels.sort_by_key(|f| {
-            let pure = f.wheel_filename().is_some_and(|w| w.is_universal());
-            (!f.core_metadata, !pure)
-        });
+        let wheels: Vec<&IndexFile> = files.iter().filter(|f| f.is_wheel()).collect();
+        // A wheel whose page advertises PEP 658 metadata, else the wheel
+        // cheapest to read (see `metadata_wheel`), else the sdist.
         let sdist = files.iter().find(|f| !f.is_wheel());
         let chosen = wheels
-            .first()
+            .iter()
             .copied()
+            .find(|f| f.core_metadata)
+            .or_else(|| metadata_wheel(&wheels))
             .or(sdist)
             .ok_or_else(|| IndexError::Invalid {
                 url: page.name.to_string(),
@@ -81,32 +81,178 @@ impl Client {
         Ok(meta)
     }
 
-    /// METADATA of a wheel: `<url>.metadata` first (PEP 658, also tried when not
-    /// advertised since many mirrors answer it anyway), else the wheel itself.
+    /// METADATA of a wheel, fetching as little as possible:
+    /// - `<url>.metadata` (PEP 658/714) when the page advertises it, or when
+    ///   the file's host has answered every such probe so far (a host is
+    ///   probed until its first 404, then never again in this process);
+    /// - else the zip's tail, central directory and METADATA member with
+    ///   `Range:` requests ([`remote_zip`]);
+    /// - else (the host answers ranges with the whole file, or the zip is
+    ///   one the range reader does not follow) the whole wheel.
+    ///
+    /// METADATA read from the wheel must name the filename's distribution and
+    /// version.
     fn wheel_metadata(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        if !self.config.offline && !file.url.starts_with("file:") {
-            let url = format!("{}.metadata", file.url);
-            if let Some(fetched) = self.get_bytes(&url, &[])? {
-                // PEP 658: the page's hash of the metadata file must match.
-                if let Some(expected) = &file.metadata_sha256 {
-                    let actual = sha256_bytes(&fetched.body);
-                    if !expected.eq_ignore_ascii_case(&actual) {
-                        return Err(IndexError::HashMismatch {
-                            filename: format!("{}.metadata", file.filename),
-                            url: redact(&url),
-                            expected: expected.clone(),
-                            actual,
-                        });
+        let remote = !self.config.offline && !file.url.starts_with("file:");
+        if remote && (file.core_metadata || self.host_facts(&file.url).probe_misses == 0) {
+            if let Some(body) = self.sidecar_metadata(file)? {
+                return Ok(body);
+            }
+        }
+        let invalid = |reason: String| IndexError::Invalid {
+            url: redact(&file.url),
+            reason,
+        };
+        if remote && self.host_facts(&file.url).ranges != Some(false) {
+            let mut source = HttpRange { client: self, file };
+            match remote_zip::read_metadata(&mut source, file.size) {
+                Ok(bytes) => {
+                    self.learn_host(&file.url, |h| h.ranges = Some(true));
+                    check_identity(&bytes, file).map_err(invalid)?;
+                    return Ok(bytes);
+                }
+                Err(RangeError::Ignored) => {
+                    let first = self.host_facts(&file.url).ranges.is_none();
+                    self.learn_host(&file.url, |h| h.ranges = Some(false));
+                    if first {
+                        tracing::info!(
+                            "the server of `{}` answers `Range:` requests with whole files: downloading wheels for their metadata",
+                            redact(&file.url)
+                        );
                     }
                 }
-                return Ok(fetched.body);
+                Err(RangeError::Malformed(reason)) => tracing::info!(
+                    "cannot read the metadata of `{}` with range requests ({reason}): downloading the whole wheel",
+                    file.filename
+                ),
+                Err(RangeError::Refused(reason)) => return Err(invalid(reason)),
+                Err(RangeError::Index(e)) => return Err(e),
             }
         }
         let path = self.download(file)?;
-        read_wheel_metadata(&path).map_err(|reason| IndexError::Invalid {
-            url: redact(&file.url),
-            reason,
-        })
+        let bytes = read_wheel_metadata(&path).map_err(invalid)?;
+        check_identity(&bytes, file).map_err(invalid)?;
+        Ok(bytes)
+    }
+
+    /// `<url>.metadata` (PEP 658/714), hash-checked when the page gives its
+    /// hash; `None` when the server has none (a probe of an unadvertised
+    /// file that missed, which the host's facts remember).
+    fn sidecar_metadata(&self, file: &IndexFile) -> Result<Option<Vec<u8>>, IndexError> {
+        let url = format!("{}.metadata", file.url);
+        let Some(fetched) = self.get_bytes(&url, &[])? else {
+            if !file.core_metadata {
+                tracing::debug!(
+                    "no `.metadata` for `{}`: not probing its host again",
+                    file.filename
+                );
+                self.learn_host(&file.url, |h| h.probe_misses += 1);
+            }
+            return Ok(None);
+        };
+        if !file.core_metadata {
+            self.learn_host(&file.url, |h| h.probe_hits += 1);
+        }
+        // PEP 658: the page's hash of the metadata file must match.
+        if let Some(expected) = &file.metadata_sha256 {
+            let actual = sha256_bytes(&fetched.body);
+            if !expected.eq_ignore_ascii_case(&actual) {
+                return Err(IndexError::HashMismatch {
+                    filename: format!("{}.metadata", file.filename),
+                    url: redact(&url),
+                    expected: expected.clone(),
+                    actual,
+                });
+            }
+        }
+        Ok(Some(fetched.body))
+    }
+}
+
+/// The wheel to read a version's metadata from when none advertises PEP 658
+/// metadata: a pure-Python wheel (every target can install it), else one for
+/// this machine's operating system, else any; the smallest of those (by the
+/// size the page gives, PEP 700), since a central directory grows with the
+/// wheel, and a whole download may be needed.
+fn metadata_wheel<'a>(wheels: &[&'a IndexFile]) -> Option<&'a IndexFile> {
+    let os_prefixes: &[&str] = match std::env::consts::OS {
+        "linux" => &["manylinux", "musllinux", "linux"],
+        "macos" => &["macosx"],
+        "windows" => &["win"],
+        _ => &[],
+    };
+    wheels.iter().copied().min_by_key(|f| {
+        let parsed = f.wheel_filename();
+        let pure = parsed.as_ref().is_some_and(|w| w.is_universal());
+        let this_os = parsed.as_ref().is_some_and(|w| {
+            w.tags()
+                .any(|(_, _, platform)| os_prefixes.iter().any(|p| platform.starts_with(p)))
+        });
+        (
+            !pure,
+            !this_os,
+            f.size.unwrap_or(u64::MAX),
+            f.filename.clone(),
+        )
+    })
+}
+
+/// A wheel's METADATA must be the filename's: same normalized `Name` (PEP
+/// 503), same `Version` under PEP 440, and no larger than the range reader's cap.
+fn check_identity(bytes: &[u8], file: &IndexFile) -> Result<(), String> {
+    if bytes.len() as u64 > remote_zip::MAX_METADATA {
+        return Err(format!(
+            "its METADATA is larger than {} MB",
+            remote_zip::MAX_METADATA / 1024 / 1024
+        ));
+    }
+    let Some(wheel) = file.wheel_filename() else {
+        return Ok(());
+    };
+    let meta = CoreMetadata::parse(bytes).map_err(|e| e.to_string())?;
+    if meta.name != wheel.name {
+        return Err(format!(
+            "its METADATA says `Name: {}`, but the filename names `{}`",
+            meta.name, wheel.name
+        ));
+    }
+    if meta.version != wheel.version {
+        return Err(format!(
+            "its METADATA says `Version: {}`, but the filename says `{}`",
+            meta.version, wheel.version
+        ));
+    }
+    Ok(())
+}
+
+/// A wheel on an index, read by `Range:` requests through the client.
+struct HttpRange<'a> {
+    client: &'a Client,
+    file: &'a IndexFile,
+}
+
+impl RangeSource for HttpRange<'_> {
+    fn read(&mut self, start: Option<u64>, end: u64) -> Result<(u64, u64, Vec<u8>), RangeError> {
+        let (range, len) = match start {
+            Some(start) => (
+                format!("bytes={start}-{}", end.saturating_sub(1)),
+                end - start,
+            ),
+            None => (format!("bytes=-{end}"), end),
+        };
+        match self.client.get_range(&self.file.url, &range, len) {
+            Ok(RangeAnswer::Partial {
+                start,
+                total,
+                bytes,
+            }) => Ok((start, total, bytes)),
+            Ok(RangeAnswer::Ignored) => Err(RangeError::Ignored),
+            Err(IndexError::Status { status: 416, .. }) => Err(RangeError::Malformed(
+                "the server refused the range (HTTP 416)".into(),
+            )),
+            Err(e @ IndexError::Invalid { .. }) => Err(RangeError::Malformed(e.to_string())),
+            Err(e) => Err(RangeError::Index(e)),
+        }
     }
 }
 

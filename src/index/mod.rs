@@ -24,6 +24,7 @@ mod errors;
 mod metadata;
 mod pages;
 mod partial;
+mod remote_zip;
 pub mod sdist;
 pub mod simple;
 mod source;
