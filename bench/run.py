@@ -20,9 +20,21 @@ It reports the median of N runs, the min-max range, the peak RSS of the child
 process tree (ru_maxrss from os.wait4) and the ratio envy/uv, prints a Markdown
 table and writes it with machine details to bench/results.md.
 
-A command that fails (non-zero exit, timeout, or missing output such as the
-lock file) marks its cell `failed` and prints the tail of its stderr; the run
-goes on with the next row.
+A command that fails (non-zero exit, or missing output such as the lock file)
+marks its cell `failed` and prints the tail of its stderr; one that runs past
+--timeout seconds (default 300) is killed and marks its cell `timeout`; the
+run goes on with the next row. A row whose first run took longer than
+--slow-row seconds (default 60) gets no further runs; its cells show `[n=K]`.
+
+The cold-cache lock rows also count the network traffic of both tools: every
+cold lock runs with `-v` and with HTTPS_PROXY/HTTP_PROXY pointing at a small
+counting CONNECT proxy in this script. "MB during lock" is what the proxy
+relayed from the servers to the tool (TLS bytes on the wire, handshakes
+included: the same measure for both tools). "requests during lock" is envy's
+own count (its `-v` line `HTTP: N requests, ...`) and, for uv, the requests
+its `-v` log names (`Sending fresh GET|HEAD request`, `Sending revalidation
+request`); uv does not log the range requests it reads wheels' metadata with
+after the HEAD, so uv's count is a lower bound (marked `≥`).
 
 Typical use:
 
@@ -110,9 +122,11 @@ class Outcome:
     seconds: float
     rss_mib: float
     note: str = ""
+    timed_out: bool = False
+    stderr: str = ""
 
 
-def run_measured(cmd, cwd, env, timeout, check=None) -> Outcome:
+def run_measured(cmd, cwd, env, timeout, check=None, keep_stderr=False) -> Outcome:
     """Run `cmd`, return wall time and peak RSS of the child (and the
     descendants it waited for, as the kernel folds those into ru_maxrss)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -151,7 +165,8 @@ def run_measured(cmd, cwd, env, timeout, check=None) -> Outcome:
         rss_mib = usage.ru_maxrss / 1024.0  # Linux reports KiB
 
         if timed_out.is_set():
-            return Outcome(False, elapsed, rss_mib, f"timed out after {timeout:.0f} s")
+            return Outcome(False, elapsed, rss_mib, f"timed out after {timeout:.0f} s",
+                           timed_out=True)
         if code != 0:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace").splitlines()[-STDERR_TAIL_LINES:]
@@ -160,7 +175,103 @@ def run_measured(cmd, cwd, env, timeout, check=None) -> Outcome:
             problem = check()
             if problem:
                 return Outcome(False, elapsed, rss_mib, problem)
-        return Outcome(True, elapsed, rss_mib)
+        text = ""
+        if keep_stderr:
+            err.seek(0)
+            text = err.read().decode("utf-8", "replace")
+        return Outcome(True, elapsed, rss_mib, stderr=text)
+
+
+class TrafficCounter:
+    """A CONNECT (and plain HTTP) proxy on 127.0.0.1 that counts the bytes it
+    relays from servers to its client, and the tunnels it opens."""
+
+    def __init__(self):
+        import socket
+        self._socket = socket
+        self.lock = threading.Lock()
+        self.down = 0
+        self.tunnels = 0
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(256)
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def reset(self):
+        with self.lock:
+            self.down, self.tunnels = 0, 0
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _pump(self, src, dst, count):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if count:
+                    with self.lock:
+                        self.down += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(self._socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def _serve(self, conn):
+        try:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    conn.close()
+                    return
+                head += chunk
+            line = head.split(b"\r\n", 1)[0].decode("latin-1")
+            method, target, _ = line.split(" ", 2)
+            if method != "CONNECT":
+                conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                conn.close()
+                return
+            host, _, port = target.rpartition(":")
+            upstream = self._socket.create_connection((host.strip("[]"), int(port)), timeout=30)
+            upstream.settimeout(None)
+            with self.lock:
+                self.tunnels += 1
+            conn.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+            rest = head.split(b"\r\n\r\n", 1)[1]
+            if rest:
+                upstream.sendall(rest)
+            threading.Thread(target=self._pump, args=(conn, upstream, False), daemon=True).start()
+            self._pump(upstream, conn, True)
+        except (OSError, ValueError):
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+def count_requests(tool: str, stderr: str):
+    """Requests a tool's `-v` log reports (see the module docs)."""
+    import re
+    if tool == "envy":
+        m = re.findall(r"HTTP: (\d+) requests", stderr)
+        return int(m[-1]) if m else None
+    return len(re.findall(r"Sending (?:fresh (?:GET|HEAD) request|revalidation request)", stderr))
 
 
 def run_quiet(cmd, **kw) -> subprocess.CompletedProcess:
@@ -178,6 +289,9 @@ class Cell:
     rss: list = field(default_factory=list)
     failed: str = ""  # first failure message, if any
     skipped: bool = False
+    timed_out: bool = False
+    planned: int = 0  # runs the row asked for (0: not tracked)
+    traffic: list = field(default_factory=list)  # (bytes down, requests or None)
 
     def add(self, o: Outcome):
         if o.ok:
@@ -185,6 +299,7 @@ class Cell:
             self.rss.append(o.rss_mib)
         elif not self.failed:
             self.failed = o.note or "failed"
+            self.timed_out = o.timed_out
 
     @property
     def usable(self) -> bool:
@@ -197,11 +312,23 @@ class Cell:
         if self.skipped:
             return "—"
         if not self.usable:
-            return "failed"
+            return "timeout" if self.timed_out else "failed"
         med = self.median()
+        fewer = f" [n={len(self.times)}]" if 0 < len(self.times) < self.planned else ""
         if len(self.times) == 1:
-            return fmt_s(med)
-        return f"{fmt_s(med)} ({fmt_s(min(self.times))}–{fmt_s(max(self.times))})"
+            return fmt_s(med) + fewer
+        return f"{fmt_s(med)} ({fmt_s(min(self.times))}–{fmt_s(max(self.times))}){fewer}"
+
+    def render_mb(self) -> str:
+        if not self.traffic:
+            return "—"
+        return f"{statistics.median(b for b, _ in self.traffic) / 1e6:.1f}"
+
+    def render_requests(self, lower_bound=False) -> str:
+        counts = [r for _, r in self.traffic if r is not None]
+        if not counts:
+            return "—"
+        return ("≥" if lower_bound else "") + f"{statistics.median(counts):.0f}"
 
     def render_rss(self) -> str:
         if not self.usable:
@@ -357,6 +484,7 @@ class Bench:
         base["NO_COLOR"] = "1"
         self.base_env = base
         self._n = 0
+        self.traffic = TrafficCounter()
 
     # -- helpers ------------------------------------------------------------
     def fresh_dir(self, name) -> Path:
@@ -419,8 +547,9 @@ class Bench:
             return None
         return _check
 
-    def measure(self, cell: Cell, tool, step, proj, cache, prepare=None):
-        """One timed run of `tool step` in `proj`; skipped once the cell failed."""
+    def measure(self, cell: Cell, tool, step, proj, cache, prepare=None, count=False):
+        """One timed run of `tool step` in `proj`; skipped once the cell failed.
+        `count`: through the counting proxy, with `-v` (see the module docs)."""
         if cell.failed:
             return
         if tool == "envy" and not Path(self.envy).exists():
@@ -434,9 +563,19 @@ class Bench:
             "export": self.check_export(proj),
         }
         timeout = self.args.poetry_timeout if tool == "poetry" else self.timeout
-        o = run_measured(self.cmd(tool, step), proj, self.env_for(tool, cache), timeout,
-                         checks.get(step))
+        cmd, env = self.cmd(tool, step), self.env_for(tool, cache)
+        if count:
+            cmd = cmd + ["-v"]
+            for k in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+                      "ALL_PROXY", "all_proxy"):
+                env[k] = self.traffic.url()
+            for k in ("NO_PROXY", "no_proxy"):
+                env.pop(k, None)
+            self.traffic.reset()
+        o = run_measured(cmd, proj, env, timeout, checks.get(step), keep_stderr=count)
         cell.add(o)
+        if count and o.ok:
+            cell.traffic.append((self.traffic.down, count_requests(tool, o.stderr)))
         if not o.ok:
             print(f"    {tool} {step} failed: {o.note}", flush=True)
 
@@ -466,14 +605,23 @@ class Bench:
 
         rows = []
 
-        def new_row(step):
+        def new_row(step, planned):
             r = Row(name, step)
+            r.envy.planned = r.uv.planned = planned
             rows.append(r)
             print(f"  {step}", flush=True)
             return r
 
         def order(i):
             return ("envy", "uv") if i % 2 == 0 else ("uv", "envy")
+
+        def runs(row, n):
+            """0..n, stopping after the first run when it was slow."""
+            for i in range(n):
+                if i > 0 and any(c.times and max(c.times) > a.slow_row
+                                 for c in (row.envy, row.uv)):
+                    return
+                yield i
 
         def cold_cache(tool):
             return self.fresh_dir(f"{name}-{tool}-cold-cache")
@@ -486,17 +634,18 @@ class Bench:
                 self.measure(c, tool, step, proj[tool], warm[tool])
 
         # 1. lock, warm cache
-        r = new_row("lock (warm cache)")
-        for i in range(a.runs):
+        r = new_row("lock (warm cache)", a.runs)
+        for i in runs(r, a.runs):
             for t in order(i):
                 self.measure(getattr(r, t), t, "lock", proj[t], warm[t], self.rm_lock(t, proj[t]))
 
         # 2. lock, cold cache
-        r = new_row("lock (cold cache)")
-        for i in range(a.cold_runs):
+        r = new_row("lock (cold cache)", a.cold_runs)
+        for i in runs(r, a.cold_runs):
             for t in order(i):
                 cache = cold_cache(t)
-                self.measure(getattr(r, t), t, "lock", proj[t], cache, self.rm_lock(t, proj[t]))
+                self.measure(getattr(r, t), t, "lock", proj[t], cache, self.rm_lock(t, proj[t]),
+                             count=not a.no_traffic)
                 shutil.rmtree(cache, ignore_errors=True)
         # Leave a lock behind for the sync rows even if the last cold run failed.
         for t in ("envy", "uv"):
@@ -504,22 +653,22 @@ class Bench:
                 self.measure(Cell(), t, "lock", proj[t], warm[t])
 
         # 3. sync, warm cache
-        r = new_row("sync (warm cache)")
-        for i in range(a.runs):
+        r = new_row("sync (warm cache)", a.runs)
+        for i in runs(r, a.runs):
             for t in order(i):
                 self.measure(getattr(r, t), t, "sync", proj[t], warm[t], self.rm_venv(proj[t]))
 
         # 4. sync, cold cache
-        r = new_row("sync (cold cache)")
-        for i in range(a.cold_runs):
+        r = new_row("sync (cold cache)", a.cold_runs)
+        for i in runs(r, a.cold_runs):
             for t in order(i):
                 cache = cold_cache(t)
                 self.measure(getattr(r, t), t, "sync", proj[t], cache, self.rm_venv(proj[t]))
                 shutil.rmtree(cache, ignore_errors=True)
 
         # 5. export --frozen with hashes
-        r = new_row("export --frozen")
-        for i in range(a.runs):
+        r = new_row("export --frozen", a.runs)
+        for i in runs(r, a.runs):
             for t in order(i):
                 self.measure(getattr(r, t), t, "export", proj[t], warm[t],
                              self.rm_file(proj[t] / "req.txt"))
@@ -527,12 +676,12 @@ class Bench:
         # 6. no-op sync and no-op lock (make sure lock and venv are up to date first)
         for t in ("envy", "uv"):
             self.measure(Cell(), t, "sync", proj[t], warm[t])
-        r = new_row("no-op sync")
-        for i in range(a.runs):
+        r = new_row("no-op sync", a.runs)
+        for i in runs(r, a.runs):
             for t in order(i):
                 self.measure(getattr(r, t), t, "sync", proj[t], warm[t])
-        r = new_row("no-op lock")
-        for i in range(a.runs):
+        r = new_row("no-op lock", a.runs)
+        for i in runs(r, a.runs):
             for t in order(i):
                 self.measure(getattr(r, t), t, "lock", proj[t], warm[t])
 
@@ -622,12 +771,18 @@ def render_table(rows, with_poetry: bool) -> str:
     if with_poetry:
         head += ["poetry", "poetry/envy"]
     head.append("peak RSS MiB (envy / uv)")
+    head += ["MB during lock (envy / uv)", "requests during lock (envy / uv)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
         cells = [r.project, r.step, r.envy.render_time(), r.uv.render_time(), r.ratio()]
         if with_poetry:
             cells += [r.poetry.render_time(), r.poetry_ratio()]
         cells.append(f"{r.envy.render_rss()} / {r.uv.render_rss()}")
+        if r.envy.traffic or r.uv.traffic:
+            cells.append(f"{r.envy.render_mb()} / {r.uv.render_mb()}")
+            cells.append(f"{r.envy.render_requests()} / {r.uv.render_requests(lower_bound=True)}")
+        else:
+            cells += ["—", "—"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -733,6 +888,11 @@ def render_report(table, info, versions, args, rows=()) -> str:
         "Peak RSS is the largest `ru_maxrss` of the command's process tree over the runs. "
         "`envy/uv` below 1 means envy is faster. `failed` means the command failed, timed "
         "out or did not produce its output (lock file, `.venv`, hashed requirements)."
+        f" `timeout`: killed after {args.timeout:.0f} s. `[n=K]`: the row stopped after K runs "
+        f"because its first run took more than {args.slow_row:.0f} s. The traffic columns "
+        "(cold-cache lock rows) are the medians of bytes relayed from the servers by a counting "
+        "CONNECT proxy (TLS bytes) and of the requests each tool's `-v` log reports (uv's, "
+        "marked `≥`, leave out its range reads; see `bench/run.py`)."
         + poetry_method + "\n\n"
         "## Results\n\n" + table + "\n" + render_poetry_ratios(rows) + render_failures(rows)
     )
@@ -757,8 +917,14 @@ def main(argv=None) -> int:
                         "simple API (default); pypi: leave poetry's default PyPI source (JSON API)")
     p.add_argument("--poetry-timeout", type=float, default=180.0,
                    help="seconds before a poetry command is abandoned (default: 180)")
-    p.add_argument("--timeout", type=float, default=900.0,
-                   help="seconds before an envy or uv command is abandoned (default: 900)")
+    p.add_argument("--timeout", type=float, default=300.0,
+                   help="seconds before an envy or uv command is abandoned and reported as "
+                        "`timeout` (default: 300)")
+    p.add_argument("--slow-row", type=float, default=60.0,
+                   help="a row whose first run took longer than this many seconds gets no "
+                        "further runs (default: 60)")
+    p.add_argument("--no-traffic", action="store_true",
+                   help="cold locks without the counting proxy and -v (no traffic columns)")
     p.add_argument("--tools-venv", help="reuse (or create) this venv for uv and poetry")
     p.add_argument("--output", default=str(BENCH_DIR / "results.md"),
                    help="where to write the Markdown report (default: bench/results.md)")

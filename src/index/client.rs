@@ -521,18 +521,6 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
     msg
 }
 
-impl Drop for Client {
-    fn drop(&mut self) {
-        let (requests, bytes) = self.transfer_stats();
-        if requests > 0 {
-            tracing::info!(
-                "HTTP: {requests} requests, {bytes} bytes received ({:.1} MB)",
-                bytes as f64 / 1e6
-            );
-        }
-    }
-}
-
 /// `bytes START-END/TOTAL` -> (start, end, total), with start <= end < total.
 fn parse_content_range(value: &str) -> Option<(u64, u64, u64)> {
     let rest = value.trim().strip_prefix("bytes ")?;

@@ -366,6 +366,11 @@ pub fn resolve_project(
     };
     let mut resolution = resolver::resolve(client.clone(), input, &prefetch)?;
     hash_unhashed_files(client, &mut resolution)?;
+    let (requests, bytes) = client.transfer_stats();
+    tracing::info!(
+        "HTTP: {requests} requests, {bytes} bytes received ({:.1} MB) so far",
+        bytes as f64 / 1e6
+    );
     let root = LockedPackage {
         name: project.name.to_string(),
         version: project
