@@ -43,13 +43,14 @@ impl Client {
                 reason: format!("no files for version {version}"),
             })?;
         let wheels: Vec<&IndexFile> = files.iter().filter(|f| f.is_wheel()).collect();
-        // A wheel whose page advertises PEP 658 metadata, else the wheel
-        // cheapest to read (see `metadata_wheel`), else the sdist.
+        // A wheel whose page advertises PEP 658 metadata (a pure one first),
+        // else the wheel cheapest to read (see `metadata_wheel`), else the sdist.
         let sdist = files.iter().find(|f| !f.is_wheel());
         let chosen = wheels
             .iter()
             .copied()
-            .find(|f| f.core_metadata)
+            .filter(|f| f.core_metadata)
+            .min_by_key(|f| !f.wheel_filename().is_some_and(|w| w.is_universal()))
             .or_else(|| metadata_wheel(&wheels))
             .or(sdist)
             .ok_or_else(|| IndexError::Invalid {
@@ -59,9 +60,15 @@ impl Client {
         let cache_path = self
             .cache
             .metadata_path(&chosen.url, chosen.sha256.as_deref());
-        if let Ok(bytes) = fs_err::read(&cache_path) {
-            if let Ok(m) = CoreMetadata::parse(&bytes) {
-                return Ok(m);
+        // The chosen file's cached metadata, else that of another wheel of
+        // the version (an earlier run may have read another one).
+        let others = wheels.iter().filter(|f| f.url != chosen.url);
+        for file in std::iter::once(&chosen).chain(others) {
+            let path = self.cache.metadata_path(&file.url, file.sha256.as_deref());
+            if let Ok(bytes) = fs_err::read(&path) {
+                if let Ok(m) = CoreMetadata::parse(&bytes) {
+                    return Ok(m);
+                }
             }
         }
         let bytes = if chosen.is_wheel() {
