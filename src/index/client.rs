@@ -533,3 +533,18 @@ fn parse_content_range(value: &str) -> Option<(u64, u64, u64)> {
     );
     (start <= end && end < total).then_some((start, end, total))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_content_range;
+
+    #[test]
+    fn content_range() {
+        assert_eq!(parse_content_range("bytes 0-9/100"), Some((0, 9, 100)));
+        assert_eq!(parse_content_range("bytes 90-99/100"), Some((90, 99, 100)));
+        assert_eq!(parse_content_range("bytes 90-100/100"), None);
+        assert_eq!(parse_content_range("bytes 9-0/100"), None);
+        assert_eq!(parse_content_range("bytes */100"), None);
+        assert_eq!(parse_content_range("bytes 0-9/*"), None);
+    }
+}

@@ -326,3 +326,54 @@ pub fn read_wheel_metadata(path: &Path) -> Result<Vec<u8>, String> {
     entry.read_to_end(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn wheel(filename: &str, size: u64) -> IndexFile {
+        IndexFile {
+            filename: filename.to_string(),
+            url: format!("https://files.example/{filename}"),
+            sha256: None,
+            size: Some(size),
+            requires_python: None,
+            yanked: None,
+            core_metadata: false,
+            metadata_sha256: None,
+            upload_time: None,
+            index: Arc::from("https://index.example/simple"),
+            version: Version::from_str("1.0").unwrap(),
+            wheel: true,
+        }
+    }
+
+    #[test]
+    fn the_metadata_wheel_is_pure_then_for_this_os_then_the_smallest() {
+        let mac = wheel("demo-1.0-cp312-cp312-macosx_11_0_arm64.whl", 10);
+        let linux = wheel("demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", 900);
+        let linux_small = wheel("demo-1.0-cp312-cp312-musllinux_1_2_x86_64.whl", 500);
+        let pure = wheel("demo-1.0-py3-none-any.whl", 5000);
+        let all = [&mac, &linux, &linux_small, &pure];
+        assert_eq!(metadata_wheel(&all).unwrap().filename, pure.filename);
+        let platform = [&mac, &linux, &linux_small];
+        let expected = if std::env::consts::OS == "linux" {
+            &linux_small.filename
+        } else {
+            &mac.filename
+        };
+        assert_eq!(&metadata_wheel(&platform).unwrap().filename, expected);
+        assert!(metadata_wheel(&[]).is_none());
+    }
+
+    #[test]
+    fn metadata_must_name_the_wheels_distribution_and_version() {
+        let file = wheel("Demo_Pkg-1.0-py3-none-any.whl", 1);
+        assert!(check_identity(b"Name: demo.pkg\nVersion: 1.0.0\n", &file).is_ok());
+        let err = check_identity(b"Name: other\nVersion: 1.0\n", &file).unwrap_err();
+        assert!(err.contains("`Name: other`"), "{err}");
+        let err = check_identity(b"Name: demo-pkg\nVersion: 2.0\n", &file).unwrap_err();
+        assert!(err.contains("`Version: 2.0`"), "{err}");
+    }
+}

@@ -497,6 +497,38 @@ mod tests {
     }
 
     #[test]
+    fn a_zip64_end_of_central_directory_is_followed() {
+        // Rewrite a plain zip's end record into the ZIP64 form: a ZIP64
+        // record and locator before an end record whose fields say "see ZIP64".
+        let bytes = wheel(100_000, false, zip::CompressionMethod::Deflated);
+        let eocd = bytes.len() - EOCD_LEN;
+        assert_eq!(u32_at(&bytes, eocd), u64::from(SIG_EOCD));
+        let (entries, size, offset) = (
+            u16_at(&bytes, eocd + 10),
+            u32_at(&bytes, eocd + 12),
+            u32_at(&bytes, eocd + 16),
+        );
+        let mut out = bytes[..eocd].to_vec();
+        let record_at = out.len() as u64;
+        out.extend_from_slice(&SIG_ZIP64_EOCD.to_le_bytes());
+        out.extend_from_slice(&44u64.to_le_bytes());
+        out.extend_from_slice(&[45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        for v in [entries, entries, size, offset] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&SIG_ZIP64_LOCATOR.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&record_at.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&SIG_EOCD.to_le_bytes());
+        out.extend_from_slice(&[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        out.extend_from_slice(&[0xFF; 8]);
+        out.extend_from_slice(&[0, 0]);
+        let (got, _) = read(out, false);
+        assert!(got.unwrap().ends_with(b"Version: 1.0\n"));
+    }
+
+    #[test]
     fn a_central_directory_larger_than_the_tail_is_read_in_a_second_request() {
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
