@@ -271,6 +271,29 @@ fn refuse_direct_references(project: &Project) -> Result<()> {
     Ok(())
 }
 
+/// Refuse a project whose dependencies (or `requires-python`) are dynamic
+/// (PEP 621 `dynamic`): envy reads them from `pyproject.toml` only, and
+/// locking without them would leave them out silently.
+///
+/// # Errors
+/// The dynamic fields, with what to do.
+fn refuse_dynamic_lock_inputs(project: &Project) -> Result<()> {
+    let fields = project.dynamic_lock_inputs();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let list = fields
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::new(format!(
+        "{list} in `[project] dynamic` of {}: envy reads these from `pyproject.toml` only and cannot lock them",
+        project.root.join("pyproject.toml").display()
+    ))
+    .hint("list them in `[project]` and remove them from `dynamic` (`envy add` writes dependencies)"))
+}
+
 /// Every requirement to resolve: main, all extras and all groups; the
 /// project's references to itself (`me[extra]`) are expanded in place.
 fn all_requirements(project: &Project) -> Vec<Requirement> {
@@ -315,6 +338,7 @@ pub fn resolve_project(
     previous: Option<&Lock>,
     opts: &LockOptions,
 ) -> Result<Lock> {
+    refuse_dynamic_lock_inputs(project)?;
     let requires_python = requires_python_of(project)?;
     refuse_direct_references(project)?;
     let exclude_newer = parse_exclude_newer(opts)?;

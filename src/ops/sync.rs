@@ -425,7 +425,7 @@ pub fn sync_with_lock(
     }
     let current = have.get(project.name.as_ref()).copied();
     if project.is_package() && opts.only_groups.is_empty() {
-        install_project(&venv, project, current)?;
+        install_project(settings, &venv, project, current)?;
     } else if let Some(d) = current {
         // A virtual project (or `--only-group`): the project itself is not
         // installed, and an earlier install of it is removed.
@@ -511,7 +511,23 @@ fn lock_project_venv(settings: &Settings, project: &Project) -> Result<fs_err::F
 }
 
 /// Install the project itself, editable, unless an identical editable install is there.
-fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDist>) -> Result<()> {
+/// Projects envy cannot describe exactly go through their build backend
+/// ([`super::build::install_project_with_backend`]).
+fn install_project(
+    settings: &Settings,
+    venv: &Venv,
+    project: &Project,
+    current: Option<&InstalledDist>,
+) -> Result<()> {
+    if project.needs_backend_editable() {
+        if let (Some(d), Some(v)) = (current, &project.version) {
+            if d.editable && &d.version == v {
+                return Ok(());
+            }
+        }
+        super::build::install_project_with_backend(settings, venv, project)?;
+        return Ok(());
+    }
     let version = project
         .version
         .clone()

@@ -76,6 +76,10 @@ struct RawProject {
     scripts: BTreeMap<String, String>,
     #[serde(default)]
     gui_scripts: BTreeMap<String, String>,
+    #[serde(default)]
+    entry_points: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    dynamic: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -192,7 +196,19 @@ pub struct Project {
     pub required_environments: Vec<pep508_rs::MarkerTree>,
     /// Whether `pyproject.toml` has a `[build-system]` table.
     pub has_build_system: bool,
+    /// `[project] dynamic` (PEP 621): fields the build backend provides,
+    /// lower-cased.
+    pub dynamic: Vec<String>,
+    /// Whether `[project.entry-points]` declares any group.
+    pub has_entry_points: bool,
 }
+
+/// `[project]` fields that locking reads and that must therefore be static.
+const LOCK_INPUTS: &[&str] = &["dependencies", "optional-dependencies", "requires-python"];
+
+/// `[project]` fields envy's own editable install cannot provide: when one
+/// is dynamic, only the build backend knows it.
+const BACKEND_ONLY: &[&str] = &["version", "scripts", "gui-scripts", "entry-points"];
 
 /// Normalize a dependency group name like a package name (PEP 735 uses the
 /// PEP 503 rule: lower case, runs of `-`, `_`, `.` become one `-`).
@@ -212,6 +228,33 @@ impl Project {
     /// are installed. `[tool.envy] package = true|false` overrides that.
     pub fn is_package(&self) -> bool {
         self.tool.package.unwrap_or(self.has_build_system)
+    }
+
+    /// The fields locking needs (`dependencies`, `optional-dependencies`,
+    /// `requires-python`) that `[project] dynamic` leaves to the build
+    /// backend; envy reads them from `pyproject.toml` only, so a non-empty
+    /// answer means the project cannot be locked as written.
+    pub fn dynamic_lock_inputs(&self) -> Vec<&'static str> {
+        LOCK_INPUTS
+            .iter()
+            .copied()
+            .filter(|f| self.dynamic.iter().any(|d| d == f))
+            .collect()
+    }
+
+    /// Whether installing the project needs its build backend's PEP 660
+    /// editable wheel rather than envy's own `.pth` install: a `setup.py`
+    /// or `setup.cfg` is present (they may declare packages, extensions and
+    /// entry points envy cannot see), `[project.entry-points]` is used, or
+    /// one of `version`, `scripts`, `gui-scripts`, `entry-points` is dynamic.
+    pub fn needs_backend_editable(&self) -> bool {
+        self.root.join("setup.py").is_file()
+            || self.root.join("setup.cfg").is_file()
+            || self.has_entry_points
+            || self
+                .dynamic
+                .iter()
+                .any(|d| BACKEND_ONLY.contains(&d.as_str()))
     }
 
     /// Read `dir/pyproject.toml`.
@@ -359,6 +402,12 @@ impl Project {
             overrides,
             required_environments,
             has_build_system: raw.build_system.is_some(),
+            dynamic: project
+                .dynamic
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            has_entry_points: !project.entry_points.is_empty(),
         })
     }
 
