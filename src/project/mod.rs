@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod migrate;
 pub mod scaffold;
+pub mod uv;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
@@ -95,6 +96,7 @@ enum RawGroupItem {
 #[derive(Deserialize, Default)]
 struct RawTool {
     envy: Option<EnvyTool>,
+    uv: Option<toml::Value>,
 }
 
 /// `[tool.envy]`.
@@ -201,6 +203,9 @@ pub struct Project {
     pub dynamic: Vec<String>,
     /// Whether `[project.entry-points]` declares any group.
     pub has_entry_points: bool,
+    /// Settings that were read but not honoured (from `[tool.uv]`), one
+    /// line each, for the caller to show as warnings.
+    pub warnings: Vec<String>,
 }
 
 /// `[project]` fields that locking reads and that must therefore be static.
@@ -368,7 +373,28 @@ impl Project {
                 .map_err(|m| invalid("dependency-groups", group, m))?;
             dependency_groups.insert(group.clone(), parse_reqs("dependency-groups", &strings)?);
         }
-        let tool = raw.tool.and_then(|t| t.envy).unwrap_or_default();
+        let raw_tool = raw.tool.unwrap_or_default();
+        let uv_invalid = |e: uv::UvError| invalid(&e.field, &e.needle, e.message);
+        if let Some(u) = &raw_tool.uv {
+            uv::refuse_direct_sources(u).map_err(uv_invalid)?;
+        }
+        let mut warnings = Vec::new();
+        let tool = match (raw_tool.envy, &raw_tool.uv) {
+            (Some(t), _) => t,
+            (None, Some(u)) => {
+                let read = uv::read(u).map_err(uv_invalid)?;
+                warnings = read.warnings;
+                if !read.dev_dependencies.is_empty() {
+                    let dev = parse_reqs("tool.uv.dev-dependencies", &read.dev_dependencies)?;
+                    dependency_groups
+                        .entry("dev".to_string())
+                        .or_insert_with(Vec::new)
+                        .extend(dev);
+                }
+                read.tool
+            }
+            (None, None) => EnvyTool::default(),
+        };
         validate_tool(&tool, &invalid)?;
         let constraints = parse_reqs(
             "tool.envy.constraint-dependencies",
@@ -408,6 +434,7 @@ impl Project {
                 .map(|d| d.to_ascii_lowercase())
                 .collect(),
             has_entry_points: !project.entry_points.is_empty(),
+            warnings,
         })
     }
 
