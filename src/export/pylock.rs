@@ -17,7 +17,7 @@ fn file_table(f: &FileEntry) -> String {
     if let Some(size) = f.size {
         let _ = write!(t, ", size = {size}");
     }
-    let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(&f.sha256));
+    let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(f.sha256()));
     format!("{{ {t} }}")
 }
 
@@ -44,8 +44,8 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             continue;
         }
         out.push_str("\n[[packages]]\n");
-        let _ = writeln!(out, "name = {}", quote(&pkg.name));
-        let _ = writeln!(out, "version = {}", quote(&pkg.version));
+        let _ = writeln!(out, "name = {}", quote(pkg.name.as_ref()));
+        let _ = writeln!(out, "version = {}", quote(&pkg.version.to_string()));
         if let Some(m) = marker.try_to_string() {
             let _ = writeln!(out, "marker = {}", quote(&m));
         }
@@ -58,7 +58,12 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             .dependencies
             .iter()
             .chain(pkg.optional_dependencies.values().flatten())
-            .map(|d| (d.name.clone(), d.version.clone()))
+            .map(|d| {
+                (
+                    d.name.to_string(),
+                    d.version.as_ref().map(ToString::to_string),
+                )
+            })
             .collect();
         deps.sort();
         deps.dedup();

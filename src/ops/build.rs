@@ -153,7 +153,7 @@ pub fn wheel_from_lock(
     interp: &Interpreter,
 ) -> Result<(PathBuf, WheelFilename)> {
     let frontend = Frontend::new(client.clone(), interp.clone());
-    if frontend.cached_wheel(&sdist.sha256).is_none() {
+    if frontend.cached_wheel(sdist.sha256()).is_none() {
         status(
             settings,
             format!(
@@ -168,8 +168,8 @@ pub fn wheel_from_lock(
             pkg.version
         );
     }
-    let path = client.download_url(&sdist.url, sdist.filename(), Some(&sdist.sha256))?;
-    Ok(frontend.wheel_from_sdist(&path, &sdist.sha256)?)
+    let path = client.download_url(&sdist.url, sdist.filename(), Some(sdist.sha256()))?;
+    Ok(frontend.wheel_from_sdist(&path, sdist.sha256())?)
 }
 
 /// Install the project itself editable through its own build backend (PEP

@@ -236,11 +236,8 @@ pub fn sync_with_lock(
     let mut kept = 0;
     for pkg in &needed {
         let wheel = pick_wheel(pkg, &interp)?;
-        match have.get(&pkg.name) {
-            Some(d)
-                if d.version.to_string() == pkg.version
-                    || Version::from_str(&pkg.version).is_ok_and(|v| v == d.version) =>
-            {
+        match have.get(pkg.name.as_ref()) {
+            Some(d) if d.version == pkg.version => {
                 if !d.editable {
                     kept += 1;
                     continue;
@@ -250,7 +247,7 @@ pub fn sync_with_lock(
             _ => to_install.push((pkg, wheel)),
         }
     }
-    let wanted: std::collections::HashSet<&str> = needed.iter().map(|p| p.name.as_str()).collect();
+    let wanted: std::collections::HashSet<&str> = needed.iter().map(|p| p.name.as_ref()).collect();
     let to_remove: Vec<&InstalledDist> = installed
         .iter()
         .filter(|d| d.name != project.name && !wanted.contains(d.name.as_ref()))
@@ -268,7 +265,7 @@ pub fn sync_with_lock(
                 && to_install.iter().all(|(pkg, wheel)| {
                     !crate::ops::build::is_sdist(pkg, wheel)
                         && crate::index::cache::Cache::new(root.clone())
-                            .file_path(&wheel.sha256, wheel.filename())
+                            .file_path(wheel.sha256(), wheel.filename())
                             .is_file()
                 })
         });
@@ -288,16 +285,16 @@ pub fn sync_with_lock(
         let late_client: std::sync::Mutex<Option<Arc<Client>>> = std::sync::Mutex::new(None);
         let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
             if let Some(c) = &client {
-                return Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?);
+                return Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?);
             }
-            let path = cache.file_path(&wheel.sha256, wheel.filename());
-            let Err(actual) = crate::index::verify_cached_file(&path, &wheel.sha256) else {
+            let path = cache.file_path(wheel.sha256(), wheel.filename());
+            let Err(actual) = crate::index::verify_cached_file(&path, wheel.sha256()) else {
                 return Ok(path);
             };
             tracing::warn!(
                 "the cached `{}` does not match its sha256 (expected {}, got {actual}); downloading it again",
                 wheel.filename(),
-                wheel.sha256
+                wheel.sha256()
             );
             let c = {
                 let mut late = late_client.lock().unwrap_or_else(|e| e.into_inner());
@@ -306,7 +303,7 @@ pub fn sync_with_lock(
                     None => late.insert(settings.client(Some(project))?).clone(),
                 }
             };
-            Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?)
+            Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?)
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(16)
@@ -329,25 +326,25 @@ pub fn sync_with_lock(
             // Unpacked before and every file still matches its RECORD: the
             // wheel itself is not needed.
             if let Some(template) =
-                install::verified_unpacked(&interp, &root, &wheel.sha256, &filename)
+                install::verified_unpacked(&interp, &root, wheel.sha256(), &filename)
             {
                 pb.inc(1);
-                return Ok((template, filename, pkg, Some(wheel.sha256.clone())));
+                return Ok((template, filename, pkg, Some(wheel.sha256().to_string())));
             }
             let path = fetch(wheel)?;
             crate::index::check_cached_metadata(
                 &cache,
                 &wheel.url,
-                &wheel.sha256,
+                wheel.sha256(),
                 wheel.filename(),
                 &path,
             )?;
             // Unpack into the cache now, overlapping with other downloads;
             // the venv itself is only touched once everything is here.
             let template =
-                install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
+                install::unpack_to_cache(&interp, &root, &path, wheel.sha256(), &filename)?;
             pb.inc(1);
-            Ok((template, filename, pkg, Some(wheel.sha256.clone())))
+            Ok((template, filename, pkg, Some(wheel.sha256().to_string())))
         };
         // Each worker takes the next file in order (biggest first), so the
         // big downloads start together instead of queueing behind one
@@ -408,7 +405,7 @@ pub fn sync_with_lock(
                 Some(_) => install::link_unpacked(&venv, path, filename, &opts_install)?,
                 None => install::install_wheel(&venv, path, filename, &opts_install)?,
             };
-            Ok((pkg.name.clone(), pkg.version.clone()))
+            Ok((pkg.name.to_string(), pkg.version.to_string()))
         })
         .collect();
     let mut outcome = SyncOutcome {
