@@ -30,6 +30,7 @@ mod new_init;
 mod private_index;
 mod project_semantics;
 mod quiet;
+mod range_metadata;
 mod resolver_options;
 mod snapshots;
 mod sync;

@@ -38,6 +38,9 @@ struct ServerConfig {
     yanked: HashMap<String, String>,
     html_only: bool,
     no_metadata: bool,
+    /// Answer `Range:` requests with the whole file (200), like a server
+    /// that does not support ranges.
+    ignore_range: bool,
     tampered: HashMap<String, Vec<u8>>,
 }
 
@@ -46,6 +49,8 @@ struct ServerState {
     base_url: String,
     config: Mutex<ServerConfig>,
     requests: Mutex<Vec<String>>,
+    /// Body bytes sent for `/files/...` (distribution and `.metadata` files).
+    file_bytes: std::sync::atomic::AtomicU64,
 }
 
 /// A simple-API index on `127.0.0.1:<random>` serving `files_dir`. The
@@ -92,6 +97,7 @@ impl IndexServer {
             base_url: format!("http://127.0.0.1:{port}"),
             config: Mutex::new(ServerConfig::default()),
             requests: Mutex::new(Vec::new()),
+            file_bytes: std::sync::atomic::AtomicU64::new(0),
         });
         let _ = cell.set(state.clone());
         IndexServer {
@@ -177,6 +183,20 @@ impl IndexServer {
             .unwrap()
             .tampered
             .insert(filename.to_string(), bytes);
+    }
+
+    /// Answer `Range:` requests with the whole file (HTTP 200), as a server
+    /// without range support does.
+    pub fn set_ignore_range(&self, on: bool) {
+        self.state.config.lock().unwrap().ignore_range = on;
+    }
+
+    /// Body bytes served so far for `/files/...` requests (whole files,
+    /// ranges and `.metadata` files).
+    pub fn file_bytes_served(&self) -> u64 {
+        self.state
+            .file_bytes
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Paths of all requests received so far (e.g. `/simple/app-dep/`).
@@ -309,16 +329,64 @@ fn respond(status: u16, content_type: &str, body: Vec<u8>) -> http::Response {
 }
 
 fn handle(state: &ServerState, request: &http::Request) -> http::Response {
+    let response = handle_inner(state, request);
+    if request.url.starts_with("/files/") && request.method == "GET" {
+        state.file_bytes.fetch_add(
+            response.body.len() as u64,
+            std::sync::atomic::Ordering::SeqCst,
+        );
+    }
+    response
+}
+
+/// A `Range: bytes=...` request for one range of a `len`-byte body: the
+/// half-open span it asks for, `Err(())` when it cannot be satisfied, `None`
+/// when there is no (usable) range header.
+fn requested_range(request: &http::Request, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = request.header("Range")?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let span = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().ok()?;
+            (len.saturating_sub(n), len)
+        }
+        (a, "") => (a.parse().ok()?, len),
+        (a, b) => (a.parse().ok()?, (b.parse::<u64>().ok()? + 1).min(len)),
+    };
+    Some(if span.0 < span.1 { Ok(span) } else { Err(()) })
+}
+
+/// A whole file, or the part a `Range:` header asks for (206).
+fn serve_file(request: &http::Request, bytes: Vec<u8>, ignore_range: bool) -> http::Response {
+    let len = bytes.len() as u64;
+    match requested_range(request, len).filter(|_| !ignore_range) {
+        None => respond(200, "application/octet-stream", bytes),
+        Some(Err(())) => respond(416, "text/plain", Vec::new())
+            .header("Content-Range", &format!("bytes */{len}")),
+        Some(Ok((start, end))) => respond(
+            206,
+            "application/octet-stream",
+            bytes[start as usize..end as usize].to_vec(),
+        )
+        .header("Content-Range", &format!("bytes {start}-{}/{len}", end - 1)),
+    }
+}
+
+fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response {
     let url = request.url.clone();
     let path = url.split(['?', '#']).next().unwrap_or("").to_string();
     state.requests.lock().unwrap().push(path.clone());
 
     let accept = request.header("Accept").unwrap_or_default().to_string();
-    let (html_only, no_metadata, yanked, tampered) = {
+    let (html_only, no_metadata, ignore_range, yanked, tampered) = {
         let c = state.config.lock().unwrap();
         (
             c.html_only,
             c.no_metadata,
+            c.ignore_range,
             c.yanked.clone(),
             c.tampered.clone(),
         )
@@ -344,10 +412,10 @@ fn handle(state: &ServerState, request: &http::Request) -> http::Response {
             };
         }
         if let Some(bytes) = tampered.get(&file) {
-            return respond(200, "application/octet-stream", bytes.clone());
+            return serve_file(request, bytes.clone(), ignore_range);
         }
         return match fs::read(state.files_dir.join(&file)) {
-            Ok(bytes) => respond(200, "application/octet-stream", bytes),
+            Ok(bytes) => serve_file(request, bytes, ignore_range),
             Err(_) => respond(404, "text/plain", b"not found".to_vec()),
         };
     }
