@@ -29,6 +29,7 @@ mod lose_nothing;
 mod new_init;
 mod private_index;
 mod project_semantics;
+mod python_choice;
 mod quiet;
 mod resolver_options;
 mod snapshots;
