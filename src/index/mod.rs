@@ -19,7 +19,6 @@ pub use source::PackageIndex;
 use crate::types::hash::sha256_bytes;
 use crate::types::metadata::CoreMetadata;
 use crate::types::DistFilename;
-use auth::Credentials;
 use cache::{write_atomic, Cache};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
@@ -150,17 +149,19 @@ pub enum IndexError {
         /// The HTTP status code.
         status: u16,
     },
-    /// The index answered 401/403: credentials missing or refused.
-    #[error("{}", auth_message(.index, .url, *.status, *.sent))]
+    /// A 401/403: credentials missing or refused (see [`auth::message`]).
+    #[error("{}", auth::message(.index.as_deref(), .url, *.status, *.under_index, .sent.as_ref()))]
     Auth {
-        /// The index's name, when it has one.
+        /// The name of the index the URL belongs to, when it has one.
         index: Option<String>,
-        /// The index URL (credentials redacted).
+        /// The URL fetched (credentials redacted).
         url: String,
         /// 401 or 403.
         status: u16,
-        /// Whether credentials were sent.
-        sent: bool,
+        /// Whether `url` is one of the index's pages (not a file it links to).
+        under_index: bool,
+        /// Where the credentials sent came from; `None` when none were sent.
+        sent: Option<auth::CredentialSource>,
     },
     /// Offline and the cache cannot answer.
     #[error("{what} is not in the cache and the network is off (`--offline`)")]
@@ -214,36 +215,14 @@ pub enum IndexError {
     Io(String),
 }
 
-fn auth_message(index: &Option<String>, url: &str, status: u16, sent: bool) -> String {
-    let who = match index {
-        Some(name) => format!("the index `{name}` ({url})"),
-        None => format!("the index {url}"),
-    };
-    if sent {
-        format!("{who} refused the credentials (HTTP {status})")
-    } else {
-        format!("{who} requires credentials (HTTP {status})")
-    }
-}
-
 impl IndexError {
-    /// Advice on where envy looks for credentials for the index of an
-    /// [`IndexError::Auth`] (the environment variables and the netrc file).
-    pub fn auth_hint(index: Option<&str>, url: &str) -> String {
-        let host = Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "HOST".to_string());
-        let netrc = auth::netrc_path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "~/.netrc".to_string());
-        match index {
-            Some(name) => {
-                let (u, p) = auth::env_vars(name);
-                format!("set `{u}` and `{p}`, or add `machine {host} login USER password PASSWORD` to {netrc} (or the file named by `NETRC`)")
-            }
-            None => format!("add `machine {host} login USER password PASSWORD` to {netrc} (or the file named by `NETRC`), or name the index under `[[tool.envy.index]]` and set `ENVY_INDEX_<NAME>_USERNAME` and `ENVY_INDEX_<NAME>_PASSWORD`"),
-        }
+    /// What to do about an [`IndexError::Auth`] (see [`auth::hint`]).
+    pub fn auth_hint(
+        index: Option<&str>,
+        url: &str,
+        sent: Option<&auth::CredentialSource>,
+    ) -> String {
+        auth::hint(index, url, sent)
     }
 
     fn retryable(&self) -> bool {
@@ -321,26 +300,17 @@ struct ResolvedIndex {
     /// The URL without userinfo (what is shown, cached and locked).
     url: String,
     explicit: bool,
-    origin: String,
-    credentials: Option<Credentials>,
+    credentials: Option<auth::Found>,
 }
 
 impl ResolvedIndex {
     fn new(name: Option<&str>, url: &str, explicit: bool) -> Self {
         let parsed = Url::parse(url).ok();
-        let credentials = name
-            .and_then(auth::from_env)
-            .or_else(|| parsed.as_ref().and_then(auth::from_url))
-            .or_else(|| {
-                parsed
-                    .as_ref()
-                    .and_then(|u| u.host_str().and_then(auth::from_netrc))
-            });
+        let credentials = auth::for_index(name, parsed.as_ref());
         Self {
             name: name.map(str::to_string),
             url: redact(url),
             explicit,
-            origin: parsed.as_ref().map(auth::origin).unwrap_or_default(),
             credentials,
         }
     }
@@ -572,18 +542,17 @@ impl Client {
         &self.config
     }
 
-    /// The credentials and index for a request to `url`: userinfo in the URL
-    /// itself, else those of the first configured index on the same origin.
-    fn auth_for(&self, url: &Url) -> (Option<Credentials>, Option<&ResolvedIndex>) {
-        let origin = auth::origin(url);
-        let index = self
-            .indexes
-            .iter()
-            .filter(|i| i.origin == origin)
-            .find(|i| i.credentials.is_some())
-            .or_else(|| self.indexes.iter().find(|i| i.origin == origin));
-        let creds = auth::from_url(url).or_else(|| index.and_then(|i| i.credentials.clone()));
-        (creds, index)
+    /// The credentials and index for a request to `url` (see
+    /// [`auth::for_request`]: by longest URL prefix, then origin, then netrc).
+    fn auth_for(&self, url: &Url) -> (auth::RequestAuth, Option<&ResolvedIndex>) {
+        let found = auth::for_request(
+            url,
+            self.indexes
+                .iter()
+                .map(|i| (i.url.as_str(), i.credentials.as_ref())),
+        );
+        let index = found.index.map(|k| &self.indexes[k]);
+        (found, index)
     }
 
     /// GET `url` and hand the response to `read`, retrying transient
@@ -627,7 +596,8 @@ impl Client {
             url: redact(url),
             reason: e.to_string(),
         })?;
-        let (creds, index) = self.auth_for(&parsed);
+        let (auth, index) = self.auth_for(&parsed);
+        let creds = auth.found.as_ref().map(|f| &f.credentials);
         let clean = redact(url);
         let mut attempt = 0;
         loop {
@@ -658,9 +628,10 @@ impl Client {
                     {
                         return Err(IndexError::Auth {
                             index: index.and_then(|i| i.name.clone()),
-                            url: index.map_or_else(|| clean.clone(), |i| i.url.clone()),
+                            url: clean.clone(),
                             status: status.as_u16(),
-                            sent: creds.is_some(),
+                            under_index: auth.under_index,
+                            sent: auth.found.as_ref().map(|f| f.source.clone()),
                         });
                     }
                     if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {

@@ -12,6 +12,7 @@ mod build;
 mod cli_docs;
 mod cmds;
 mod concurrent_edits;
+mod credentials;
 mod errors;
 mod exit_codes;
 mod export;
