@@ -13,6 +13,7 @@ mod cli_docs;
 mod cmds;
 mod concurrent_edits;
 mod credentials;
+mod edit_corpus;
 mod errors;
 mod exit_codes;
 mod export;
