@@ -1,7 +1,7 @@
 //! The HTTP side of [`Client`]: the reqwest clients, credentials per request,
 //! retries with backoff, deadlines, and reading bodies.
 
-use super::auth::{self, Credentials};
+use super::auth;
 use super::cache::Cache;
 use super::configuration::ResolvedIndex;
 use super::{dns, redact, IndexConfig, IndexError, ProjectPage};
@@ -284,18 +284,17 @@ impl Client {
         &self.config
     }
 
-    /// The credentials and index for a request to `url`: userinfo in the URL
-    /// itself, else those of the first configured index on the same origin.
-    pub(super) fn auth_for(&self, url: &Url) -> (Option<Credentials>, Option<&ResolvedIndex>) {
-        let origin = auth::origin(url);
-        let index = self
-            .indexes
-            .iter()
-            .filter(|i| i.origin == origin)
-            .find(|i| i.credentials.is_some())
-            .or_else(|| self.indexes.iter().find(|i| i.origin == origin));
-        let creds = auth::from_url(url).or_else(|| index.and_then(|i| i.credentials.clone()));
-        (creds, index)
+    /// The credentials and index for a request to `url` (see
+    /// [`auth::for_request`]: by longest URL prefix, then origin, then netrc).
+    pub(super) fn auth_for(&self, url: &Url) -> (auth::RequestAuth, Option<&ResolvedIndex>) {
+        let found = auth::for_request(
+            url,
+            self.indexes
+                .iter()
+                .map(|i| (i.url.as_str(), i.credentials.as_ref())),
+        );
+        let index = found.index.map(|k| &self.indexes[k]);
+        (found, index)
     }
 
     /// GET `url` and hand the response to `read`, retrying transient
@@ -339,7 +338,8 @@ impl Client {
             url: redact(url),
             reason: e.to_string(),
         })?;
-        let (creds, index) = self.auth_for(&parsed);
+        let (auth, index) = self.auth_for(&parsed);
+        let creds = auth.found.as_ref().map(|f| &f.credentials);
         let clean = redact(url);
         let mut attempt = 0;
         loop {
@@ -371,9 +371,10 @@ impl Client {
                     {
                         return Err(IndexError::Auth {
                             index: index.and_then(|i| i.name.clone()),
-                            url: index.map_or_else(|| clean.clone(), |i| i.url.clone()),
+                            url: clean.clone(),
                             status: status.as_u16(),
-                            sent: creds.is_some(),
+                            under_index: auth.under_index,
+                            sent: auth.found.as_ref().map(|f| f.source.clone()),
                         });
                     }
                     if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {

@@ -92,7 +92,7 @@ fn edit_lock_sync(
     // Both files or neither (a full disk, a read-only file).
     let lock_path = final_project.root.join(crate::lock::LOCK_FILE);
     let lock_text = lock.to_toml();
-    let doc_text = doc.to_string();
+    let doc_text = edit::to_text(&doc, &original);
     if fs_err::read_to_string(&lock_path).is_ok_and(|old| old == lock_text) {
         write_atomic(&path, doc_text.as_bytes())?;
     } else {

@@ -15,7 +15,7 @@ use crate::venv::{self, InstalledDist, Interpreter, Venv};
 use pep440_rs::{Version, VersionSpecifiers};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -152,29 +152,44 @@ pub fn ensure_lock(settings: &Settings, project: &Project, mode: LockMode) -> Re
 }
 
 /// Pick the interpreter for `.venv`: the existing venv's when it fits the
-/// request and `requires-python`, else discovery.
+/// request (`--python`, else `.python-version`) and `requires-python` (see
+/// [`venv::venv_misfit`]), else discovery. The third value says why an
+/// existing venv is being replaced, in words for the status line.
 fn choose_venv(
     project: &Project,
     requires_python: &VersionSpecifiers,
     request: Option<&str>,
-) -> Result<(Option<Venv>, Option<Interpreter>)> {
+) -> Result<(Option<Venv>, Option<Interpreter>, Option<String>)> {
     let root = project.root.join(".venv");
     let existing = venv::open_venv(&root).ok().flatten();
+    let mut replaced = None;
     if let Some(v) = existing {
-        let version_ok = requires_python.contains(&v.interpreter.version);
-        let request_ok = match request {
-            None => true,
-            Some(r) => {
-                let r = r.trim_start_matches("python").trim_start_matches("cpython");
-                v.interpreter.version.to_string().starts_with(r) || Path::new(r).exists()
-            }
-        };
-        if version_ok && request_ok {
-            return Ok((Some(v), None));
+        match venv::venv_misfit(&v.interpreter, request, requires_python, &project.root)? {
+            None => return Ok((Some(v), None, None)),
+            Some(misfit) => replaced = Some(misfit_words(&v.interpreter.version, &misfit)),
         }
     }
     let interp = venv::find_interpreter(request, requires_python, &project.root)?;
-    Ok((None, Some(interp)))
+    Ok((None, Some(interp), replaced))
+}
+
+/// Why `.venv`'s Python (`version`) no longer fits, for the recreate line.
+fn misfit_words(version: &Version, misfit: &venv::Misfit) -> String {
+    match misfit {
+        venv::Misfit::Request {
+            request,
+            file: None,
+        } => format!("it ran Python {version}, which does not match `--python {request}`"),
+        venv::Misfit::Request {
+            request,
+            file: Some(_),
+        } => format!(
+            "it ran Python {version}, which does not match `{request}` from `.python-version`"
+        ),
+        venv::Misfit::RequiresPython(rp) => {
+            format!("it ran Python {version}, which requires-python `{rp}` excludes")
+        }
+    }
 }
 
 /// A verified wheel ready to install: its unpacked tree in the cache (or, for
@@ -217,7 +232,8 @@ pub fn sync_with_lock(
     let _guard = lock_project_venv(settings, project)?;
     let requires_python = VersionSpecifiers::from_str(&lock.requires_python)
         .map_err(|e| Error::new(e.to_string()))?;
-    let (existing, new_interp) = choose_venv(project, &requires_python, opts.python.as_deref())?;
+    let (existing, new_interp, replaced) =
+        choose_venv(project, &requires_python, opts.python.as_deref())?;
     let interp = existing.as_ref().map_or_else(
         || new_interp.clone().expect("an interpreter"),
         |v| v.interpreter.clone(),
@@ -380,13 +396,17 @@ pub fn sync_with_lock(
         Some(v) => v,
         None => {
             let root = project.root.join(".venv");
-            status(
-                settings,
-                format!(
+            let line = match &replaced {
+                Some(why) => format!(
+                    "Recreating virtual environment at .venv with Python {} ({why})",
+                    interp.version
+                ),
+                None => format!(
                     "Creating virtual environment at .venv (Python {})",
                     interp.version
                 ),
-            );
+            };
+            status(settings, line);
             venv::create_venv(&root, &interp)?
         }
     };

@@ -109,7 +109,7 @@ pub fn edit_version(text: &str, new: Option<&str>) -> Result<(String, String, St
         *fresh.decor_mut() = decor;
         *value = fresh;
     }
-    Ok((doc.to_string(), name, old))
+    Ok((crate::project::edit::to_text(&doc, text), name, old))
 }
 
 /// `envy version`: read, and with `bump` rewrite, the project's version.
