@@ -33,3 +33,4 @@ mod quiet;
 mod resolver_options;
 mod snapshots;
 mod sync;
+mod zipapp_modes;
