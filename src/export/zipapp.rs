@@ -7,7 +7,8 @@
 //! them once into `$ENVY_ZIPAPP_ROOT/<key>` (default: the user cache dir +
 //! `envy/zipapp`), where `<key>` hashes their contents, and later starts only check
 //! that directory. The archive is deterministic: entries sorted, every timestamp
-//! 1980-01-01 00:00, fixed permissions.
+//! 1980-01-01 00:00, fixed permissions. `.envy/pylock.toml` is the lock it was made
+//! from and `.envy/SHA256SUMS` the sha256 of every other file in it.
 
 use super::BundleWheel;
 use super::{ExportError, Result};
@@ -32,6 +33,8 @@ pub struct ZipappSpec {
     pub project_files: Vec<(String, PathBuf)>,
     /// The dependencies' wheels.
     pub wheels: Vec<BundleWheel>,
+    /// The `pylock.toml` the archive carries, as `.envy/pylock.toml`.
+    pub pylock: String,
     /// Precompile the archive's `.py` files with this interpreter (the target's),
     /// as unchecked-hash `.pyc` files next to the sources, so starts skip compiling.
     pub compile_with: Option<PathBuf>,
@@ -270,9 +273,29 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         },
     );
 
+    entries.insert(
+        format!(".envy/{}", super::manifest::PYLOCK),
+        Entry {
+            data: spec.pylock.clone().into_bytes(),
+            deflate: true,
+        },
+    );
     if let Some(python) = &spec.compile_with {
         precompile(python, &mut entries)?;
     }
+    // Last: the manifest of every other file.
+    let hashes: Vec<(String, String)> = entries
+        .iter()
+        .map(|(name, e)| (name.clone(), crate::types::hash::sha256_bytes(&e.data)))
+        .collect();
+    entries.insert(
+        format!(".envy/{}", super::manifest::MANIFEST),
+        Entry {
+            data: super::manifest::render(hashes.iter().map(|(n, h)| (n.as_str(), h.as_str())))
+                .into_bytes(),
+            deflate: true,
+        },
+    );
     // Directory entries: zipimport (before Python 3.13) finds namespace packages
     // (directories without `__init__.py`, e.g. `flask/sansio`) only through them.
     let dirs: Vec<String> = entries

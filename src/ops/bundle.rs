@@ -219,7 +219,13 @@ pub(super) fn bundle(
     match opts.format {
         Format::Wheelhouse => {
             let staged = bundles::stage_dir(&out, bundles::wheelhouse::is_wheelhouse)?;
-            bundles::wheelhouse::write(staged.path(), &wheels, &label)?;
+            let pylock = bundles::pylock::render_bundle(
+                lock,
+                &wheels,
+                &label,
+                bundles::pylock::WheelRef::Path,
+            );
+            bundles::wheelhouse::write(staged.path(), &wheels, &label, &pylock)?;
             bundles::commit_dir(staged, &out)?;
             status(
                 settings,
@@ -238,7 +244,13 @@ pub(super) fn bundle(
             } else {
                 PathBuf::from("/usr/bin/python3")
             };
-            bundles::vendor::write(staged.path(), &wheels, &interp, &python)?;
+            let pylock = bundles::pylock::render_bundle(
+                lock,
+                &wheels,
+                &label,
+                bundles::pylock::WheelRef::Url,
+            );
+            bundles::vendor::write(staged.path(), &wheels, &interp, &python, &pylock)?;
             bundles::commit_dir(staged, &out)?;
             status(
                 settings,
@@ -263,6 +275,12 @@ pub(super) fn bundle(
                     .unwrap_or_else(|| "/usr/bin/env python3".to_string()),
                 entry,
                 project_files,
+                pylock: bundles::pylock::render_bundle(
+                    lock,
+                    &wheels,
+                    &label,
+                    bundles::pylock::WheelRef::Url,
+                ),
                 wheels,
                 compile_with: is_local.then(|| interp.executable.clone()),
             };

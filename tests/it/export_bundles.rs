@@ -280,10 +280,12 @@ fn wheelhouse_installs_offline_with_hashes() {
     assert_eq!(
         names,
         [
+            "SHA256SUMS",
             "demo-0.1.0-py3-none-any.whl",
             "nativepkg-2.0-py3-none-any.whl",
             "purepkg-1.0-py3-none-any.whl",
-            "requirements.txt"
+            "pylock.toml",
+            "requirements.txt",
         ]
     );
     let req = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();

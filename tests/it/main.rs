@@ -9,6 +9,7 @@ mod common;
 
 mod add_remove;
 mod build;
+mod bundle_lock;
 mod cli_docs;
 mod cmds;
 mod concurrent_edits;
