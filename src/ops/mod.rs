@@ -5,6 +5,7 @@
 
 pub mod add;
 pub mod build;
+mod bundle;
 pub mod cache;
 pub mod export;
 pub mod lock;

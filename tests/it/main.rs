@@ -9,6 +9,7 @@ mod common;
 
 mod add_remove;
 mod build;
+mod bundle_lock;
 mod cli_docs;
 mod cmds;
 mod concurrent_edits;
@@ -37,3 +38,4 @@ mod range_metadata;
 mod resolver_options;
 mod snapshots;
 mod sync;
+mod zipapp_modes;
