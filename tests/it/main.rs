@@ -14,6 +14,7 @@ mod cli_docs;
 mod cmds;
 mod concurrent_edits;
 mod credentials;
+mod docker_recipes;
 mod edit_corpus;
 mod errors;
 mod exit_codes;
