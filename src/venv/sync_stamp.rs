@@ -95,12 +95,12 @@ fn digest(project_root: &Path, inputs: &StampInputs<'_>) -> Option<String> {
         "python-version",
         pin.map(|(_, r)| r).unwrap_or_default().as_bytes(),
     );
-    let mut dists: Vec<String> = fs_err::read_dir(site_packages(&venv)?)
+    let mut dists: Vec<String> = super::site_packages::dist_info_dirs(&site_packages(&venv)?)
         .ok()?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".dist-info"))
+        .into_iter()
+        .map(|(stem, _)| format!("{stem}.dist-info"))
         .collect();
+    // Sorted by the whole directory name, as the digest always was.
     dists.sort();
     part("dists", dists.join("\n").as_bytes());
     Some(hex::encode(h.finalize()))
