@@ -111,8 +111,25 @@ pub struct SyncOutcome {
     pub removed: Vec<(String, String)>,
     /// Distributions already right.
     pub kept: usize,
+    /// Those distributions (name, version), sorted; on the no-op fast path
+    /// (see `venv::sync_stamp`), read from the venv's `.dist-info` names.
+    pub kept_packages: Vec<(String, String)>,
     /// The venv.
     pub venv: PathBuf,
+    /// How long the sync took, whole and by phase.
+    pub timings: SyncTimings,
+}
+
+/// How long a sync took. The phases do not add up to the total: locking,
+/// interpreter discovery and planning come before them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SyncTimings {
+    /// The whole sync (including locking, when it had to lock).
+    pub total: std::time::Duration,
+    /// Downloading, verifying and unpacking (or building) what was missing.
+    pub prepare: std::time::Duration,
+    /// Changing the venv: removals, installs, the project's editable install.
+    pub install: std::time::Duration,
 }
 
 /// Get a lock that is usable under `mode`, locking when allowed and needed.
@@ -250,6 +267,7 @@ pub fn sync_with_lock(
         installed.iter().map(|d| (d.name.to_string(), d)).collect();
     let mut to_install: Vec<(&LockedPackage, &FileEntry)> = Vec::new();
     let mut kept = 0;
+    let mut kept_packages = Vec::new();
     for pkg in &needed {
         let wheel = pick_wheel(pkg, &interp)?;
         match have.get(&pkg.name) {
@@ -259,6 +277,7 @@ pub fn sync_with_lock(
             {
                 if !d.editable {
                     kept += 1;
+                    kept_packages.push((pkg.name.clone(), pkg.version.clone()));
                     continue;
                 }
                 to_install.push((pkg, wheel));
@@ -275,6 +294,7 @@ pub fn sync_with_lock(
     // overlap the many small ones instead of trailing at the end.
     to_install.sort_by_key(|(_, file)| std::cmp::Reverse(file.size.unwrap_or(0)));
     // Download and verify everything before touching the venv.
+    let planned = Instant::now();
     let mut downloaded: Vec<Downloaded> = Vec::new();
     if !to_install.is_empty() {
         // When every wheel is already in the cache (a warm sync), no HTTP
@@ -394,6 +414,8 @@ pub fn sync_with_lock(
     }
     // Now change the venv; no stamp may vouch for it until this is done (a
     // failure before this point leaves the venv, stamp included, as it was).
+    let prepared = Instant::now();
+    let prepare = prepared.duration_since(planned);
     venv::sync_stamp::invalidate(&project.root);
     let venv = match existing {
         Some(v) => v,
@@ -431,8 +453,10 @@ pub fn sync_with_lock(
             Ok((pkg.name.clone(), pkg.version.clone()))
         })
         .collect();
+    kept_packages.sort();
     let mut outcome = SyncOutcome {
         kept,
+        kept_packages,
         venv: venv.root.clone(),
         removed: to_remove
             .iter()
@@ -452,6 +476,11 @@ pub fn sync_with_lock(
         install::uninstall(&venv, d)?;
     }
     outcome.installed.sort();
+    outcome.timings = SyncTimings {
+        total: started.elapsed(),
+        prepare,
+        install: prepared.elapsed(),
+    };
     if venv.root == project.root.join(".venv") {
         let total = outcome.kept + outcome.installed.len();
         let (options, index) = stamp_inputs(settings, opts);
@@ -603,7 +632,12 @@ pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
         );
         return Ok(SyncOutcome {
             kept,
+            kept_packages: venv::sync_stamp::installed_packages(&project.root, &project.name),
             venv: project.root.join(".venv"),
+            timings: SyncTimings {
+                total: started.elapsed(),
+                ..Default::default()
+            },
             ..Default::default()
         });
     }

@@ -23,6 +23,7 @@ mod harness;
 mod hostile;
 mod init_migrate;
 mod integrity;
+mod json_output;
 mod live_pypi;
 mod lock;
 mod lock_dry_run;
