@@ -19,6 +19,7 @@ mod exit_codes;
 mod export;
 mod export_bundles;
 mod faults;
+mod file_sizes;
 mod harness;
 mod hostile;
 mod init_migrate;
