@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 mod commands;
 pub mod diagnostics;
+mod json;
 mod log;
 pub mod printer;
 pub mod style;
@@ -135,7 +136,7 @@ enum Command {
     /// Create `.venv` and install exactly the locked set.
     ///
     /// Example: `envy sync --no-dev --frozen`
-    Sync(commands::SyncArgs),
+    Sync(commands::sync::SyncCommandArgs),
     /// Write the lock as a hashed `requirements.txt`.
     ///
     /// Example: `envy export --frozen -o requirements.txt` or `envy export --split deploy/`

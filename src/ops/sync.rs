@@ -114,8 +114,25 @@ pub struct SyncOutcome {
     pub removed: Vec<(String, String)>,
     /// Distributions already right.
     pub kept: usize,
+    /// Those distributions (name, version), sorted; on the no-op fast path
+    /// (see `venv::sync_stamp`), read from the venv's `.dist-info` names.
+    pub kept_packages: Vec<(String, String)>,
     /// The venv.
     pub venv: PathBuf,
+    /// How long the sync took, whole and by phase.
+    pub timings: SyncTimings,
+}
+
+/// How long a sync took. The phases do not add up to the total: locking,
+/// interpreter discovery and planning come before them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SyncTimings {
+    /// The whole sync (including locking, when it had to lock).
+    pub total: std::time::Duration,
+    /// Downloading, verifying and unpacking (or building) what was missing.
+    pub prepare: std::time::Duration,
+    /// Changing the venv: removals, installs, the project's editable install.
+    pub install: std::time::Duration,
 }
 
 /// Get a lock that is usable under `mode`, locking when allowed and needed.
@@ -254,8 +271,10 @@ pub fn sync_with_lock(
     };
     let plan = Plan::new(lock, &selection, &interp, &site, &cached, &project.name)
         .map_err(|e| no_file_error(&interp, e))?;
+    let planned = Instant::now();
     let downloaded = prepare(settings, project, &plan, &interp, client)?;
-    let outcome = execute(
+    let prepared = Instant::now();
+    let mut outcome = execute(
         settings,
         project,
         opts,
@@ -265,6 +284,11 @@ pub fn sync_with_lock(
         &site,
         downloaded,
     )?;
+    outcome.timings = SyncTimings {
+        total: started.elapsed(),
+        prepare: prepared.duration_since(planned),
+        install: prepared.elapsed(),
+    };
     status(
         settings,
         format!(
@@ -485,6 +509,15 @@ fn execute(
         .collect();
     let mut outcome = SyncOutcome {
         kept: plan.unchanged.len(),
+        kept_packages: {
+            let mut kept: Vec<(String, String)> = plan
+                .unchanged
+                .iter()
+                .map(|p| (p.name.to_string(), p.version.to_string()))
+                .collect();
+            kept.sort();
+            kept
+        },
         venv: venv.root.clone(),
         removed: plan
             .extraneous
@@ -647,7 +680,12 @@ pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
         );
         return Ok(SyncOutcome {
             kept,
+            kept_packages: venv::sync_stamp::installed_packages(&project.root, &project.name),
             venv: project.root.join(".venv"),
+            timings: SyncTimings {
+                total: started.elapsed(),
+                ..Default::default()
+            },
             ..Default::default()
         });
     }
