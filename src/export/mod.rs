@@ -7,11 +7,15 @@
 //! - [`wheelhouse`]: a directory of wheels plus a hash-pinned `requirements.txt`.
 //! - [`vendor`]: an importable directory, as `pip install --target` makes.
 //! - [`zipapp`]: a PEP 441 executable zip of the project and its dependencies.
+//! - [`entry`]: what a zipapp runs, and the build-time check of `-e`.
+//! - [`manifest`]: the `SHA256SUMS` of every file and the `pylock.toml` each bundle carries.
 //! - [`project_wheel`]: the project's own pure wheel, for the wheelhouse and vendor dir.
 //!
 //! `ops::export` picks the target, downloads the wheels and calls these.
 
+pub mod entry;
 mod error;
+pub mod manifest;
 pub mod project_wheel;
 pub mod pylock;
 pub mod requirements;
@@ -25,7 +29,6 @@ use crate::types::WheelFilename;
 use crate::venv::Interpreter;
 pub use error::{ExportError, Result};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// A wheel chosen for a bundle, downloaded and hash-checked.
 #[derive(Debug, Clone)]
@@ -42,17 +45,7 @@ pub struct BundleWheel {
     pub path: PathBuf,
 }
 
-/// The best wheel of `pkg` for `interp`, `None` when none fits.
-pub fn best_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Option<&'a FileEntry> {
-    pkg.wheels
-        .iter()
-        .filter_map(|w| {
-            let f = WheelFilename::from_str(w.filename()).ok()?;
-            interp.tags.priority(&f).map(|p| (p, w))
-        })
-        .min_by_key(|(p, _)| *p)
-        .map(|(_, w)| w)
-}
+pub use crate::install::plan::best_wheel;
 
 /// Pick a wheel for each package, else its sdist when `can_build` (the target
 /// is an interpreter on this machine, so a wheel can be built from it), or one

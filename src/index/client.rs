@@ -1,7 +1,7 @@
 //! The HTTP side of [`Client`]: the reqwest clients, credentials per request,
 //! retries with backoff, deadlines, and reading bodies.
 
-use super::auth::{self, Credentials};
+use super::auth;
 use super::cache::Cache;
 use super::configuration::ResolvedIndex;
 use super::{dns, redact, IndexConfig, IndexError, ProjectPage};
@@ -284,18 +284,17 @@ impl Client {
         &self.config
     }
 
-    /// The credentials and index for a request to `url`: userinfo in the URL
-    /// itself, else those of the first configured index on the same origin.
-    pub(super) fn auth_for(&self, url: &Url) -> (Option<Credentials>, Option<&ResolvedIndex>) {
-        let origin = auth::origin(url);
-        let index = self
-            .indexes
-            .iter()
-            .filter(|i| i.origin == origin)
-            .find(|i| i.credentials.is_some())
-            .or_else(|| self.indexes.iter().find(|i| i.origin == origin));
-        let creds = auth::from_url(url).or_else(|| index.and_then(|i| i.credentials.clone()));
-        (creds, index)
+    /// The credentials and index for a request to `url` (see
+    /// [`auth::for_request`]: by longest URL prefix, then origin, then netrc).
+    pub(super) fn auth_for(&self, url: &Url) -> (auth::RequestAuth, Option<&ResolvedIndex>) {
+        let found = auth::for_request(
+            url,
+            self.indexes
+                .iter()
+                .map(|i| (i.url.as_str(), i.credentials.as_ref())),
+        );
+        let index = found.index.map(|k| &self.indexes[k]);
+        (found, index)
     }
 
     /// GET `url` and hand the response to `read`, retrying transient
@@ -339,7 +338,8 @@ impl Client {
             url: redact(url),
             reason: e.to_string(),
         })?;
-        let (creds, index) = self.auth_for(&parsed);
+        let (auth, index) = self.auth_for(&parsed);
+        let creds = auth.found.as_ref().map(|f| &f.credentials);
         let clean = redact(url);
         let mut attempt = 0;
         loop {
@@ -371,9 +371,10 @@ impl Client {
                     {
                         return Err(IndexError::Auth {
                             index: index.and_then(|i| i.name.clone()),
-                            url: index.map_or_else(|| clean.clone(), |i| i.url.clone()),
+                            url: clean.clone(),
                             status: status.as_u16(),
-                            sent: creds.is_some(),
+                            under_index: auth.under_index,
+                            sent: auth.found.as_ref().map(|f| f.source.clone()),
                         });
                     }
                     if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
@@ -503,22 +504,55 @@ fn describe_body_error(e: &std::io::Error, timeout: u64) -> String {
     }
 }
 
-/// Flatten a reqwest error and its sources into one line.
+/// One line for a failed request: what failed (timed out, could not
+/// resolve the host, could not connect to `host:port`) and the root cause
+/// from the error's sources (the operating system's words), without the
+/// HTTP library's wrapper layers (`client error (Connect)`, `tcp connect
+/// error`, `dns error`).
 fn describe_reqwest(e: &reqwest::Error) -> String {
-    let mut msg = if e.is_timeout() {
+    let mut chain = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let dns = chain.iter().any(|s| s.starts_with("dns error"));
+    let host = e.url().and_then(|u| u.host_str().map(str::to_string));
+    let host_port = e.url().and_then(|u| {
+        let host = u.host_str()?;
+        Some(match u.port_or_known_default() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        })
+    });
+    let what = if e.is_timeout() {
         "timed out".to_string()
+    } else if dns {
+        match host {
+            Some(h) => format!("could not resolve the host `{h}`"),
+            None => "could not resolve the host".to_string(),
+        }
     } else if e.is_connect() {
-        "could not connect".to_string()
+        match host_port {
+            Some(h) => format!("could not connect to `{h}`"),
+            None => "could not connect".to_string(),
+        }
     } else {
         "request failed".to_string()
     };
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
+    match chain.last() {
+        Some(root) => {
+            let mut chars = root.chars();
+            let root = match chars.next() {
+                Some(c) if chars.clone().next().is_some_and(char::is_lowercase) => {
+                    c.to_lowercase().chain(chars).collect()
+                }
+                _ => root.clone(),
+            };
+            format!("{what}: {root}")
+        }
+        None => what,
     }
-    msg
 }
 
 /// `bytes START-END/TOTAL` -> (start, end, total), with start <= end < total.

@@ -1,7 +1,7 @@
 //! Which indexes to ask, in what order, with which credentials:
 //! [`IndexConfig`] as the user gives it and `ResolvedIndex` as the client uses it.
 
-use super::auth::{self, Credentials};
+use super::auth;
 use super::{redact, PYPI_SIMPLE};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -67,26 +67,17 @@ pub(super) struct ResolvedIndex {
     /// The URL without userinfo (what is shown, cached and locked).
     pub(super) url: String,
     pub(super) explicit: bool,
-    pub(super) origin: String,
-    pub(super) credentials: Option<Credentials>,
+    pub(super) credentials: Option<auth::Found>,
 }
 
 impl ResolvedIndex {
     fn new(name: Option<&str>, url: &str, explicit: bool) -> Self {
         let parsed = Url::parse(url).ok();
-        let credentials = name
-            .and_then(auth::from_env)
-            .or_else(|| parsed.as_ref().and_then(auth::from_url))
-            .or_else(|| {
-                parsed
-                    .as_ref()
-                    .and_then(|u| u.host_str().and_then(auth::from_netrc))
-            });
+        let credentials = auth::for_index(name, parsed.as_ref());
         Self {
             name: name.map(str::to_string),
             url: redact(url),
             explicit,
-            origin: parsed.as_ref().map(auth::origin).unwrap_or_default(),
             credentials,
         }
     }

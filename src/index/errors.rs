@@ -1,7 +1,6 @@
 //! [`IndexError`]: what can go wrong talking to an index, in words.
 
 use super::auth;
-use url::Url;
 
 /// What went wrong talking to an index. Cloneable, so one failed request can
 /// answer every thread that waited for it.
@@ -31,17 +30,19 @@ pub enum IndexError {
         /// The HTTP status code.
         status: u16,
     },
-    /// The index answered 401/403: credentials missing or refused.
-    #[error("{}", auth_message(.index, .url, *.status, *.sent))]
+    /// A 401/403: credentials missing or refused (see [`auth::message`]).
+    #[error("{}", auth::message(.index.as_deref(), .url, *.status, *.under_index, .sent.as_ref()))]
     Auth {
-        /// The index's name, when it has one.
+        /// The name of the index the URL belongs to, when it has one.
         index: Option<String>,
-        /// The index URL (credentials redacted).
+        /// The URL fetched (credentials redacted).
         url: String,
         /// 401 or 403.
         status: u16,
-        /// Whether credentials were sent.
-        sent: bool,
+        /// Whether `url` is one of the index's pages (not a file it links to).
+        under_index: bool,
+        /// Where the credentials sent came from; `None` when none were sent.
+        sent: Option<auth::CredentialSource>,
     },
     /// Offline and the cache cannot answer.
     #[error("{what} is not in the cache and the network is off (`--offline`)")]
@@ -95,36 +96,14 @@ pub enum IndexError {
     Io(String),
 }
 
-fn auth_message(index: &Option<String>, url: &str, status: u16, sent: bool) -> String {
-    let who = match index {
-        Some(name) => format!("the index `{name}` ({url})"),
-        None => format!("the index {url}"),
-    };
-    if sent {
-        format!("{who} refused the credentials (HTTP {status})")
-    } else {
-        format!("{who} requires credentials (HTTP {status})")
-    }
-}
-
 impl IndexError {
-    /// Advice on where envy looks for credentials for the index of an
-    /// [`IndexError::Auth`] (the environment variables and the netrc file).
-    pub fn auth_hint(index: Option<&str>, url: &str) -> String {
-        let host = Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "HOST".to_string());
-        let netrc = auth::netrc_path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "~/.netrc".to_string());
-        match index {
-            Some(name) => {
-                let (u, p) = auth::env_vars(name);
-                format!("set `{u}` and `{p}`, or add `machine {host} login USER password PASSWORD` to {netrc} (or the file named by `NETRC`)")
-            }
-            None => format!("add `machine {host} login USER password PASSWORD` to {netrc} (or the file named by `NETRC`), or name the index under `[[tool.envy.index]]` and set `ENVY_INDEX_<NAME>_USERNAME` and `ENVY_INDEX_<NAME>_PASSWORD`"),
-        }
+    /// What to do about an [`IndexError::Auth`] (see [`auth::hint`]).
+    pub fn auth_hint(
+        index: Option<&str>,
+        url: &str,
+        sent: Option<&auth::CredentialSource>,
+    ) -> String {
+        auth::hint(index, url, sent)
     }
 
     pub(super) fn retryable(&self) -> bool {

@@ -201,9 +201,7 @@ pub fn is_fresh(
     lock.options.satisfies(options)
         && lock.manifest == manifest_of(project)
         && lock.requires_python == requires_python.to_string()
-        && lock
-            .project()
-            .is_some_and(|p| p.name == project.name.as_ref())
+        && lock.project().is_some_and(|p| p.name == project.name)
         && sources_match(lock, project)
 }
 
@@ -221,15 +219,12 @@ fn sources_match(lock: &Lock, project: &Project) -> bool {
         };
         let want = crate::types::redact_url(&index.url);
         let want = want.trim_end_matches('/');
-        lock.packages
-            .iter()
-            .filter(|p| p.name == name.as_ref())
-            .all(|p| {
-                p.source
-                    .registry
-                    .as_deref()
-                    .is_some_and(|r| r.trim_end_matches('/') == want)
-            })
+        lock.packages.iter().filter(|p| p.name == name).all(|p| {
+            p.source
+                .registry
+                .as_deref()
+                .is_some_and(|r| r.trim_end_matches('/') == want)
+        })
     })
 }
 
@@ -269,6 +264,29 @@ fn refuse_direct_references(project: &Project) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuse a project whose dependencies (or `requires-python`) are dynamic
+/// (PEP 621 `dynamic`): envy reads them from `pyproject.toml` only, and
+/// locking without them would leave them out silently.
+///
+/// # Errors
+/// The dynamic fields, with what to do.
+fn refuse_dynamic_lock_inputs(project: &Project) -> Result<()> {
+    let fields = project.dynamic_lock_inputs();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let list = fields
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::new(format!(
+        "{list} in `[project] dynamic` of {}: envy reads these from `pyproject.toml` only and cannot lock them",
+        project.root.join("pyproject.toml").display()
+    ))
+    .hint("list them in `[project]` and remove them from `dynamic` (`envy add` writes dependencies)"))
 }
 
 /// Every requirement to resolve: main, all extras and all groups; the
@@ -315,6 +333,7 @@ pub fn resolve_project(
     previous: Option<&Lock>,
     opts: &LockOptions,
 ) -> Result<Lock> {
+    refuse_dynamic_lock_inputs(project)?;
     let requires_python = requires_python_of(project)?;
     refuse_direct_references(project)?;
     let exclude_newer = parse_exclude_newer(opts)?;
@@ -365,23 +384,23 @@ pub fn resolve_project(
         )),
     };
     let mut resolution = resolver::resolve(client.clone(), input, &prefetch)?;
-    hash_unhashed_files(client, &mut resolution)?;
+    settle_files(client, previous, &mut resolution)?;
     let (requests, bytes) = client.transfer_stats();
     tracing::info!(
         "HTTP: {requests} requests, {bytes} bytes received ({:.1} MB) so far",
         bytes as f64 / 1e6
     );
     let root = LockedPackage {
-        name: project.name.to_string(),
+        name: project.name.clone(),
         version: project
             .version
-            .as_ref()
-            .map_or_else(|| "0.0.0".to_string(), ToString::to_string),
+            .clone()
+            .unwrap_or_else(|| pep440_rs::Version::new([0, 0, 0])),
         source: Source {
             registry: None,
             editable: Some(".".to_string()),
         },
-        resolution_marker: None,
+        resolution_marker: pep508_rs::MarkerTree::TRUE,
         groups: Vec::new(),
         dependencies: project_edges(&project.dependencies),
         optional_dependencies: project
@@ -471,25 +490,68 @@ fn parse_exclude_newer(opts: &LockOptions) -> Result<Option<resolver::ExcludeNew
         .transpose()
 }
 
-/// Give every locked file a sha256: a file its index listed without one is
-/// downloaded now and hashed, so the lock never holds a file it cannot verify
-/// (nor `sha256 = ""`).
+/// Give every locked file a sha256, and a size whenever one is known for
+/// sure, never a wrong one:
+///
+/// - a file its index listed without a sha256 is downloaded now and hashed,
+///   so the lock never holds a file it cannot verify (nor `sha256 = ""`);
+///   its size is the size of what was downloaded;
+/// - a file whose index omitted its size keeps the size `previous` recorded
+///   for the same URL and sha256;
+/// - a file already downloaded into the cache (by an earlier `sync`, or for
+///   its metadata) gets the size of that copy when the index omitted it or
+///   claimed another, once the copy's sha256 is checked.
 ///
 /// # Errors
 /// Download errors, naming the file.
-fn hash_unhashed_files(client: &Client, resolution: &mut resolver::Resolution) -> Result<()> {
+fn settle_files(
+    client: &Client,
+    previous: Option<&Lock>,
+    resolution: &mut resolver::Resolution,
+) -> Result<()> {
+    let recorded: HashMap<(&str, &str), u64> = previous
+        .into_iter()
+        .flat_map(|l| &l.packages)
+        .flat_map(|p| p.sdist.iter().chain(&p.wheels))
+        .filter_map(|f| Some(((f.url.as_str(), f.sha256()), f.size?)))
+        .collect();
+    let hash = |path: &std::path::Path, filename: &str| {
+        fs_err::File::open(path)
+            .and_then(crate::types::hash::sha256_reader)
+            .map_err(|e| Error::new(format!("cannot hash `{filename}`: {e}")))
+    };
     for pkg in resolution.packages.values_mut() {
-        for file in pkg.files.iter_mut().filter(|f| f.sha256.is_none()) {
-            let path = client.download_url(&file.url, &file.filename, None)?;
-            let (sha256, size) = fs_err::File::open(&path)
-                .and_then(crate::types::hash::sha256_reader)
-                .map_err(|e| Error::new(format!("cannot hash `{}`: {e}", file.filename)))?;
-            tracing::debug!(
-                "{} had no sha256 on its index page: hashed it",
-                file.filename
-            );
-            file.sha256 = Some(sha256);
-            file.size = file.size.or(Some(size));
+        for file in pkg.files.iter_mut() {
+            let Some(sha256) = file.sha256.clone() else {
+                let path = client.download_url(&file.url, &file.filename, None)?;
+                let (sha256, size) = hash(&path, &file.filename)?;
+                tracing::debug!(
+                    "{} had no sha256 on its index page: hashed it",
+                    file.filename
+                );
+                file.sha256 = Some(sha256);
+                file.size = Some(size);
+                continue;
+            };
+            if file.size.is_none() {
+                file.size = recorded.get(&(file.url.as_str(), sha256.as_str())).copied();
+            }
+            let cached = client.cache().file_path(&sha256, &file.filename);
+            let Ok(len) = fs_err::metadata(&cached).map(|m| m.len()) else {
+                continue;
+            };
+            if file.size != Some(len) {
+                if let Ok((got, size)) = hash(&cached, &file.filename) {
+                    if got == sha256 {
+                        tracing::debug!(
+                            "{}: size {size} from the downloaded file (the index said {:?})",
+                            file.filename,
+                            file.size
+                        );
+                        file.size = Some(size);
+                    }
+                }
+            }
         }
     }
     Ok(())
@@ -565,6 +627,38 @@ pub fn write_lock(project: &Project, lock: &Lock) -> Result<bool> {
     Ok(true)
 }
 
+/// Give the files of an up-to-date `lock` that have no size (their index
+/// omitted it) the size of their copy in the cache, once that copy's sha256
+/// is checked: a lock from such an index records sizes once `sync` has
+/// downloaded the files. Returns whether a size was added.
+fn record_downloaded_sizes(settings: &Settings, lock: &mut Lock) -> bool {
+    let Some(root) = settings.cache_dir.clone() else {
+        return false;
+    };
+    let cache = crate::index::cache::Cache::new(root);
+    let mut added = false;
+    for pkg in &mut lock.packages {
+        for file in pkg.sdist.iter_mut().chain(pkg.wheels.iter_mut()) {
+            if file.size.is_some() || file.sha256().is_empty() {
+                continue;
+            }
+            let cached = cache.file_path(file.sha256(), file.filename());
+            if !cached.is_file() {
+                continue;
+            }
+            let checked = fs_err::File::open(&cached)
+                .and_then(crate::types::hash::sha256_reader)
+                .ok()
+                .filter(|(sha256, _)| sha256 == file.sha256());
+            if let Some((_, size)) = checked {
+                file.size = Some(size);
+                added = true;
+            }
+        }
+    }
+    added
+}
+
 /// `envy lock`.
 ///
 /// # Errors
@@ -605,9 +699,13 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
                 "Lock is up to date"
             },
         );
+        let mut lock = lock.clone();
+        let written = !opts.dry_run
+            && record_downloaded_sizes(settings, &mut lock)
+            && write_lock(&project, &lock)?;
         return Ok(LockOutcome {
-            lock: lock.clone(),
-            written: false,
+            lock,
+            written,
             changes: Vec::new(),
         });
     }
@@ -641,9 +739,9 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
         super::change(settings, c);
     }
     if opts.dry_run {
-        let would_change = previous
-            .as_ref()
-            .is_none_or(|old| old.to_toml() != new.to_toml());
+        // Against the file's text, as `write_lock` compares.
+        let would_change = fs_err::read_to_string(project.root.join(LOCK_FILE))
+            .map_or(true, |old| old != new.to_toml());
         status(
             settings,
             if would_change {

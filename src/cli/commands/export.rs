@@ -1,8 +1,8 @@
 //! `envy export`: render the lock as `requirements.txt`, `pylock.toml`, or a
 //! bundle (wheelhouse, vendor directory, zipapp).
 
-use super::SyncArgs;
-use crate::cli::{ExitStatus, Printer};
+use super::{print_json, SyncArgs};
+use crate::cli::{json, ExitStatus, Printer};
 use crate::ops::{self, export::ExportOptions, Settings};
 use clap::Args;
 use std::path::PathBuf;
@@ -26,7 +26,8 @@ pub(crate) struct ExportArgs {
     #[arg(long)]
     no_hashes: bool,
     /// Leave the project out: `requirements.txt` and `pylock.toml` never list it;
-    /// `wheelhouse` and `vendor` include its wheel unless this is given.
+    /// `wheelhouse` and `vendor` include its wheel, and `zipapp` its source, unless
+    /// this is given.
     #[arg(long)]
     no_emit_project: bool,
     /// Bundles: build for this Python version (e.g. `3.12`) instead of the local one.
@@ -36,7 +37,8 @@ pub(crate) struct ExportArgs {
     /// `macosx_11_0_arm64`, `win_amd64`) instead of this machine.
     #[arg(long, value_name = "TAG")]
     python_platform: Option<String>,
-    /// Zipapp: run `module:function`.
+    /// Zipapp: run `module:function` (checked at build time: the module is in the
+    /// bundle and defines the function).
     #[arg(
         short = 'e',
         long = "entry-point",
@@ -44,12 +46,16 @@ pub(crate) struct ExportArgs {
         conflicts_with = "script"
     )]
     entry_point: Option<String>,
-    /// Zipapp: run this `[project.scripts]` entry.
+    /// Zipapp: run this console script, of the project or of a bundled distribution.
     #[arg(long, value_name = "NAME")]
     script: Option<String>,
     /// Zipapp: the interpreter line [default: `/usr/bin/env python3`].
     #[arg(long, value_name = "PATH")]
     python_shebang: Option<String>,
+    /// Print the files written, with their sha256, as JSON on stdout instead
+    /// of the export itself (schema in `docs/json.md`).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     sync: SyncArgs,
 }
@@ -61,7 +67,7 @@ pub(crate) fn exec(
     printer: Printer,
 ) -> ops::Result<ExitStatus> {
     let opts = args.sync.options();
-    let text = ops::export::export(
+    let outcome = ops::export::export(
         settings,
         &ExportOptions {
             mode: opts.mode,
@@ -77,10 +83,16 @@ pub(crate) fn exec(
             script: args.script,
             python_shebang: args.python_shebang,
             no_emit_project: args.no_emit_project,
+            report_files: args.json,
         },
     )?;
-    if let Some(text) = text {
-        printer.data(&text);
+    if args.json {
+        let format = clap::ValueEnum::to_possible_value(&args.format)
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        print_json(printer, &json::Export::new(&format, &outcome))?;
+    } else if let Some(text) = &outcome.text {
+        printer.data(text);
     }
     Ok(ExitStatus::Success)
 }

@@ -42,6 +42,10 @@ struct ServerConfig {
     /// that does not support ranges.
     ignore_range: bool,
     tampered: HashMap<String, Vec<u8>>,
+    /// The `Authorization` header every request must carry, when set.
+    basic_auth: Option<String>,
+    /// Advertise every file one byte bigger than it is (PEP 691 `size`).
+    wrong_sizes: bool,
 }
 
 struct ServerState {
@@ -159,6 +163,18 @@ impl IndexServer {
     /// Serve only PEP 503 HTML, whatever the Accept header says.
     pub fn set_html_only(&self, on: bool) {
         self.state.config.lock().unwrap().html_only = on;
+    }
+
+    /// Answer 401 (with `WWW-Authenticate: Basic`) to every request, pages
+    /// and files, that does not carry HTTP basic auth for `user`/`password`.
+    pub fn set_basic_auth(&self, user: &str, password: &str) {
+        let token = base64(format!("{user}:{password}").as_bytes());
+        self.state.config.lock().unwrap().basic_auth = Some(format!("Basic {token}"));
+    }
+
+    /// Advertise (PEP 691 JSON) every file one byte bigger than it is.
+    pub fn set_wrong_sizes(&self, on: bool) {
+        self.state.config.lock().unwrap().wrong_sizes = on;
     }
 
     /// Do not advertise or serve PEP 658 `.metadata` files.
@@ -324,6 +340,28 @@ fn list_files(dir: &Path) -> Vec<FileInfo> {
     out
 }
 
+/// Standard base64 (RFC 4648, with padding), for basic auth headers.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn respond(status: u16, content_type: &str, body: Vec<u8>) -> http::Response {
     http::Response::new(status, content_type, body).header("Cache-Control", "no-cache")
 }
@@ -381,7 +419,7 @@ fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response 
     state.requests.lock().unwrap().push(path.clone());
 
     let accept = request.header("Accept").unwrap_or_default().to_string();
-    let (html_only, no_metadata, ignore_range, yanked, tampered) = {
+    let (html_only, no_metadata, ignore_range, yanked, tampered, basic_auth) = {
         let c = state.config.lock().unwrap();
         (
             c.html_only,
@@ -389,8 +427,15 @@ fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response 
             c.ignore_range,
             c.yanked.clone(),
             c.tampered.clone(),
+            c.basic_auth.clone(),
         )
     };
+    if let Some(expected) = basic_auth {
+        if request.header("Authorization") != Some(expected.as_str()) {
+            return respond(401, "text/plain", b"unauthorized".to_vec())
+                .header("WWW-Authenticate", "Basic realm=\"test\"");
+        }
+    }
     let want_json = !html_only && accept.contains("application/vnd.pypi.simple.v1+json");
 
     if request.method != "GET" && request.method != "HEAD" {
@@ -448,6 +493,7 @@ fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response 
         };
     }
 
+    let wrong_sizes = state.config.lock().unwrap().wrong_sizes;
     let project = normalize_name(rest);
     let files: Vec<FileInfo> = files.into_iter().filter(|f| f.project == project).collect();
     if files.is_empty() || rest.contains('/') {
@@ -471,7 +517,7 @@ fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response 
                 "url": format!("{}/files/{}", state.base_url, f.filename),
                 "hashes": {"sha256": f.sha256},
                 "requires-python": f.requires_python,
-                "size": f.size,
+                "size": f.size + u64::from(wrong_sizes),
                 "yanked": yank,
             });
             if let (Some(md), false) = (&f.metadata, no_metadata) {
