@@ -29,7 +29,7 @@ pub struct Provider {
     pub(super) client: Arc<dyn PackageIndex>,
     pub(super) input: ResolverInput,
     /// The environment this (possibly forked) resolution covers.
-    env: MarkerTree,
+    pub(super) env: MarkerTree,
     rp_lower: Bound<Version>,
     /// Discovery order, for breadth-first priorities.
     order: RefCell<HashMap<PackageName, usize>>,
@@ -279,7 +279,7 @@ impl Provider {
     /// `pp310`, `py2`, `cp313-abi3`) admit such a Python. Checked against the
     /// project's range, not this fork's, so every fork that picks a version
     /// lists the same files for it.
-    fn wheel_fits_project_python(&self, f: &IndexFile) -> bool {
+    pub(super) fn wheel_fits_project_python(&self, f: &IndexFile) -> bool {
         let Some(w) = f.wheel_filename() else {
             return true;
         };
@@ -352,7 +352,7 @@ impl Provider {
     /// Where `name` is needed: the union, over the requirements on it seen
     /// so far, of the requirement's marker joined with where its requirer is
     /// needed (`true` when nothing is known yet).
-    fn where_needed(&self, name: &PackageName) -> MarkerTree {
+    pub(super) fn where_needed(&self, name: &PackageName) -> MarkerTree {
         self.requested_where
             .borrow()
             .get(name)

@@ -19,6 +19,8 @@ struct Release {
     /// Wheel tags (`py3-none-any` when empty); `sdist_only` publishes no wheel.
     wheel_tags: Vec<String>,
     sdist_only: bool,
+    /// Publish no sdist (wheels only).
+    no_sdist: bool,
     upload_time: Option<String>,
 }
 
@@ -81,7 +83,10 @@ impl Universe {
                 wheel,
             };
             let stem = name.replace('-', "_");
-            let mut files = vec![file(format!("{stem}-{version}.tar.gz"), false)];
+            let mut files = Vec::new();
+            if !r.no_sdist {
+                files.push(file(format!("{stem}-{version}.tar.gz"), false));
+            }
             if !r.sdist_only {
                 let tags = if r.wheel_tags.is_empty() {
                     vec!["py3-none-any".to_string()]
@@ -176,6 +181,7 @@ fn input(requirements: &[&str], requires_python: &str) -> ResolverInput {
         root_name: "project".to_string(),
         project: Some(PackageName::from_str("project").unwrap()),
         project_version: Some(Version::from_str("1.0").unwrap()),
+        requirement_sources: Vec::new(),
         requirements: requirements
             .iter()
             .map(|r| Requirement::from_str(r).unwrap())
@@ -444,7 +450,17 @@ fn exclude_newer_compares_upload_times_as_times() {
 
 /// The failure report for `reqs` over `u` (with `f` adjusting the input).
 fn failure(u: Universe, reqs: &[&str], f: impl FnOnce(&mut ResolverInput)) -> String {
-    let mut i = input(reqs, ">=3.8");
+    failure_under(u, reqs, ">=3.8", f)
+}
+
+/// [`failure`] under another `requires-python`.
+fn failure_under(
+    u: Universe,
+    reqs: &[&str],
+    requires_python: &str,
+    f: impl FnOnce(&mut ResolverInput),
+) -> String {
+    let mut i = input(reqs, requires_python);
     f(&mut i);
     solve(u.index(), i).expect_err("the resolution must fail")
 }
@@ -531,7 +547,7 @@ mod failure_reports {
         }), @"
         no solution found when resolving dependencies:
           Because there is no usable version of `maconly` and your project depends on `maconly`, we can conclude that your project's requirements are unsatisfiable.
-          note: `maconly` 1.0 has no wheel (and no sdist) for every required environment (`sys_platform == 'linux'`)
+          note: `maconly` 1.0 has no wheel (and no sdist) for the required environment `sys_platform == 'linux'`: its wheels are tagged `cp312-cp312-macosx_11_0_arm64`; a wheel tagged `manylinux_*`/`musllinux_*` would have made it usable
         ");
     }
 
@@ -561,6 +577,62 @@ mod failure_reports {
         no solution found when resolving dependencies:
           Because your project requires `a==1.0` and `a==2.0`, which no single version satisfies, we can conclude that your project's requirements are unsatisfiable.
         ");
+    }
+
+    /// Each requirement says which dependency group or extra declared it.
+    #[test]
+    fn a_conflict_across_groups_names_them() {
+        let u = Universe::new().add("a", "1.0", &[]).add("a", "2.0", &[]);
+        insta::assert_snapshot!(failure(u, &["a==1.0", "a==2.0"], |i| {
+            i.requirement_sources = vec![
+                (Requirement::from_str("a==1.0").unwrap(), RequirementSource::Group("dev".into())),
+                (Requirement::from_str("a==2.0").unwrap(), RequirementSource::Extra(ExtraName::from_str("socks").unwrap())),
+            ];
+        }), @"
+        no solution found when resolving dependencies:
+          Because your project requires `a==1.0` (from the dependency group `dev`) and `a==2.0` (from the extra `socks`), which no single version satisfies, we can conclude that your project's requirements are unsatisfiable.
+        ");
+    }
+
+    /// A requirement from a dependency group in a longer derivation names
+    /// its group; one from `[project] dependencies` says nothing more.
+    #[test]
+    fn a_group_requirement_in_a_transitive_conflict() {
+        let u = Universe::new()
+            .add("flask", "3.0.0", &["werkzeug>=3.0"])
+            .add("werkzeug", "1.0.1", &[])
+            .add("werkzeug", "3.1.0", &[]);
+        insta::assert_snapshot!(failure(u, &["flask>=3", "werkzeug<2"], |i| {
+            i.requirement_sources = vec![
+                (Requirement::from_str("flask>=3").unwrap(), RequirementSource::Dependencies),
+                (Requirement::from_str("werkzeug<2").unwrap(), RequirementSource::Group("legacy".into())),
+            ];
+        }), @"
+        no solution found when resolving dependencies:
+          Because there is no version of `flask>3.0.0` and `flask==3.0.0` depends on `werkzeug>=3.0`, we can conclude that `flask>=3.0.0` depends on `werkzeug>=3.0`.
+          And because your project depends on `flask>=3` and your project depends on `werkzeug<2` (from the dependency group `legacy`), we can conclude that your project's requirements are unsatisfiable.
+          note: no version of `flask` matches `>3.0.0` (the newest is 3.0.0)
+        ");
+    }
+
+    /// Only wheels whose Python tags fit no Python the project allows: the
+    /// note names the tags there are and the tag that was missing.
+    #[test]
+    fn only_wheels_for_other_pythons() {
+        let u = Universe::new()
+            .add("old", "1.0", &[])
+            .with("old", "1.0", |r| {
+                r.no_sdist = true;
+                r.wheel_tags = vec![
+                    "cp310-cp310-manylinux_2_17_x86_64".into(),
+                    "cp310-cp310-win_amd64".into(),
+                ];
+            });
+        insta::assert_snapshot!(failure_under(u, &["old"], ">=3.11", |_| {}), @r#"
+        no solution found when resolving dependencies:
+          Because there is no usable version of `old` and your project depends on `old`, we can conclude that your project's requirements are unsatisfiable.
+          note: `old` 1.0 has only wheels for other Pythons (`cp310-cp310-manylinux_2_17_x86_64`, `cp310-cp310-win_amd64`) and no sdist it may build; a wheel tagged `cp311` (or `py3-none-any`) would have made it usable under `requires-python = ">=3.11"`
+        "#);
     }
 
     #[test]
