@@ -104,7 +104,7 @@ pub fn diagnose(e: &ops::Error) -> Diagnostic {
         E::Venv(e) => (e.to_string(), Some(venv_hint(e).to_string())),
         E::Install(e) => (e.to_string(), Some(install_hint(e).to_string())),
         E::Build(e) => (e.to_string(), Some(build_hint(e))),
-        E::Export(e) => (e.to_string(), export_hint(e).map(str::to_string)),
+        E::Export(e) => (e.to_string(), export_hint(e)),
     };
     // No message or hint ever prints a password, whichever layer wrote it.
     Diagnostic {
@@ -125,7 +125,9 @@ fn index_hint(e: &IndexError) -> String {
         IndexError::Offline { .. } => {
             "run once with network access to fill the cache, or drop `--offline`".to_string()
         }
-        IndexError::Auth { index, url, .. } => IndexError::auth_hint(index.as_deref(), url),
+        IndexError::Auth {
+            index, url, sent, ..
+        } => IndexError::auth_hint(index.as_deref(), url, sent.as_ref()),
         IndexError::HashMismatch { .. } => {
             "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
         }
@@ -179,7 +181,14 @@ fn install_hint(e: &InstallError) -> &'static str {
 }
 
 /// What to do when an export failed, when there is something to say.
-fn export_hint(e: &ExportError) -> Option<&'static str> {
+fn export_hint(e: &ExportError) -> Option<String> {
+    if let ExportError::NoScript { available, .. } = e {
+        return Some(if available.is_empty() {
+            "no bundled distribution declares a console script: use `-e module:function`, or leave both out for an interpreter zipapp".to_string()
+        } else {
+            format!("scripts: {}", available.join(", "))
+        });
+    }
     Some(match e {
         ExportError::NoWheel {
             sdist_not_buildable: true,
@@ -200,8 +209,15 @@ fn export_hint(e: &ExportError) -> Option<&'static str> {
         ExportError::ZipappConflict { .. } => {
             "a zipapp has one flat import root; these two cannot be bundled together"
         }
+        ExportError::EntryPointModule { .. } => {
+            "name a module of the project's package or of a locked distribution, e.g. `-e demo:main`"
+        }
+        ExportError::EntryPointFunction { .. } => {
+            "check the spelling: the module's source must define the function (`def`), or bind the name by assignment or import"
+        }
         _ => return None,
-    })
+    }
+    .to_string())
 }
 
 /// What to do when a PEP 517 build failed.

@@ -58,6 +58,33 @@ pub enum ExportError {
     /// `--entry-point` is not `module:function` or `module`.
     #[error("invalid entry point `{0}`")]
     InvalidEntryPoint(String),
+    /// A `-e module:function` whose module is not in the zipapp.
+    #[error("the entry point `{entry}`: no module `{module}` in the bundle (the project's package or a locked distribution)")]
+    EntryPointModule {
+        /// The entry point as given.
+        entry: String,
+        /// The module it names.
+        module: String,
+    },
+    /// A `-e module:function` whose module does not define the function.
+    #[error("the entry point `{entry}`: module `{module}` does not define `{function}`")]
+    EntryPointFunction {
+        /// The entry point as given.
+        entry: String,
+        /// The module it names.
+        module: String,
+        /// The name the module does not bind.
+        function: String,
+    },
+    /// `--script NAME` names no console script of the project or of a bundled
+    /// distribution (`available`: the ones that exist, sorted).
+    #[error("no console script `{name}` in the project's `[project.scripts]` or in the bundled distributions")]
+    NoScript {
+        /// The name asked for.
+        name: String,
+        /// The scripts there are.
+        available: Vec<String>,
+    },
     /// A wheel that cannot go into a zipapp as it is.
     #[error("invalid wheel `{filename}`: {reason}")]
     InvalidWheel {

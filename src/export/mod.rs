@@ -7,11 +7,15 @@
 //! - [`wheelhouse`]: a directory of wheels plus a hash-pinned `requirements.txt`.
 //! - [`vendor`]: an importable directory, as `pip install --target` makes.
 //! - [`zipapp`]: a PEP 441 executable zip of the project and its dependencies.
+//! - [`entry`]: what a zipapp runs, and the build-time check of `-e`.
+//! - [`manifest`]: the `SHA256SUMS` of every file and the `pylock.toml` each bundle carries.
 //! - [`project_wheel`]: the project's own pure wheel, for the wheelhouse and vendor dir.
 //!
 //! `ops::export` picks the target, downloads the wheels and calls these.
 
+pub mod entry;
 mod error;
+pub mod manifest;
 pub mod project_wheel;
 pub mod pylock;
 pub mod requirements;

@@ -17,7 +17,7 @@ fn file_table(f: &FileEntry) -> String {
     if let Some(size) = f.size {
         let _ = write!(t, ", size = {size}");
     }
-    let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(&f.sha256));
+    let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(f.sha256()));
     format!("{{ {t} }}")
 }
 
@@ -44,8 +44,8 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             continue;
         }
         out.push_str("\n[[packages]]\n");
-        let _ = writeln!(out, "name = {}", quote(&pkg.name));
-        let _ = writeln!(out, "version = {}", quote(&pkg.version));
+        let _ = writeln!(out, "name = {}", quote(pkg.name.as_ref()));
+        let _ = writeln!(out, "version = {}", quote(&pkg.version.to_string()));
         if let Some(m) = marker.try_to_string() {
             let _ = writeln!(out, "marker = {}", quote(&m));
         }
@@ -58,7 +58,12 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             .dependencies
             .iter()
             .chain(pkg.optional_dependencies.values().flatten())
-            .map(|d| (d.name.clone(), d.version.clone()))
+            .map(|d| {
+                (
+                    d.name.to_string(),
+                    d.version.as_ref().map(ToString::to_string),
+                )
+            })
             .collect();
         deps.sort();
         deps.dedup();
@@ -91,6 +96,104 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             }
             out.push_str("]\n");
         }
+    }
+    out
+}
+
+/// How a bundle's `pylock.toml` points at its wheels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WheelRef {
+    /// By `path`, relative to the lock file: the wheels sit next to it (a wheelhouse).
+    Path,
+    /// By the locked `url` (a vendor directory or a zipapp, which hold the
+    /// installed files, not the wheels).
+    Url,
+}
+
+/// The `pylock.toml` a bundle carries: one `[[packages]]` per wheel in it (sorted
+/// by name; the set was already evaluated for `target`, so no markers), with the
+/// index it came from and its dependencies among the bundle's packages.
+///
+/// With [`WheelRef::Path`] every wheel is listed by its relative `path` and its own
+/// sha256 (the project's wheel and wheels built from sdists included). With
+/// [`WheelRef::Url`] a locked wheel is listed by its URL; a wheel built from a
+/// locked sdist as that `sdist` (URL and sha256 from the lock); the project,
+/// which no index serves, is left out.
+pub fn render_bundle(
+    lock: &Lock,
+    wheels: &[super::BundleWheel],
+    target: &str,
+    how: WheelRef,
+) -> String {
+    let mut sorted: Vec<&super::BundleWheel> = wheels.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: std::collections::BTreeSet<&str> = sorted.iter().map(|w| w.name.as_str()).collect();
+    let mut out = String::new();
+    out.push_str("# The lock this bundle was made from, written by envy (PEP 751).\n");
+    let _ = writeln!(out, "# Target: {target}");
+    out.push_str("lock-version = \"1.0\"\n");
+    out.push_str("created-by = \"envy\"\n");
+    if !lock.requires_python.is_empty() {
+        let _ = writeln!(out, "requires-python = {}", quote(&lock.requires_python));
+    }
+    for w in sorted {
+        let locked = lock.packages.iter().find(|p| {
+            !p.is_project()
+                && p.name.as_ref() == w.name.as_str()
+                && p.version.to_string() == w.version
+        });
+        let from_lock =
+            locked.and_then(|p| p.wheels.iter().find(|f| f.sha256() == w.file.sha256()));
+        let entry = match (how, locked, from_lock) {
+            (WheelRef::Path, _, _) => {
+                let mut t = format!(
+                    "name = {}, path = {}",
+                    quote(w.file.filename()),
+                    quote(w.file.filename())
+                );
+                if let Some(size) = w.file.size {
+                    let _ = write!(t, ", size = {size}");
+                }
+                let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(w.file.sha256()));
+                format!("wheels = [{{ {t} }}]")
+            }
+            (WheelRef::Url, _, Some(f)) => format!("wheels = [{}]", file_table(f)),
+            (WheelRef::Url, Some(p), None) => match &p.sdist {
+                Some(s) => format!("sdist = {}", file_table(s)),
+                None => continue,
+            },
+            (WheelRef::Url, None, None) => continue,
+        };
+        out.push_str("\n[[packages]]\n");
+        let _ = writeln!(out, "name = {}", quote(&w.name));
+        let _ = writeln!(out, "version = {}", quote(&w.version));
+        if let Some(index) = locked.and_then(|p| p.source.registry.as_ref()) {
+            let _ = writeln!(out, "index = {}", quote(index));
+        }
+        let requirer = locked.or_else(|| {
+            lock.project()
+                .filter(|p| p.name.as_ref() == w.name.as_str())
+        });
+        if let Some(p) = requirer {
+            let mut deps: Vec<&str> = p
+                .dependencies
+                .iter()
+                .chain(p.optional_dependencies.values().flatten())
+                .map(|d| d.name.as_ref())
+                .filter(|n| names.contains(n))
+                .collect();
+            deps.sort_unstable();
+            deps.dedup();
+            if !deps.is_empty() {
+                let list: Vec<String> = deps
+                    .iter()
+                    .map(|d| format!("{{ name = {} }}", quote(d)))
+                    .collect();
+                let _ = writeln!(out, "dependencies = [{}]", list.join(", "));
+            }
+        }
+        out.push_str(&entry);
+        out.push('\n');
     }
     out
 }

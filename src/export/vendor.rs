@@ -1,6 +1,7 @@
 //! `--format vendor`: an importable directory like `pip install --target DIR`,
 //! plus `__envy_vendor__.py`, whose import adds the directory as a site dir (so
-//! `.pth` files in it are processed).
+//! `.pth` files in it are processed), the bundle's `pylock.toml` and the
+//! `SHA256SUMS` manifest.
 
 use super::BundleWheel;
 use super::Result;
@@ -36,8 +37,9 @@ pub fn is_vendor_dir(dir: &Path) -> bool {
     dir.join(BOOTSTRAP).is_file()
 }
 
-/// Install every wheel into `dir` and write the bootstrap. Scripts in `dir/bin`
-/// get `python` in their shebang.
+/// Install every wheel into `dir` and write the bootstrap, the bundle's
+/// `pylock.toml` (`pylock`) and last the `SHA256SUMS` manifest of every file.
+/// Scripts in `dir/bin` get `python` in their shebang.
 ///
 /// # Errors
 /// Invalid or unsafe wheels; I/O errors.
@@ -46,6 +48,7 @@ pub fn write(
     wheels: &[BundleWheel],
     interp: &Interpreter,
     python: &Path,
+    pylock: &str,
 ) -> Result<()> {
     fs_err::create_dir_all(dir)?;
     let mut sorted: Vec<&BundleWheel> = wheels.iter().collect();
@@ -59,5 +62,6 @@ pub fn write(
         install_wheel_into_dir(dir, interp, python, &w.path, &w.filename, &opts)?;
     }
     fs_err::write(dir.join(BOOTSTRAP), BOOTSTRAP_SOURCE)?;
-    Ok(())
+    fs_err::write(dir.join(super::manifest::PYLOCK), pylock)?;
+    super::manifest::write_for_dir(dir)
 }

@@ -1,7 +1,8 @@
 //! `--format wheelhouse`: a directory holding one wheel per package the target
 //! needs, and a `requirements.txt` pinning exactly those wheels by hash, so that
 //! `pip install --no-index --find-links DIR --require-hashes -r DIR/requirements.txt`
-//! installs with no network.
+//! installs with no network. It also holds the bundle's `pylock.toml` (wheels by
+//! relative `path`) and the `SHA256SUMS` manifest.
 
 use super::BundleWheel;
 use super::Result;
@@ -27,17 +28,21 @@ pub fn render(wheels: &[BundleWheel], target: &str) -> String {
         let _ = writeln!(
             out,
             "{}=={} \\\n    --hash=sha256:{}",
-            w.name, w.version, w.file.sha256
+            w.name,
+            w.version,
+            w.file.sha256()
         );
     }
     out
 }
 
-/// Copy every wheel into `dir` and write `requirements.txt`.
+/// Copy every wheel into `dir` and write `requirements.txt`, the bundle's
+/// `pylock.toml` (`pylock`, its wheels by relative path) and last the
+/// `SHA256SUMS` manifest of every file.
 ///
 /// # Errors
 /// I/O errors.
-pub fn write(dir: &Path, wheels: &[BundleWheel], target: &str) -> Result<()> {
+pub fn write(dir: &Path, wheels: &[BundleWheel], target: &str, pylock: &str) -> Result<()> {
     fs_err::create_dir_all(dir)?;
     for w in wheels {
         let dest = dir.join(w.file.filename());
@@ -50,5 +55,6 @@ pub fn write(dir: &Path, wheels: &[BundleWheel], target: &str) -> Result<()> {
         }
     }
     fs_err::write(dir.join("requirements.txt"), render(wheels, target))?;
-    Ok(())
+    fs_err::write(dir.join(super::manifest::PYLOCK), pylock)?;
+    super::manifest::write_for_dir(dir)
 }

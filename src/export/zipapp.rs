@@ -7,7 +7,8 @@
 //! them once into `$ENVY_ZIPAPP_ROOT/<key>` (default: the user cache dir +
 //! `envy/zipapp`), where `<key>` hashes their contents, and later starts only check
 //! that directory. The archive is deterministic: entries sorted, every timestamp
-//! 1980-01-01 00:00, fixed permissions.
+//! 1980-01-01 00:00, fixed permissions. `.envy/pylock.toml` is the lock it was made
+//! from and `.envy/SHA256SUMS` the sha256 of every other file in it.
 
 use super::BundleWheel;
 use super::{ExportError, Result};
@@ -18,46 +19,8 @@ use std::path::PathBuf;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
-/// What `__main__.py` runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryPoint {
-    /// `module:function` (the function may be a dotted attribute path).
-    Function {
-        /// The module to import.
-        module: String,
-        /// The attribute to call.
-        function: String,
-    },
-    /// `python -m module`.
-    Module(String),
-}
-
-impl EntryPoint {
-    /// Parse `module:function` or `module`.
-    ///
-    /// # Errors
-    /// Empty parts or characters that are not part of dotted names.
-    pub fn parse(s: &str) -> Result<EntryPoint> {
-        let ok = |p: &str| {
-            !p.is_empty()
-                && p.split('.').all(|w| {
-                    !w.is_empty()
-                        && !w.starts_with(|c: char| c.is_ascii_digit())
-                        && w.chars().all(|c| c.is_alphanumeric() || c == '_')
-                })
-        };
-        let s = s.trim();
-        let bad = || ExportError::InvalidEntryPoint(s.to_string());
-        match s.split_once(':') {
-            Some((m, f)) if ok(m.trim()) && ok(f.trim()) => Ok(EntryPoint::Function {
-                module: m.trim().to_string(),
-                function: f.trim().to_string(),
-            }),
-            None if ok(s) => Ok(EntryPoint::Module(s.to_string())),
-            _ => Err(bad()),
-        }
-    }
-}
+pub use super::entry::EntryPoint;
+use super::entry::ModuleCode;
 
 /// Everything a zipapp is made of.
 #[derive(Debug, Clone)]
@@ -70,6 +33,8 @@ pub struct ZipappSpec {
     pub project_files: Vec<(String, PathBuf)>,
     /// The dependencies' wheels.
     pub wheels: Vec<BundleWheel>,
+    /// The `pylock.toml` the archive carries, as `.envy/pylock.toml`.
+    pub pylock: String,
     /// Precompile the archive's `.py` files with this interpreter (the target's),
     /// as unchecked-hash `.pyc` files next to the sources, so starts skip compiling.
     pub compile_with: Option<PathBuf>,
@@ -168,6 +133,52 @@ fn classify(w: &BundleWheel) -> Result<Option<Vec<ArchiveFile>>> {
     Ok(Some(files))
 }
 
+/// The code of `module` in the archive being built: its source among `entries`
+/// (the project and the pure wheels), else its source or compiled extension in a
+/// native wheel; `None` when the bundle does not have it.
+fn module_code(
+    module: &str,
+    entries: &BTreeMap<String, Entry>,
+    native: &[&BundleWheel],
+) -> Result<Option<ModuleCode>> {
+    let sources = super::entry::source_paths(module);
+    if let Some(e) = sources.iter().find_map(|p| entries.get(p)) {
+        return Ok(Some(ModuleCode::Source(e.data.clone())));
+    }
+    for w in native {
+        let file = fs_err::File::open(&w.path)?;
+        let mut archive =
+            ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| invalid(w, e))?;
+        let names: Vec<String> = archive.file_names().map(str::to_string).collect();
+        for name in names {
+            let Some(parts) = safe_parts(&name) else {
+                continue;
+            };
+            let parts = if parts[0].ends_with(".data") {
+                match parts.get(1) {
+                    Some(&"purelib") | Some(&"platlib") if parts.len() > 2 => parts[2..].to_vec(),
+                    _ => continue,
+                }
+            } else {
+                parts
+            };
+            let path = parts.join("/");
+            if sources.contains(&path) {
+                let mut data = Vec::new();
+                archive
+                    .by_name(&name)
+                    .map_err(|e| invalid(w, e))?
+                    .read_to_end(&mut data)?;
+                return Ok(Some(ModuleCode::Source(data)));
+            }
+            if super::entry::is_compiled_module(&path, module) {
+                return Ok(Some(ModuleCode::Compiled));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn safe_parts(name: &str) -> Option<Vec<&str>> {
     if name.starts_with('/') || name.contains('\\') || name.contains('\0') {
         return None;
@@ -234,7 +245,7 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         let mut h = Sha256::new();
         h.update(b"envy-zipapp-native-v1\n");
         for w in &native {
-            h.update(format!("{} {}\n", w.file.filename(), w.file.sha256).as_bytes());
+            h.update(format!("{} {}\n", w.file.filename(), w.file.sha256()).as_bytes());
         }
         hex::encode(h.finalize())[..32].to_string()
     };
@@ -250,6 +261,10 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         );
         members.push(member);
     }
+    if let EntryPoint::Function { module, function } = &spec.entry {
+        let code = module_code(module, &entries, &native)?;
+        super::entry::check_function(module, function, code.as_ref())?;
+    }
     entries.insert(
         "__main__.py".into(),
         Entry {
@@ -258,9 +273,29 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         },
     );
 
+    entries.insert(
+        format!(".envy/{}", super::manifest::PYLOCK),
+        Entry {
+            data: spec.pylock.clone().into_bytes(),
+            deflate: true,
+        },
+    );
     if let Some(python) = &spec.compile_with {
         precompile(python, &mut entries)?;
     }
+    // Last: the manifest of every other file.
+    let hashes: Vec<(String, String)> = entries
+        .iter()
+        .map(|(name, e)| (name.clone(), crate::types::hash::sha256_bytes(&e.data)))
+        .collect();
+    entries.insert(
+        format!(".envy/{}", super::manifest::MANIFEST),
+        Entry {
+            data: super::manifest::render(hashes.iter().map(|(n, h)| (n.as_str(), h.as_str())))
+                .into_bytes(),
+            deflate: true,
+        },
+    );
     // Directory entries: zipimport (before Python 3.13) finds namespace packages
     // (directories without `__init__.py`, e.g. `flask/sansio`) only through them.
     let dirs: Vec<String> = entries
@@ -385,6 +420,64 @@ fn precompile(python: &std::path::Path, entries: &mut BTreeMap<String, Entry>) -
     Ok(())
 }
 
+/// The interpreter mode of `__main__.py`: what `python` does with its arguments,
+/// for the forms a bundle needs (no arguments: a REPL on a terminal, else the
+/// program on stdin; `-c CODE`, `-m MODULE`, `-`, a script path; each followed by
+/// the arguments the program sees in `sys.argv[1:]`). As with `python`,
+/// `sys.path[0]` is the current directory (`-c`, `-m`, stdin, the REPL) or the
+/// script's directory, ahead of the bundle.
+const INTERPRETER: &str = r#"    def _interpreter(args):
+        import runpy
+        import types
+
+        def fresh_main():
+            main = types.ModuleType("__main__")
+            main.__dict__["__builtins__"] = __builtins__
+            sys.modules["__main__"] = main
+            return main.__dict__
+
+        if args and args[0] in ("-c", "-m"):
+            if len(args) < 2:
+                sys.stderr.write("Argument expected for the %s option\n" % args[0])
+                sys.exit(2)
+            if args[0] == "-c":
+                sys.argv = ["-c"] + args[2:]
+                sys.path.insert(0, "")
+                exec(compile(args[1], "<string>", "exec"), fresh_main())
+            else:
+                sys.argv = [args[1]] + args[2:]
+                sys.path.insert(0, os.getcwd())
+                runpy.run_module(args[1], run_name="__main__", alter_sys=True)
+            return
+        if args and args[0] != "-":
+            if args[0].startswith("-"):
+                sys.stderr.write(
+                    "unknown option %s: this zipapp takes -c CODE, -m MODULE, - or a script path "
+                    "(pass interpreter options to the python that runs it)\n" % args[0]
+                )
+                sys.exit(2)
+            sys.argv = list(args)
+            sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))
+            runpy.run_path(args[0], run_name="__main__")
+            return
+        sys.argv = ["-"] + args[1:] if args else [""]
+        sys.path.insert(0, "")
+        if not args and sys.stdin.isatty():
+            import code
+
+            try:
+                import readline  # noqa: F401
+            except ImportError:
+                pass
+            banner = 'Python %s on %s\nType "help", "copyright", "credits" or "license" for more information.' % (
+                sys.version,
+                sys.platform,
+            )
+            code.interact(banner=banner, local=fresh_main(), exitmsg="")
+            return
+        exec(compile(sys.stdin.read(), "<stdin>", "exec"), fresh_main())
+"#;
+
 fn py_str(s: &str) -> String {
     // JSON string literals are valid Python string literals.
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
@@ -407,6 +500,7 @@ fn main_py(entry: &EntryPoint, native: &[String], key: &str) -> String {
             "    import runpy\n    runpy.run_module({}, run_name=\"__main__\", alter_sys=True)\n",
             py_str(m)
         ),
+        EntryPoint::Interpreter => format!("{INTERPRETER}\n    _interpreter(sys.argv[1:])\n"),
     };
     format!(
         r#"# Generated by envy (`envy export --format zipapp`); do not edit.
@@ -494,26 +588,4 @@ if __name__ == "__main__":
 {run}"#,
         key = py_str(key),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entry_points() {
-        assert_eq!(
-            EntryPoint::parse("demo.cli:main").unwrap(),
-            EntryPoint::Function {
-                module: "demo.cli".into(),
-                function: "main".into()
-            }
-        );
-        assert_eq!(
-            EntryPoint::parse("demo").unwrap(),
-            EntryPoint::Module("demo".into())
-        );
-        assert!(EntryPoint::parse("demo:").is_err());
-        assert!(EntryPoint::parse("1x:main").is_err());
-    }
 }

@@ -7,12 +7,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn envy(dir: &Path, cache: &Path, args: &[&str]) -> Output {
+pub(crate) fn envy(dir: &Path, cache: &Path, args: &[&str]) -> Output {
     envy_cmd(dir, cache, args).output().expect("run envy")
 }
 
 /// The command [`envy`] runs (for a snapshot).
-fn envy_cmd(dir: &Path, cache: &Path, args: &[&str]) -> Command {
+pub(crate) fn envy_cmd(dir: &Path, cache: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_envy"));
     cmd.args(args)
         .current_dir(dir)
@@ -22,7 +22,7 @@ fn envy_cmd(dir: &Path, cache: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-fn ok(o: &Output) -> String {
+pub(crate) fn ok(o: &Output) -> String {
     assert!(
         o.status.success(),
         "failed: {}\nstdout: {}\nstderr: {}",
@@ -52,7 +52,7 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 /// Build a wheel with `files` plus dist-info; returns (path, sha256, size).
-fn wheel(
+pub(crate) fn wheel(
     dir: &Path,
     filename: &str,
     files: &[(&str, &str)],
@@ -114,17 +114,17 @@ fn file_entry(w: &(PathBuf, String, u64)) -> String {
     )
 }
 
-struct Fixture {
+pub(crate) struct Fixture {
     _tmp: tempfile::TempDir,
-    project: PathBuf,
-    cache: PathBuf,
+    pub(crate) project: PathBuf,
+    pub(crate) cache: PathBuf,
 }
 
 /// A project `demo` (`src/demo`, `main()` prints what it imported) depending on
 /// `purepkg` (pure, with a `.pth` file), `nativepkg` (`Root-Is-Purelib: false`, a
 /// `.so`), `winonly` (only on Windows, with a `win_amd64` wheel) and a dev group
 /// with `devpkg`.
-fn fixture(extra_main: &[&str], extra_packages: &str) -> Fixture {
+pub(crate) fn fixture(extra_main: &[&str], extra_packages: &str) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let wheels = tmp.path().join("wheels");
     std::fs::create_dir_all(&wheels).unwrap();
@@ -132,7 +132,18 @@ fn fixture(extra_main: &[&str], extra_packages: &str) -> Fixture {
         &wheels,
         "purepkg-1.0-py3-none-any.whl",
         &[
-            ("purepkg/__init__.py", "VALUE = 42\n"),
+            (
+                "purepkg/__init__.py",
+                "VALUE = 42\n\ndef hello():\n    import sys\n    print('hello from purepkg', sys.argv[1:])\n",
+            ),
+            (
+                "purepkg/__main__.py",
+                "import sys\nprint('purepkg as main', __name__, sys.argv[1:])\n",
+            ),
+            (
+                "purepkg-1.0.dist-info/entry_points.txt",
+                "[console_scripts]\npurepkg-hello = purepkg:hello\n",
+            ),
             ("purepkg/ns/mod.py", "NS = 'namespace'\n"),
             ("purepkg-extra.pth", "purepkg_extra\n"),
             ("purepkg_extra/hidden_mod.py", "HIDDEN = 'pth works'\n"),
@@ -243,7 +254,7 @@ wheels = [{win}]
     }
 }
 
-fn python_env(cmd: &mut Command) -> &mut Command {
+pub(crate) fn python_env(cmd: &mut Command) -> &mut Command {
     cmd.env_remove("PIP_FIND_LINKS")
         .env_remove("PIP_INDEX_URL")
         .env_remove("PYTHONPATH")
@@ -269,10 +280,12 @@ fn wheelhouse_installs_offline_with_hashes() {
     assert_eq!(
         names,
         [
+            "SHA256SUMS",
             "demo-0.1.0-py3-none-any.whl",
             "nativepkg-2.0-py3-none-any.whl",
             "purepkg-1.0-py3-none-any.whl",
-            "requirements.txt"
+            "pylock.toml",
+            "requirements.txt",
         ]
     );
     let req = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
@@ -643,9 +656,9 @@ fn zipapp_runs_unpacks_native_once_and_is_deterministic() {
     ----- stdout -----
 
     ----- stderr -----
-    error: `[project.scripts]` has no `nope`
+    error: no console script `nope` in the project's `[project.scripts]` or in the bundled distributions
 
-    hint: scripts: demo-cli
+    hint: scripts: demo-cli, purepkg-hello
     ");
 }
 

@@ -26,7 +26,8 @@ pub(crate) struct ExportArgs {
     #[arg(long)]
     no_hashes: bool,
     /// Leave the project out: `requirements.txt` and `pylock.toml` never list it;
-    /// `wheelhouse` and `vendor` include its wheel unless this is given.
+    /// `wheelhouse` and `vendor` include its wheel, and `zipapp` its source, unless
+    /// this is given.
     #[arg(long)]
     no_emit_project: bool,
     /// Bundles: build for this Python version (e.g. `3.12`) instead of the local one.
@@ -36,7 +37,8 @@ pub(crate) struct ExportArgs {
     /// `macosx_11_0_arm64`, `win_amd64`) instead of this machine.
     #[arg(long, value_name = "TAG")]
     python_platform: Option<String>,
-    /// Zipapp: run `module:function`.
+    /// Zipapp: run `module:function` (checked at build time: the module is in the
+    /// bundle and defines the function).
     #[arg(
         short = 'e',
         long = "entry-point",
@@ -44,7 +46,7 @@ pub(crate) struct ExportArgs {
         conflicts_with = "script"
     )]
     entry_point: Option<String>,
-    /// Zipapp: run this `[project.scripts]` entry.
+    /// Zipapp: run this console script, of the project or of a bundled distribution.
     #[arg(long, value_name = "NAME")]
     script: Option<String>,
     /// Zipapp: the interpreter line [default: `/usr/bin/env python3`].
