@@ -20,6 +20,8 @@ use std::sync::Arc;
 
 mod commands;
 pub mod diagnostics;
+mod json;
+mod log;
 pub mod printer;
 pub mod style;
 
@@ -134,7 +136,7 @@ enum Command {
     /// Create `.venv` and install exactly the locked set.
     ///
     /// Example: `envy sync --no-dev --frozen`
-    Sync(commands::SyncArgs),
+    Sync(commands::sync::SyncCommandArgs),
     /// Write the lock as a hashed `requirements.txt`.
     ///
     /// Example: `envy export --frozen -o requirements.txt` or `envy export --split deploy/`
@@ -298,19 +300,15 @@ pub fn main() -> ExitStatus {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("ENVY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("envy={level}")));
-    let builder = tracing_subscriber::fmt()
+    // Timestamps (seconds since start) only when debugging.
+    let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
-        .with_target(false);
-    // Timestamps (seconds since start) only when debugging.
-    let _ = if cli.global.verbose >= 2 {
-        builder
-            .with_timer(tracing_subscriber::fmt::time::uptime())
-            .try_init()
-    } else {
-        builder.without_time().try_init()
-    };
+        .event_format(log::LogFormat {
+            started: (cli.global.verbose >= 2).then(std::time::Instant::now),
+        })
+        .try_init();
     let printer = Printer::new(cli.global.quiet, cli.global.verbose);
     match dispatch(cli, printer) {
         Ok(status) => status,

@@ -29,7 +29,6 @@ use crate::types::WheelFilename;
 use crate::venv::Interpreter;
 pub use error::{ExportError, Result};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// A wheel chosen for a bundle, downloaded and hash-checked.
 #[derive(Debug, Clone)]
@@ -46,17 +45,7 @@ pub struct BundleWheel {
     pub path: PathBuf,
 }
 
-/// The best wheel of `pkg` for `interp`, `None` when none fits.
-pub fn best_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Option<&'a FileEntry> {
-    pkg.wheels
-        .iter()
-        .filter_map(|w| {
-            let f = WheelFilename::from_str(w.filename()).ok()?;
-            interp.tags.priority(&f).map(|p| (p, w))
-        })
-        .min_by_key(|(p, _)| *p)
-        .map(|(_, w)| w)
-}
+pub use crate::install::plan::best_wheel;
 
 /// Pick a wheel for each package, else its sdist when `can_build` (the target
 /// is an interpreter on this machine, so a wheel can be built from it), or one

@@ -504,22 +504,55 @@ fn describe_body_error(e: &std::io::Error, timeout: u64) -> String {
     }
 }
 
-/// Flatten a reqwest error and its sources into one line.
+/// One line for a failed request: what failed (timed out, could not
+/// resolve the host, could not connect to `host:port`) and the root cause
+/// from the error's sources (the operating system's words), without the
+/// HTTP library's wrapper layers (`client error (Connect)`, `tcp connect
+/// error`, `dns error`).
 fn describe_reqwest(e: &reqwest::Error) -> String {
-    let mut msg = if e.is_timeout() {
+    let mut chain = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let dns = chain.iter().any(|s| s.starts_with("dns error"));
+    let host = e.url().and_then(|u| u.host_str().map(str::to_string));
+    let host_port = e.url().and_then(|u| {
+        let host = u.host_str()?;
+        Some(match u.port_or_known_default() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        })
+    });
+    let what = if e.is_timeout() {
         "timed out".to_string()
+    } else if dns {
+        match host {
+            Some(h) => format!("could not resolve the host `{h}`"),
+            None => "could not resolve the host".to_string(),
+        }
     } else if e.is_connect() {
-        "could not connect".to_string()
+        match host_port {
+            Some(h) => format!("could not connect to `{h}`"),
+            None => "could not connect".to_string(),
+        }
     } else {
         "request failed".to_string()
     };
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
+    match chain.last() {
+        Some(root) => {
+            let mut chars = root.chars();
+            let root = match chars.next() {
+                Some(c) if chars.clone().next().is_some_and(char::is_lowercase) => {
+                    c.to_lowercase().chain(chars).collect()
+                }
+                _ => root.clone(),
+            };
+            format!("{what}: {root}")
+        }
+        None => what,
     }
-    msg
 }
 
 impl Drop for Client {

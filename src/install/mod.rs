@@ -3,6 +3,7 @@
 //! installs via `.pth` files, and uninstall by `RECORD`.
 
 mod editable;
+pub mod plan;
 mod record;
 mod scripts;
 mod uninstall;
@@ -14,10 +15,9 @@ pub use uninstall::uninstall;
 pub use unpacked::{install_wheel_cached, link_unpacked, unpack_to_cache, verified_unpacked};
 pub use wheel::install_wheel;
 
-use crate::venv::{read_dist_info, InstalledDist, Venv, VenvError};
+use crate::venv::{InstalledDist, Venv, VenvError};
 use pep508_rs::PackageName;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 /// Options shared by every install.
 #[derive(Debug, Clone, Copy)]
@@ -105,37 +105,13 @@ pub enum InstallError {
 }
 
 /// The installed distributions named `name` (normally zero or one), found by the
-/// `.dist-info` directory names so only matching `METADATA` files are read.
+/// `.dist-info` directory names so only matching `METADATA` files are read
+/// ([`crate::venv::SitePackages::read_named`]).
 pub(crate) fn installed_named(
     venv: &Venv,
     name: &PackageName,
 ) -> Result<Vec<InstalledDist>, InstallError> {
-    let mut out = Vec::new();
-    let rd = match fs_err::read_dir(&venv.site_packages) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(e.into()),
-    };
-    for entry in rd {
-        let entry = entry?;
-        let file_name = entry.file_name();
-        let Some(stem) = file_name
-            .to_str()
-            .and_then(|n| n.strip_suffix(".dist-info"))
-        else {
-            continue;
-        };
-        let dir_name = stem.rsplit_once('-').map_or(stem, |(n, _)| n);
-        if PackageName::from_str(dir_name).ok().as_ref() != Some(name) {
-            continue;
-        }
-        if let Some(dist) = read_dist_info(&entry.path(), stem)? {
-            if &dist.name == name {
-                out.push(dist);
-            }
-        }
-    }
-    Ok(out)
+    Ok(crate::venv::SitePackages::read_named(venv, name)?.into_distributions())
 }
 
 #[cfg(test)]

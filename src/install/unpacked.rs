@@ -18,6 +18,7 @@ use super::record::{
 use super::scripts::{rewrite_shebang, write_executable};
 use super::{install_wheel, installed_named, uninstall, InstallError, InstallOptions};
 use crate::types::WheelFilename;
+use crate::venv::site_packages::dist_info_dirs;
 use crate::venv::{read_dist_info, InstalledDist, Venv};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -105,11 +106,11 @@ pub fn unpack_to_cache(
 /// the tree.
 fn tree_files(template: &Path) -> Result<(Vec<(RecordRow, PathBuf)>, PathBuf), String> {
     let site = template.join("site");
-    let dist_info = std::fs::read_dir(&site)
+    let dist_info = dist_info_dirs(&site)
         .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.ends_with(".dist-info"))
+        .into_iter()
+        .next()
+        .map(|(stem, _)| format!("{stem}.dist-info"))
         .ok_or("no .dist-info")?;
     let record_path = site.join(&dist_info).join("RECORD");
     let text = std::fs::read_to_string(&record_path).map_err(|e| format!("RECORD: {e}"))?;
@@ -315,10 +316,10 @@ fn link_template(
     opts: &InstallOptions,
 ) -> Result<InstalledDist, InstallError> {
     let site = template.join("site");
-    let dist_info = std::fs::read_dir(&site)?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.ends_with(".dist-info"))
+    let dist_info = dist_info_dirs(&site)?
+        .into_iter()
+        .next()
+        .map(|(stem, _)| format!("{stem}.dist-info"))
         .ok_or_else(|| InstallError::InvalidWheel {
             wheel: template.to_path_buf(),
             reason: "the unpacked wheel has no .dist-info".into(),

@@ -33,7 +33,9 @@ pub const LOCK_FILE: &str = "envy.lock";
 /// A lock that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    /// Syntax or schema error.
+    /// A syntax or schema error, or a value that does not parse as what its
+    /// key holds (package name, PEP 440 version or specifiers, PEP 508
+    /// marker, sha256 digest), at its 1-based line and column.
     #[error("{path}:{line}:{column}: {message}")]
     Parse {
         /// The file.
@@ -46,8 +48,7 @@ pub enum LockError {
         message: String,
     },
     /// A file that does not belong where the lock lists it: its filename
-    /// names another distribution or version than its `[[package]]`, or it
-    /// has no sha256 (hex digits).
+    /// names another distribution or version than its `[[package]]`.
     #[error("{path}: {message}")]
     Inconsistent {
         /// The file.

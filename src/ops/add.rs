@@ -34,13 +34,49 @@ pub fn parse_requirement(text: &str) -> Result<Requirement> {
     })
 }
 
+/// One requirement `add` or `remove` changed in `pyproject.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementEdit {
+    /// The normalized package name.
+    pub name: String,
+    /// The entry before the edit (PEP 508 text), `None` when it was not there.
+    pub before: Option<String>,
+    /// The entry after the edit, `None` when it was removed.
+    pub after: Option<String>,
+}
+
+/// What `add` or `remove` did.
+#[derive(Debug)]
+pub struct EditOutcome {
+    /// The array edited.
+    pub target: Target,
+    /// The entries changed, in the order asked for.
+    pub edits: Vec<RequirementEdit>,
+    /// How the lock changed.
+    pub lock_changes: Vec<super::lock::Change>,
+    /// Whether `envy.lock` was written (its content changed).
+    pub lock_written: bool,
+    /// The sync, unless `--no-sync`.
+    pub sync: Option<super::sync::SyncOutcome>,
+}
+
+/// The entry named `name` in `target` of `project`, as text.
+fn entries(project: &Project, target: &Target, name: &PackageName) -> Option<String> {
+    requirements_in(project, target)
+        .into_iter()
+        .find(|r| &r.name == name)
+        .map(ToString::to_string)
+}
+
 /// Read, edit, resolve, then write pyproject and lock together, then sync.
+/// `touched` are the names the edit is about (reported in order).
 fn edit_lock_sync(
     settings: &Settings,
     opts: &EditOptions,
     apply: impl Fn(&mut toml_edit::DocumentMut) -> Result<()>,
     bound: &[PackageName],
-) -> Result<()> {
+    touched: &[PackageName],
+) -> Result<EditOutcome> {
     let project = settings.project()?;
     // Edits of one project take turns: read, resolve and write under the
     // project's edit lock, so a concurrent `envy add` sees this one's edit.
@@ -93,7 +129,8 @@ fn edit_lock_sync(
     let lock_path = final_project.root.join(crate::lock::LOCK_FILE);
     let lock_text = lock.to_toml();
     let doc_text = edit::to_text(&doc, &original);
-    if fs_err::read_to_string(&lock_path).is_ok_and(|old| old == lock_text) {
+    let lock_unchanged = fs_err::read_to_string(&lock_path).is_ok_and(|old| old == lock_text);
+    if lock_unchanged {
         write_atomic(&path, doc_text.as_bytes())?;
     } else {
         super::write_all_or_nothing(&[
@@ -102,17 +139,40 @@ fn edit_lock_sync(
         ])?;
     }
     drop(edit_lock);
-    for c in diff(previous.as_ref(), &lock) {
-        super::change(settings, &c);
+    let lock_changes = diff(previous.as_ref(), &lock);
+    for c in &lock_changes {
+        super::change(settings, c);
     }
-    if !opts.no_sync {
+    let edits = touched
+        .iter()
+        .map(|n| RequirementEdit {
+            name: n.to_string(),
+            before: entries(&project, &opts.target, n),
+            after: entries(&final_project, &opts.target, n),
+        })
+        .collect();
+    let sync = if opts.no_sync {
+        None
+    } else {
         let sync_opts = SyncOptions {
             python: opts.python.clone(),
             ..Default::default()
         };
-        sync_with_lock(settings, &final_project, &lock, &sync_opts, Some(client))?;
-    }
-    Ok(())
+        Some(sync_with_lock(
+            settings,
+            &final_project,
+            &lock,
+            &sync_opts,
+            Some(client),
+        )?)
+    };
+    Ok(EditOutcome {
+        target: opts.target.clone(),
+        edits,
+        lock_changes,
+        lock_written: !lock_unchanged,
+        sync,
+    })
 }
 
 fn requirements_in<'a>(project: &'a Project, target: &Target) -> Vec<&'a Requirement> {
@@ -138,7 +198,11 @@ fn requirements_in<'a>(project: &'a Project, target: &Target) -> Vec<&'a Require
 /// # Errors
 /// Invalid requirements (with a caret at the column), and every lock or sync
 /// failure; `pyproject.toml` is then unchanged.
-pub fn add(settings: &Settings, requirements: &[String], opts: &EditOptions) -> Result<()> {
+pub fn add(
+    settings: &Settings,
+    requirements: &[String],
+    opts: &EditOptions,
+) -> Result<EditOutcome> {
     let reqs: Vec<Requirement> = requirements
         .iter()
         .map(|r| parse_requirement(r))
@@ -159,6 +223,7 @@ pub fn add(settings: &Settings, requirements: &[String], opts: &EditOptions) -> 
             Ok(())
         },
         &unbounded,
+        &reqs.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
     )
 }
 
@@ -167,7 +232,7 @@ pub fn add(settings: &Settings, requirements: &[String], opts: &EditOptions) -> 
 /// # Errors
 /// A name that is not in the chosen table (the message says where it is,
 /// if elsewhere), and every lock or sync failure.
-pub fn remove(settings: &Settings, names: &[String], opts: &EditOptions) -> Result<()> {
+pub fn remove(settings: &Settings, names: &[String], opts: &EditOptions) -> Result<EditOutcome> {
     let names: Vec<PackageName> = names
         .iter()
         .map(|n| {
@@ -195,6 +260,7 @@ pub fn remove(settings: &Settings, names: &[String], opts: &EditOptions) -> Resu
             Ok(())
         },
         &[],
+        &names,
     )
 }
 

@@ -134,7 +134,7 @@ pub fn build(settings: &Settings, opts: &BuildOptions) -> Result<BuildOutcome> {
     Ok(BuildOutcome { files })
 }
 
-/// Whether `file` is the sdist of `pkg` (what `pick_wheel` falls back to).
+/// Whether `file` is the sdist of `pkg` (what a plan falls back to when no wheel fits).
 pub fn is_sdist(pkg: &LockedPackage, file: &FileEntry) -> bool {
     pkg.sdist.as_ref().is_some_and(|s| std::ptr::eq(s, file))
 }

@@ -5,7 +5,7 @@
 use super::sync::{ensure_lock, LockMode, SyncOptions};
 use super::{status, write_atomic, Error, Result, Settings};
 use crate::export::requirements::{render, RequirementsOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -63,13 +63,61 @@ pub struct ExportOptions {
     pub python_shebang: Option<String>,
     /// Wheelhouse and vendor: leave the project's own wheel out.
     pub no_emit_project: bool,
+    /// Hash every file a bundle wrote, for [`ExportOutcome::files`] (the text
+    /// formats always report theirs: hashing them is free).
+    pub report_files: bool,
 }
 
-/// `envy export`. Returns the text when it goes to stdout.
+/// A file `envy export` wrote, or found already up to date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedFile {
+    /// Its absolute path.
+    pub path: PathBuf,
+    /// The sha256 of its content (hex).
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// What `envy export` produced.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOutcome {
+    /// The rendered text, when it goes to stdout (no `-o`, no `--split`).
+    pub text: Option<String>,
+    /// The files written (or already up to date), in a stable order: the
+    /// `-o` file; the `--split` trio; every file of a bundle by path (only
+    /// with [`ExportOptions::report_files`]).
+    pub files: Vec<ExportedFile>,
+}
+
+impl ExportedFile {
+    fn of_bytes(path: &Path, bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        Self {
+            path: path.to_path_buf(),
+            sha256: hex::encode(sha2::Sha256::digest(bytes)),
+            size: bytes.len() as u64,
+        }
+    }
+
+    /// Every file at `path` (one file, or a directory walked in path order).
+    fn all_at(path: &Path) -> Result<Vec<Self>> {
+        let mut out = Vec::new();
+        for e in walkdir::WalkDir::new(path).sort_by_file_name() {
+            let e = e.map_err(|e| Error::new(e.to_string()))?;
+            if e.file_type().is_file() {
+                out.push(Self::of_bytes(e.path(), &fs_err::read(e.path())?));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `envy export`: the text when it goes to stdout, and the files written.
 ///
 /// # Errors
 /// Lock errors; I/O errors writing the output.
-pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String>> {
+pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<ExportOutcome> {
     let project = settings.project()?;
     let lock = ensure_lock(settings, &project, opts.mode)?;
     if opts.split.is_some() && opts.format != Format::RequirementsTxt {
@@ -78,7 +126,12 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
         ));
     }
     if opts.format.is_bundle() {
-        return super::bundle::bundle(settings, &project, &lock, opts).map(|()| None);
+        super::bundle::bundle(settings, &project, &lock, opts)?;
+        let files = match (&opts.output, opts.report_files) {
+            (Some(out), true) => ExportedFile::all_at(&settings.project_dir.join(out))?,
+            _ => Vec::new(),
+        };
+        return Ok(ExportOutcome { text: None, files });
     }
     let mut groups = opts.groups.clone();
     if opts.only_dev {
@@ -113,12 +166,14 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
             },
         );
         let all = render(&lock, &selection, &base);
+        let mut files = Vec::new();
         for (name, text) in [
             ("requirements-app.txt", app),
             ("requirements-dev.txt", dev),
             ("requirements.txt", all),
         ] {
             write_atomic(&dir.join(name), text.as_bytes())?;
+            files.push(ExportedFile::of_bytes(&dir.join(name), text.as_bytes()));
         }
         status(
             settings,
@@ -127,7 +182,7 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
                 dir.display()
             ),
         );
-        return Ok(None);
+        return Ok(ExportOutcome { text: None, files });
     }
     let text = match opts.format {
         Format::PylockToml => crate::export::pylock::render(&lock, &selection),
@@ -136,13 +191,17 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
     match &opts.output {
         Some(path) => {
             let path = settings.project_dir.join(path);
+            let files = vec![ExportedFile::of_bytes(&path, text.as_bytes())];
             if fs_err::read_to_string(&path).is_ok_and(|old| old == text) {
-                return Ok(None);
+                return Ok(ExportOutcome { text: None, files });
             }
             write_atomic(&path, text.as_bytes()).map_err(|e| Error::new(e.to_string()))?;
             status(settings, format!("Wrote {}", path.display()));
-            Ok(None)
+            Ok(ExportOutcome { text: None, files })
         }
-        None => Ok(Some(text)),
+        None => Ok(ExportOutcome {
+            text: Some(text),
+            files: Vec::new(),
+        }),
     }
 }

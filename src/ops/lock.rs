@@ -408,7 +408,7 @@ pub fn resolve_project(
         )),
     };
     let mut resolution = resolver::resolve(client.clone(), input, &prefetch)?;
-    hash_unhashed_files(client, &mut resolution)?;
+    settle_files(client, previous, &mut resolution)?;
     let root = LockedPackage {
         name: project.name.clone(),
         version: project
@@ -509,25 +509,68 @@ fn parse_exclude_newer(opts: &LockOptions) -> Result<Option<resolver::ExcludeNew
         .transpose()
 }
 
-/// Give every locked file a sha256: a file its index listed without one is
-/// downloaded now and hashed, so the lock never holds a file it cannot verify
-/// (nor `sha256 = ""`).
+/// Give every locked file a sha256, and a size whenever one is known for
+/// sure, never a wrong one:
+///
+/// - a file its index listed without a sha256 is downloaded now and hashed,
+///   so the lock never holds a file it cannot verify (nor `sha256 = ""`);
+///   its size is the size of what was downloaded;
+/// - a file whose index omitted its size keeps the size `previous` recorded
+///   for the same URL and sha256;
+/// - a file already downloaded into the cache (by an earlier `sync`, or for
+///   its metadata) gets the size of that copy when the index omitted it or
+///   claimed another, once the copy's sha256 is checked.
 ///
 /// # Errors
 /// Download errors, naming the file.
-fn hash_unhashed_files(client: &Client, resolution: &mut resolver::Resolution) -> Result<()> {
+fn settle_files(
+    client: &Client,
+    previous: Option<&Lock>,
+    resolution: &mut resolver::Resolution,
+) -> Result<()> {
+    let recorded: HashMap<(&str, &str), u64> = previous
+        .into_iter()
+        .flat_map(|l| &l.packages)
+        .flat_map(|p| p.sdist.iter().chain(&p.wheels))
+        .filter_map(|f| Some(((f.url.as_str(), f.sha256()), f.size?)))
+        .collect();
+    let hash = |path: &std::path::Path, filename: &str| {
+        fs_err::File::open(path)
+            .and_then(crate::types::hash::sha256_reader)
+            .map_err(|e| Error::new(format!("cannot hash `{filename}`: {e}")))
+    };
     for pkg in resolution.packages.values_mut() {
-        for file in pkg.files.iter_mut().filter(|f| f.sha256.is_none()) {
-            let path = client.download_url(&file.url, &file.filename, None)?;
-            let (sha256, size) = fs_err::File::open(&path)
-                .and_then(crate::types::hash::sha256_reader)
-                .map_err(|e| Error::new(format!("cannot hash `{}`: {e}", file.filename)))?;
-            tracing::debug!(
-                "{} had no sha256 on its index page: hashed it",
-                file.filename
-            );
-            file.sha256 = Some(sha256);
-            file.size = file.size.or(Some(size));
+        for file in pkg.files.iter_mut() {
+            let Some(sha256) = file.sha256.clone() else {
+                let path = client.download_url(&file.url, &file.filename, None)?;
+                let (sha256, size) = hash(&path, &file.filename)?;
+                tracing::debug!(
+                    "{} had no sha256 on its index page: hashed it",
+                    file.filename
+                );
+                file.sha256 = Some(sha256);
+                file.size = Some(size);
+                continue;
+            };
+            if file.size.is_none() {
+                file.size = recorded.get(&(file.url.as_str(), sha256.as_str())).copied();
+            }
+            let cached = client.cache().file_path(&sha256, &file.filename);
+            let Ok(len) = fs_err::metadata(&cached).map(|m| m.len()) else {
+                continue;
+            };
+            if file.size != Some(len) {
+                if let Ok((got, size)) = hash(&cached, &file.filename) {
+                    if got == sha256 {
+                        tracing::debug!(
+                            "{}: size {size} from the downloaded file (the index said {:?})",
+                            file.filename,
+                            file.size
+                        );
+                        file.size = Some(size);
+                    }
+                }
+            }
         }
     }
     Ok(())
@@ -603,6 +646,38 @@ pub fn write_lock(project: &Project, lock: &Lock) -> Result<bool> {
     Ok(true)
 }
 
+/// Give the files of an up-to-date `lock` that have no size (their index
+/// omitted it) the size of their copy in the cache, once that copy's sha256
+/// is checked: a lock from such an index records sizes once `sync` has
+/// downloaded the files. Returns whether a size was added.
+fn record_downloaded_sizes(settings: &Settings, lock: &mut Lock) -> bool {
+    let Some(root) = settings.cache_dir.clone() else {
+        return false;
+    };
+    let cache = crate::index::cache::Cache::new(root);
+    let mut added = false;
+    for pkg in &mut lock.packages {
+        for file in pkg.sdist.iter_mut().chain(pkg.wheels.iter_mut()) {
+            if file.size.is_some() || file.sha256().is_empty() {
+                continue;
+            }
+            let cached = cache.file_path(file.sha256(), file.filename());
+            if !cached.is_file() {
+                continue;
+            }
+            let checked = fs_err::File::open(&cached)
+                .and_then(crate::types::hash::sha256_reader)
+                .ok()
+                .filter(|(sha256, _)| sha256 == file.sha256());
+            if let Some((_, size)) = checked {
+                file.size = Some(size);
+                added = true;
+            }
+        }
+    }
+    added
+}
+
 /// `envy lock`.
 ///
 /// # Errors
@@ -643,9 +718,13 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
                 "Lock is up to date"
             },
         );
+        let mut lock = lock.clone();
+        let written = !opts.dry_run
+            && record_downloaded_sizes(settings, &mut lock)
+            && write_lock(&project, &lock)?;
         return Ok(LockOutcome {
-            lock: lock.clone(),
-            written: false,
+            lock,
+            written,
             changes: Vec::new(),
         });
     }

@@ -1,20 +1,23 @@
 //! `envy sync`: make `.venv` hold exactly the locked set for its interpreter.
 //!
-//! Order matters for "nothing lost": the plan is computed and every file is
-//! downloaded and hash-checked before `.venv` is touched.
+//! This file only sequences: `install::Plan` (pure) decides what is
+//! unchanged, installed (cached, downloaded or built; reinstalled) or
+//! extraneous; `prepare` downloads, verifies and unpacks every file; only
+//! then does `execute` change `.venv`. Order matters for "nothing lost":
+//! every file is hash-checked before `.venv` is touched.
 
 use super::lock::{is_fresh, read_lock, requires_python_of, LockOptions};
 use super::report::ChangeKind;
 use super::{status, Error, Result, Settings};
 use crate::index::Client;
+use crate::install::plan::{FileSource, NoFileForInterpreter, Plan, PlannedInstall};
 use crate::install::{self, EditableProject, InstallOptions};
 use crate::lock::{FileEntry, Lock, LockedPackage, Selection};
 use crate::project::Project;
 use crate::types::WheelFilename;
-use crate::venv::{self, InstalledDist, Interpreter, Venv};
+use crate::venv::{self, InstalledDist, Interpreter, SitePackages, Venv};
 use pep440_rs::{Version, VersionSpecifiers};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -111,8 +114,25 @@ pub struct SyncOutcome {
     pub removed: Vec<(String, String)>,
     /// Distributions already right.
     pub kept: usize,
+    /// Those distributions (name, version), sorted; on the no-op fast path
+    /// (see `venv::sync_stamp`), read from the venv's `.dist-info` names.
+    pub kept_packages: Vec<(String, String)>,
     /// The venv.
     pub venv: PathBuf,
+    /// How long the sync took, whole and by phase.
+    pub timings: SyncTimings,
+}
+
+/// How long a sync took. The phases do not add up to the total: locking,
+/// interpreter discovery and planning come before them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SyncTimings {
+    /// The whole sync (including locking, when it had to lock).
+    pub total: std::time::Duration,
+    /// Downloading, verifying and unpacking (or building) what was missing.
+    pub prepare: std::time::Duration,
+    /// Changing the venv: removals, installs, the project's editable install.
+    pub install: std::time::Duration,
 }
 
 /// Get a lock that is usable under `mode`, locking when allowed and needed.
@@ -197,25 +217,21 @@ fn misfit_words(version: &Version, misfit: &venv::Misfit) -> String {
 /// wheel file itself), parsed name, package and sha256.
 type Downloaded<'a> = (PathBuf, WheelFilename, &'a LockedPackage, Option<String>);
 
-/// The best wheel of `pkg` for `interp`, else its sdist (to build a wheel
-/// from, see `ops::build::wheel_from_lock`), or an error naming what exists.
-fn pick_wheel<'a>(pkg: &'a LockedPackage, interp: &Interpreter) -> Result<&'a FileEntry> {
-    crate::export::best_wheel(pkg, interp)
-        .or(pkg.sdist.as_ref())
-        .ok_or_else(|| {
-            let what = "none of its wheels match it, and it has no sdist";
-            Error::new(format!(
-                "`{}=={}` has no wheel for this interpreter (Python {}, {}): {what}",
-                pkg.name,
-                pkg.version,
-                interp.version,
-                interp.markers.sys_platform()
-            ))
-            .hint("pick a Python version or platform this version publishes wheels for, or pin another version")
-        })
+/// The error for a needed distribution with no file for `interp`.
+fn no_file_error(interp: &Interpreter, e: NoFileForInterpreter) -> Error {
+    let what = "none of its wheels match it, and it has no sdist";
+    Error::new(format!(
+        "`{}=={}` has no wheel for this interpreter (Python {}, {}): {what}",
+        e.name,
+        e.version,
+        interp.version,
+        interp.markers.sys_platform()
+    ))
+    .hint("pick a Python version or platform this version publishes wheels for, or pin another version")
 }
 
-/// `envy sync` on an already-read project and lock.
+/// `envy sync` on an already-read project and lock: plan (pure), prepare
+/// (download, verify, unpack; `.venv` untouched), execute (change `.venv`).
 ///
 /// # Errors
 /// Interpreter, download (hash mismatch: `.venv` untouched) and install failures.
@@ -240,227 +256,39 @@ pub fn sync_with_lock(
     );
     let selection = opts.selection(lock);
     check_groups(lock, &selection)?;
-    let needed = lock.needed_for(&selection, &interp.markers);
-    // Plan against what the venv has.
-    let installed: Vec<InstalledDist> = match &existing {
-        Some(v) => venv::installed_distributions(v)?,
-        None => Vec::new(),
+    let site = match &existing {
+        Some(v) => SitePackages::read(v)?,
+        None => SitePackages::default(),
     };
-    let have: HashMap<String, &InstalledDist> =
-        installed.iter().map(|d| (d.name.to_string(), d)).collect();
-    let mut to_install: Vec<(&LockedPackage, &FileEntry)> = Vec::new();
-    let mut kept = 0;
-    for pkg in &needed {
-        let wheel = pick_wheel(pkg, &interp)?;
-        match have.get(pkg.name.as_ref()) {
-            Some(d) if d.version == pkg.version => {
-                if !d.editable {
-                    kept += 1;
-                    continue;
-                }
-                to_install.push((pkg, wheel));
-            }
-            _ => to_install.push((pkg, wheel)),
-        }
-    }
-    let wanted: std::collections::HashSet<&str> = needed.iter().map(|p| p.name.as_ref()).collect();
-    let to_remove: Vec<&InstalledDist> = installed
-        .iter()
-        .filter(|d| d.name != project.name && !wanted.contains(d.name.as_ref()))
-        .collect();
-    // Biggest files first: the long downloads (and unpacks) start at once and
-    // overlap the many small ones instead of trailing at the end.
-    to_install.sort_by_key(|(_, file)| std::cmp::Reverse(file.size.unwrap_or(0)));
-    // Download and verify everything before touching the venv.
-    let mut downloaded: Vec<Downloaded> = Vec::new();
-    if !to_install.is_empty() {
-        // When every wheel is already in the cache (a warm sync), no HTTP
-        // client is needed: skip setting one up (TLS roots and all).
-        let warm_root = settings.cache_dir.clone().filter(|root| {
-            client.is_none()
-                && to_install.iter().all(|(pkg, wheel)| {
-                    !crate::ops::build::is_sdist(pkg, wheel)
-                        && crate::index::cache::Cache::new(root.clone())
-                            .file_path(wheel.sha256(), wheel.filename())
-                            .is_file()
-                })
-        });
-        let client = match (client, &warm_root) {
-            (Some(c), _) => Some(c),
-            (None, Some(_)) => None,
-            (None, None) => Some(settings.client(Some(project))?),
-        };
-        let root = match (&client, warm_root) {
-            (Some(c), _) => c.cache().root().to_path_buf(),
-            (None, Some(r)) => r,
-            (None, None) => unreachable!("a client exists unless every file is cached"),
-        };
-        let cache = crate::index::cache::Cache::new(root.clone());
-        // A warm sync starts without a client; one is made if a cached file
-        // turns out corrupt and must be downloaded again.
-        let late_client: std::sync::Mutex<Option<Arc<Client>>> = std::sync::Mutex::new(None);
-        let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
-            if let Some(c) = &client {
-                return Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?);
-            }
-            let path = cache.file_path(wheel.sha256(), wheel.filename());
-            let Err(actual) = crate::index::verify_cached_file(&path, wheel.sha256()) else {
-                return Ok(path);
-            };
-            tracing::warn!(
-                "the cached `{}` does not match its sha256 (expected {}, got {actual}); downloading it again",
-                wheel.filename(),
-                wheel.sha256()
-            );
-            let c = {
-                let mut late = late_client.lock().unwrap_or_else(|e| e.into_inner());
-                match &*late {
-                    Some(c) => c.clone(),
-                    None => late.insert(settings.client(Some(project))?).clone(),
-                }
-            };
-            Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?)
-        };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(16)
-            .build()
-            .map_err(|e| Error::new(e.to_string()))?;
-        let pb = super::bar(settings, to_install.len() as u64, "Downloading");
-        let one = |i: usize| -> Result<Downloaded> {
-            let (pkg, wheel) = to_install[i];
-            if crate::ops::build::is_sdist(pkg, wheel) {
-                let Some(client) = &client else {
-                    return Err(Error::new("internal: building needs an HTTP client"));
-                };
-                let (path, filename) =
-                    crate::ops::build::wheel_from_lock(settings, client, pkg, wheel, &interp)?;
-                pb.inc(1);
-                return Ok((path, filename, pkg, None));
-            }
-            let filename =
-                WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
-            // Unpacked before and every file still matches its RECORD: the
-            // wheel itself is not needed.
-            if let Some(template) =
-                install::verified_unpacked(&interp, &root, wheel.sha256(), &filename)
-            {
-                pb.inc(1);
-                return Ok((template, filename, pkg, Some(wheel.sha256().to_string())));
-            }
-            let path = fetch(wheel)?;
-            crate::index::check_cached_metadata(
-                &cache,
-                &wheel.url,
-                wheel.sha256(),
-                wheel.filename(),
-                &path,
-            )?;
-            // Unpack into the cache now, overlapping with other downloads;
-            // the venv itself is only touched once everything is here.
-            let template =
-                install::unpack_to_cache(&interp, &root, &path, wheel.sha256(), &filename)?;
-            pb.inc(1);
-            Ok((template, filename, pkg, Some(wheel.sha256().to_string())))
-        };
-        // Each worker takes the next file in order (biggest first), so the
-        // big downloads start together instead of queueing behind one
-        // another in one worker's share of a split list.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let slots: Vec<std::sync::OnceLock<Result<Downloaded>>> = to_install
-            .iter()
-            .map(|_| std::sync::OnceLock::new())
-            .collect();
-        pool.scope(|scope| {
-            for _ in 0..pool.current_num_threads() {
-                scope.spawn(|_| loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= to_install.len() {
-                        break;
-                    }
-                    let _ = slots[i].set(one(i));
-                });
-            }
-        });
-        let results = slots
-            .into_iter()
-            .map(|slot| slot.into_inner().expect("every file was handled"));
-        pb.finish_and_clear();
-        for r in results {
-            downloaded.push(r?);
-        }
-    }
-    // Now change the venv; no stamp may vouch for it until this is done (a
-    // failure before this point leaves the venv, stamp included, as it was).
-    venv::sync_stamp::invalidate(&project.root);
-    let venv = match existing {
-        Some(v) => v,
-        None => {
-            let root = project.root.join(".venv");
-            let line = match &replaced {
-                Some(why) => format!(
-                    "Recreating virtual environment at .venv with Python {} ({why})",
-                    interp.version
-                ),
-                None => format!(
-                    "Creating virtual environment at .venv (Python {})",
-                    interp.version
-                ),
-            };
-            status(settings, line);
-            venv::create_venv(&root, &interp)?
-        }
+    let cache = settings
+        .cache_dir
+        .clone()
+        .map(crate::index::cache::Cache::new);
+    let cached = |file: &FileEntry| {
+        cache
+            .as_ref()
+            .is_some_and(|c| c.file_path(file.sha256(), file.filename()).is_file())
     };
-    for d in &to_remove {
-        install::uninstall(&venv, d)?;
-    }
-    let opts_install = InstallOptions {
-        installer: "envy",
-        requested: false,
+    let plan = Plan::new(lock, &selection, &interp, &site, &cached, &project.name)
+        .map_err(|e| no_file_error(&interp, e))?;
+    let planned = Instant::now();
+    let downloaded = prepare(settings, project, &plan, &interp, client)?;
+    let prepared = Instant::now();
+    let mut outcome = execute(
+        settings,
+        project,
+        opts,
+        (existing, replaced.as_deref()),
+        &interp,
+        &plan,
+        &site,
+        downloaded,
+    )?;
+    outcome.timings = SyncTimings {
+        total: started.elapsed(),
+        prepare: prepared.duration_since(planned),
+        install: prepared.elapsed(),
     };
-    let installed_now: Vec<Result<(String, String)>> = downloaded
-        .par_iter()
-        .map(|(path, filename, pkg, sha256)| {
-            match sha256 {
-                // `path` is the unpacked tree, verified in the download phase.
-                Some(_) => install::link_unpacked(&venv, path, filename, &opts_install)?,
-                None => install::install_wheel(&venv, path, filename, &opts_install)?,
-            };
-            Ok((pkg.name.to_string(), pkg.version.to_string()))
-        })
-        .collect();
-    let mut outcome = SyncOutcome {
-        kept,
-        venv: venv.root.clone(),
-        removed: to_remove
-            .iter()
-            .map(|d| (d.name.to_string(), d.version.to_string()))
-            .collect(),
-        ..Default::default()
-    };
-    for r in installed_now {
-        outcome.installed.push(r?);
-    }
-    let current = have.get(project.name.as_ref()).copied();
-    if project.is_package() && opts.only_groups.is_empty() {
-        install_project(settings, &venv, project, current)?;
-    } else if let Some(d) = current {
-        // A virtual project (or `--only-group`): the project itself is not
-        // installed, and an earlier install of it is removed.
-        install::uninstall(&venv, d)?;
-    }
-    outcome.installed.sort();
-    if venv.root == project.root.join(".venv") {
-        let total = outcome.kept + outcome.installed.len();
-        let (options, index) = stamp_inputs(settings, opts);
-        venv::sync_stamp::record(
-            &project.root,
-            &venv::sync_stamp::StampInputs {
-                options: &options,
-                index: &index,
-            },
-            total,
-        );
-    }
     status(
         settings,
         format!(
@@ -485,6 +313,242 @@ pub fn sync_with_lock(
         settings
             .reporter
             .change(ChangeKind::Added, &format!("+ {n}=={v}"));
+    }
+    Ok(outcome)
+}
+
+/// Download, verify and unpack (or build) every file `plan` installs, in a
+/// pool of 16 workers, before `.venv` is touched. When every file is cached
+/// and no `client` is given, no HTTP client is set up (a warm sync); one is
+/// made if a cached file turns out corrupt.
+///
+/// # Errors
+/// Download (hash mismatch), build and unpack failures.
+fn prepare<'l>(
+    settings: &Settings,
+    project: &Project,
+    plan: &Plan<'l>,
+    interp: &Interpreter,
+    client: Option<Arc<Client>>,
+) -> Result<Vec<Downloaded<'l>>> {
+    let to_install = &plan.install;
+    let mut downloaded: Vec<Downloaded> = Vec::new();
+    if to_install.is_empty() {
+        return Ok(downloaded);
+    }
+    // When every wheel is already in the cache (a warm sync), no HTTP
+    // client is needed: skip setting one up (TLS roots and all).
+    let warm_root = settings
+        .cache_dir
+        .clone()
+        .filter(|_| client.is_none() && plan.all_cached());
+    let client = match (client, &warm_root) {
+        (Some(c), _) => Some(c),
+        (None, Some(_)) => None,
+        (None, None) => Some(settings.client(Some(project))?),
+    };
+    let root = match (&client, warm_root) {
+        (Some(c), _) => c.cache().root().to_path_buf(),
+        (None, Some(r)) => r,
+        (None, None) => unreachable!("a client exists unless every file is cached"),
+    };
+    let cache = crate::index::cache::Cache::new(root.clone());
+    // A warm sync starts without a client; one is made if a cached file
+    // turns out corrupt and must be downloaded again.
+    let late_client: std::sync::Mutex<Option<Arc<Client>>> = std::sync::Mutex::new(None);
+    let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
+        if let Some(c) = &client {
+            return Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?);
+        }
+        let path = cache.file_path(wheel.sha256(), wheel.filename());
+        let Err(actual) = crate::index::verify_cached_file(&path, wheel.sha256()) else {
+            return Ok(path);
+        };
+        tracing::warn!(
+            "the cached `{}` does not match its sha256 (expected {}, got {actual}); downloading it again",
+            wheel.filename(),
+            wheel.sha256()
+        );
+        let c = {
+            let mut late = late_client.lock().unwrap_or_else(|e| e.into_inner());
+            match &*late {
+                Some(c) => c.clone(),
+                None => late.insert(settings.client(Some(project))?).clone(),
+            }
+        };
+        Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?)
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(16)
+        .build()
+        .map_err(|e| Error::new(e.to_string()))?;
+    let pb = super::bar(settings, to_install.len() as u64, "Downloading");
+    let one = |i: usize| -> Result<Downloaded> {
+        let PlannedInstall {
+            package: pkg,
+            file: wheel,
+            source,
+            ..
+        } = to_install[i];
+        if source == FileSource::Build {
+            let Some(client) = &client else {
+                return Err(Error::new("internal: building needs an HTTP client"));
+            };
+            let (path, filename) =
+                crate::ops::build::wheel_from_lock(settings, client, pkg, wheel, interp)?;
+            pb.inc(1);
+            return Ok((path, filename, pkg, None));
+        }
+        let filename =
+            WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
+        // Unpacked before and every file still matches its RECORD: the
+        // wheel itself is not needed.
+        if let Some(template) = install::verified_unpacked(interp, &root, wheel.sha256(), &filename)
+        {
+            pb.inc(1);
+            return Ok((template, filename, pkg, Some(wheel.sha256().to_string())));
+        }
+        let path = fetch(wheel)?;
+        crate::index::check_cached_metadata(
+            &cache,
+            &wheel.url,
+            wheel.sha256(),
+            wheel.filename(),
+            &path,
+        )?;
+        // Unpack into the cache now, overlapping with other downloads;
+        // the venv itself is only touched once everything is here.
+        let template = install::unpack_to_cache(interp, &root, &path, wheel.sha256(), &filename)?;
+        pb.inc(1);
+        Ok((template, filename, pkg, Some(wheel.sha256().to_string())))
+    };
+    // Each worker takes the next file in order (biggest first), so the
+    // big downloads start together instead of queueing behind one
+    // another in one worker's share of a split list.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::OnceLock<Result<Downloaded>>> = to_install
+        .iter()
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
+    pool.scope(|scope| {
+        for _ in 0..pool.current_num_threads() {
+            scope.spawn(|_| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= to_install.len() {
+                    break;
+                }
+                let _ = slots[i].set(one(i));
+            });
+        }
+    });
+    let results = slots
+        .into_iter()
+        .map(|slot| slot.into_inner().expect("every file was handled"));
+    pb.finish_and_clear();
+    for r in results {
+        downloaded.push(r?);
+    }
+    Ok(downloaded)
+}
+
+/// Change `.venv` to match `plan`: create it if there is none, remove the
+/// extraneous distributions, install the prepared ones, install (or remove)
+/// the project itself, and record the sync stamp.
+///
+/// # Errors
+/// Venv creation, uninstall and install failures.
+#[allow(clippy::too_many_arguments)]
+fn execute(
+    settings: &Settings,
+    project: &Project,
+    opts: &SyncOptions,
+    (existing, replaced): (Option<Venv>, Option<&str>),
+    interp: &Interpreter,
+    plan: &Plan<'_>,
+    site: &SitePackages,
+    downloaded: Vec<Downloaded<'_>>,
+) -> Result<SyncOutcome> {
+    // Now change the venv; no stamp may vouch for it until this is done (a
+    // failure before this point leaves the venv, stamp included, as it was).
+    venv::sync_stamp::invalidate(&project.root);
+    let venv = match existing {
+        Some(v) => v,
+        None => {
+            let root = project.root.join(".venv");
+            let line = match replaced {
+                Some(why) => format!(
+                    "Recreating virtual environment at .venv with Python {} ({why})",
+                    interp.version
+                ),
+                None => format!(
+                    "Creating virtual environment at .venv (Python {})",
+                    interp.version
+                ),
+            };
+            status(settings, line);
+            venv::create_venv(&root, interp)?
+        }
+    };
+    for d in &plan.extraneous {
+        install::uninstall(&venv, d)?;
+    }
+    let opts_install = InstallOptions {
+        installer: "envy",
+        requested: false,
+    };
+    let installed_now: Vec<Result<(String, String)>> = downloaded
+        .par_iter()
+        .map(|(path, filename, pkg, sha256)| {
+            match sha256 {
+                // `path` is the unpacked tree, verified in the download phase.
+                Some(_) => install::link_unpacked(&venv, path, filename, &opts_install)?,
+                None => install::install_wheel(&venv, path, filename, &opts_install)?,
+            };
+            Ok((pkg.name.to_string(), pkg.version.to_string()))
+        })
+        .collect();
+    let mut outcome = SyncOutcome {
+        kept: plan.unchanged.len(),
+        kept_packages: {
+            let mut kept: Vec<(String, String)> = plan
+                .unchanged
+                .iter()
+                .map(|p| (p.name.to_string(), p.version.to_string()))
+                .collect();
+            kept.sort();
+            kept
+        },
+        venv: venv.root.clone(),
+        removed: plan
+            .extraneous
+            .iter()
+            .map(|d| (d.name.to_string(), d.version.to_string()))
+            .collect(),
+        ..Default::default()
+    };
+    for r in installed_now {
+        outcome.installed.push(r?);
+    }
+    let current = site.get(&project.name);
+    if project.is_package() && opts.only_groups.is_empty() {
+        install_project(settings, &venv, project, current)?;
+    } else if let Some(d) = current {
+        // A virtual project (or `--only-group`): the project itself is not
+        // installed, and an earlier install of it is removed.
+        install::uninstall(&venv, d)?;
+    }
+    outcome.installed.sort();
+    if venv.root == project.root.join(".venv") {
+        let total = outcome.kept + outcome.installed.len();
+        let (options, index) = stamp_inputs(settings, opts);
+        venv::sync_stamp::record(
+            &project.root,
+            &venv::sync_stamp::StampInputs {
+                options: &options,
+                index: &index,
+            },
+            total,
+        );
     }
     Ok(outcome)
 }
@@ -616,7 +680,12 @@ pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
         );
         return Ok(SyncOutcome {
             kept,
+            kept_packages: venv::sync_stamp::installed_packages(&project.root, &project.name),
             venv: project.root.join(".venv"),
+            timings: SyncTimings {
+                total: started.elapsed(),
+                ..Default::default()
+            },
             ..Default::default()
         });
     }

@@ -7,18 +7,21 @@
 //!   components (`3.12` is not 3.1 or 3.11).
 //! - [`create_venv`] / [`open_venv`]: pure-Rust venv creation (pyvenv.cfg, interpreter
 //!   links, activation scripts) and opening an existing one.
-//! - [`installed_distributions`]: the `*.dist-info` directories (PEP 376/627) in a venv.
+//! - [`site_packages`]: the one scanner of the `*.dist-info` directories (PEP 376/627) in a
+//!   venv ([`SitePackages`], [`installed_distributions`]).
 //! - [`sync_stamp`]: `.venv/.envy-sync-stamp`, the digest that lets a no-op sync return early.
 
 mod create;
 mod discover;
 mod request;
+pub mod site_packages;
 pub mod sync_stamp;
 pub mod tags;
 
 pub use create::{create_venv, create_venv_with_prompt};
 pub use discover::{candidate_paths, find_interpreter, set_query_cache, Candidate, Interpreter};
 pub use request::{python_version_request, request_matches, venv_misfit, Misfit};
+pub use site_packages::SitePackages;
 pub use tags::Tags;
 
 use pep440_rs::Version;
@@ -152,40 +155,13 @@ pub struct InstalledDist {
     pub editable: bool,
 }
 
-/// Every distribution installed in `venv`'s site-packages, sorted by name.
-///
-/// Reads only the header of each `METADATA` (up to the first blank line); falls back to
-/// the directory name `{name}-{version}.dist-info` when `METADATA` is missing or
-/// incomplete. Directories whose name and version cannot be determined are skipped.
+/// Every distribution installed in `venv`'s site-packages, sorted by name
+/// (see [`SitePackages::read`]).
 ///
 /// # Errors
 /// I/O errors reading site-packages or a `METADATA` file.
 pub fn installed_distributions(venv: &Venv) -> Result<Vec<InstalledDist>, VenvError> {
-    let mut out = Vec::new();
-    let rd = match fs_err::read_dir(&venv.site_packages) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(e.into()),
-    };
-    for entry in rd {
-        let entry = entry?;
-        let file_name = entry.file_name();
-        let Some(dir_name) = file_name.to_str() else {
-            continue;
-        };
-        let Some(stem) = dir_name.strip_suffix(".dist-info") else {
-            continue;
-        };
-        let path = entry.path();
-        if !path.is_dir() {
-            continue;
-        }
-        if let Some(dist) = read_dist_info(&path, stem)? {
-            out.push(dist);
-        }
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.version.cmp(&b.version)));
-    Ok(out)
+    SitePackages::read(venv).map(SitePackages::into_distributions)
 }
 
 /// Read one `.dist-info` directory (`stem` is its name without `.dist-info`).

@@ -25,8 +25,10 @@
 //! so this module knows nothing of `ops`; `ops::sync` decides when to
 //! check, invalidate and record the stamp.
 
+use pep508_rs::PackageName;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 const STAMP: &str = ".envy-sync-stamp";
 const HEADER: &str = "envy-sync-stamp 1";
@@ -95,12 +97,12 @@ fn digest(project_root: &Path, inputs: &StampInputs<'_>) -> Option<String> {
         "python-version",
         pin.map(|(_, r)| r).unwrap_or_default().as_bytes(),
     );
-    let mut dists: Vec<String> = fs_err::read_dir(site_packages(&venv)?)
+    let mut dists: Vec<String> = super::site_packages::dist_info_dirs(&site_packages(&venv)?)
         .ok()?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".dist-info"))
+        .into_iter()
+        .map(|(stem, _)| format!("{stem}.dist-info"))
         .collect();
+    // Sorted by the whole directory name, as the digest always was.
     dists.sort();
     part("dists", dists.join("\n").as_bytes());
     Some(hex::encode(h.finalize()))
@@ -118,6 +120,29 @@ pub fn up_to_date(project_root: &Path, inputs: &StampInputs<'_>) -> Option<usize
     let recorded = lines.next()?.strip_prefix("digest ")?;
     let kept: usize = lines.next()?.strip_prefix("kept ")?.parse().ok()?;
     (digest(project_root, inputs)? == recorded).then_some(kept)
+}
+
+/// The distributions installed in the `.venv` of `project_root` other than
+/// the project itself, as `(normalized name, version)` read from the
+/// `{name}-{version}.dist-info` directory names (no metadata is read), sorted.
+/// What the no-op fast path reports as kept.
+pub fn installed_packages(project_root: &Path, project: &PackageName) -> Vec<(String, String)> {
+    let Some(site) = site_packages(&project_root.join(".venv")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = fs_err::read_dir(site)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let (n, v) = name.strip_suffix(".dist-info")?.rsplit_once('-')?;
+            let n = PackageName::from_str(n).ok()?;
+            (&n != project).then(|| (n.to_string(), v.to_string()))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Remove the stamp before a sync that may change the venv (best effort).

@@ -442,7 +442,7 @@ fn cache_dir_prune_clean() {
     ----- stdout -----
 
     ----- stderr -----
-    Removed 1 files (50 B) from [TEMP]/.cache
+    Removed 1 file (50 B) from [TEMP]/.cache
     ");
     assert!(!cache.exists());
 

@@ -335,10 +335,10 @@ fn no_network_on_add() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 200 ms
-     WARN could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 400 ms
-     WARN could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 800 ms
-    error: could not fetch `[INDEX]/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111) (gave up after 4 attempts)
+    warning: could not fetch `[INDEX]/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111); retrying in 200 ms
+    warning: could not fetch `[INDEX]/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111); retrying in 400 ms
+    warning: could not fetch `[INDEX]/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111); retrying in 800 ms
+    error: could not fetch `[INDEX]/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111) (gave up after 4 attempts)
 
     hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
     ");
@@ -357,10 +357,10 @@ fn no_network_on_lock_with_index_url_flag() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 200 ms
-     WARN could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 400 ms
-     WARN could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111); retrying in 800 ms
-    error: could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111) (gave up after 4 attempts)
+    warning: could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111); retrying in 200 ms
+    warning: could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111); retrying in 400 ms
+    warning: could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111); retrying in 800 ms
+    error: could not fetch `http://127.0.0.1:[PORT]/simple/app-dep/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111) (gave up after 4 attempts)
 
     hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
     ");

@@ -323,8 +323,8 @@ fn persistent_server_errors_give_up_after_bounded_retries() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN `[INDEX]/down/` answered HTTP 503; retrying in 200 ms
-     WARN `[INDEX]/down/` answered HTTP 503; retrying in 400 ms
+    warning: `[INDEX]/down/` answered HTTP 503; retrying in 200 ms
+    warning: `[INDEX]/down/` answered HTTP 503; retrying in 400 ms
     error: could not fetch `[INDEX]/down/`: the server answered HTTP 503 (gave up after 3 attempts)
 
     hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
@@ -370,8 +370,8 @@ fn connection_resets_are_retried_then_reported() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN could not fetch `[INDEX]/resetty/`: request failed: client error (SendRequest): connection closed before message completed; retrying in 200 ms
-    error: could not fetch `[INDEX]/resetty/`: request failed: client error (SendRequest): connection closed before message completed (gave up after 2 attempts)
+    warning: could not fetch `[INDEX]/resetty/`: request failed: connection closed before message completed; retrying in 200 ms
+    error: could not fetch `[INDEX]/resetty/`: request failed: connection closed before message completed (gave up after 2 attempts)
 
     hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
     ");
@@ -392,7 +392,7 @@ fn stalled_server_times_out() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN could not fetch `[INDEX]/slow/`: timed out: operation timed out; retrying in 200 ms
+    warning: could not fetch `[INDEX]/slow/`: timed out: operation timed out; retrying in 200 ms
     error: could not fetch `[INDEX]/slow/`: timed out: operation timed out (gave up after 2 attempts)
 
     hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
@@ -428,7 +428,7 @@ fn truncated_download_is_retried_and_never_cached() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN could not fetch `http://127.0.0.1:[PORT]/files/chunky-1.0-py3-none-any.whl`: reading the body failed: request or response body error; retrying in 200 ms
+    warning: could not fetch `http://127.0.0.1:[PORT]/files/chunky-1.0-py3-none-any.whl`: reading the body failed: request or response body error; retrying in 200 ms
     error: could not fetch `http://127.0.0.1:[PORT]/files/chunky-1.0-py3-none-any.whl`: reading the body failed: request or response body error (gave up after 2 attempts)
 
     hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
@@ -534,7 +534,7 @@ fn garbage_html_page_is_handled() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN skipping `htmlbad-1.0-py3-none-any.whl`: its index page gives an invalid sha256
+    warning: skipping `htmlbad-1.0-py3-none-any.whl`: its index page gives an invalid sha256
     error: no solution found when resolving dependencies:
       Because there is no usable version of `htmlbad` and your project depends on `htmlbad`, we can conclude that your project's requirements are unsatisfiable.
       note: `htmlbad` has no files on the index

@@ -450,10 +450,10 @@ fn invalid_versions_and_markers_from_the_index_are_skipped() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN skipping invalid Requires-Dist `child (>=>=1)`: no such comparison operator ">=>=", must be one of ~= == != <= >= < > ===
+    warning: skipping invalid Requires-Dist `child (>=>=1)`: no such comparison operator ">=>=", must be one of ~= == != <= >= < > ===
     child (>=>=1)
            ^^^^^
-     WARN skipping invalid Requires-Dist `parent ; python_version >>> '3'`: Expected a valid marker operator (such as `>=` or `not in`), found `>>>`
+    warning: skipping invalid Requires-Dist `parent ; python_version >>> '3'`: Expected a valid marker operator (such as `>=` or `not in`), found `>>>`
     parent ; python_version >>> '3'
                             ^^^
     Resolved 2 packages in [TIME]
@@ -504,7 +504,7 @@ fn huge_header_lines_are_an_error_not_a_hang_or_panic() {
     ----- stdout -----
 
     ----- stderr -----
-    error: could not fetch `[INDEX]/anything/`: request failed: client error (SendRequest): message head is too large
+    error: could not fetch `[INDEX]/anything/`: request failed: message head is too large
 
     hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
     ");

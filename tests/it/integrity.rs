@@ -540,7 +540,7 @@ fn replaced_file_in_the_cache_is_never_installed() {
 
     ----- stderr -----
     Lock is up to date
-     WARN the cached `good-1.0-py3-none-any.whl` does not match its sha256 (expected [GOOD_SHA256], got [EVIL_SHA256]); downloading it again
+    warning: the cached `good-1.0-py3-none-any.whl` does not match its sha256 (expected [GOOD_SHA256], got [EVIL_SHA256]); downloading it again
     Creating virtual environment at .venv (Python 3.[X])
     Installed 1 package, removed 0, kept 0 in [TIME]
      + good==1.0
@@ -571,7 +571,7 @@ fn corrupt_unpacked_tree_is_not_linked() {
 
     ----- stderr -----
     Lock is up to date
-     WARN the unpacked `good-1.0-py3-none-any.whl` in the cache is corrupt (`good/__init__.py` does not match its RECORD entry); unpacking it again
+    warning: the unpacked `good-1.0-py3-none-any.whl` in the cache is corrupt (`good/__init__.py` does not match its RECORD entry); unpacking it again
     Creating virtual environment at .venv (Python 3.[X])
     Installed 1 package, removed 0, kept 0 in [TIME]
      + good==1.0
@@ -764,7 +764,7 @@ fn deeply_nested_marker_in_index_metadata_is_not_a_crash() {
     ----- stdout -----
 
     ----- stderr -----
-     WARN skipping invalid Requires-Dist `helper; [N x (]...`: not a valid PEP 508 requirement: parentheses nest 5000 levels deep (at most 100 are accepted)
+    warning: skipping invalid Requires-Dist `helper; [N x (]...`: not a valid PEP 508 requirement: parentheses nest 5000 levels deep (at most 100 are accepted)
     Resolved 1 package in [TIME]
      + good 1.0
     ");
@@ -852,7 +852,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stdout -----
 
         ----- stderr -----
-        error: could not fetch `[INDEX]/good/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111)
+        error: could not fetch `[INDEX]/good/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111)
 
         hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
 
@@ -882,7 +882,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stdout -----
 
         ----- stderr -----
-        error: could not fetch `[INDEX]/good/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111)
+        error: could not fetch `[INDEX]/good/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111)
 
         hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
 
@@ -912,7 +912,7 @@ fn credentialed_index_url_with_a_bad_port_never_prints_the_password() {
         ----- stdout -----
 
         ----- stderr -----
-        error: could not fetch `[INDEX]/good/`: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111)
+        error: could not fetch `[INDEX]/good/`: could not connect to `127.0.0.1:[PORT]`: connection refused (os error 111)
 
         hint: check your network connection and the index URL; if what you need was fetched before, retry with `--offline` to use the cache
 

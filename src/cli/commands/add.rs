@@ -1,7 +1,7 @@
 //! `envy add REQ...`: add requirements, then lock and sync.
 
-use super::TargetArgs;
-use crate::cli::{ExitStatus, Printer};
+use super::{print_json, TargetArgs};
+use crate::cli::{json, ExitStatus, Printer};
 use crate::ops::{self, add::EditOptions, Settings};
 use clap::Args;
 
@@ -19,11 +19,19 @@ pub(crate) struct AddArgs {
     /// Interpreter for `.venv` if it has to be created.
     #[arg(long)]
     python: Option<String>,
+    /// Also print the edit, the lock changes and the sync as JSON on stdout
+    /// (schema in `docs/json.md`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Add the requirements (`ops::add::add` reports the changes).
-pub(crate) fn exec(args: AddArgs, settings: &Settings, _: Printer) -> ops::Result<ExitStatus> {
-    ops::add::add(
+pub(crate) fn exec(
+    args: AddArgs,
+    settings: &Settings,
+    printer: Printer,
+) -> ops::Result<ExitStatus> {
+    let outcome = ops::add::add(
         settings,
         &args.requirements,
         &EditOptions {
@@ -32,5 +40,8 @@ pub(crate) fn exec(args: AddArgs, settings: &Settings, _: Printer) -> ops::Resul
             python: args.python,
         },
     )?;
+    if args.json {
+        print_json(printer, &json::EditReport::new(&outcome))?;
+    }
     Ok(ExitStatus::Success)
 }

@@ -1,8 +1,8 @@
 //! `envy export`: render the lock as `requirements.txt`, `pylock.toml`, or a
 //! bundle (wheelhouse, vendor directory, zipapp).
 
-use super::SyncArgs;
-use crate::cli::{ExitStatus, Printer};
+use super::{print_json, SyncArgs};
+use crate::cli::{json, ExitStatus, Printer};
 use crate::ops::{self, export::ExportOptions, Settings};
 use clap::Args;
 use std::path::PathBuf;
@@ -52,6 +52,10 @@ pub(crate) struct ExportArgs {
     /// Zipapp: the interpreter line [default: `/usr/bin/env python3`].
     #[arg(long, value_name = "PATH")]
     python_shebang: Option<String>,
+    /// Print the files written, with their sha256, as JSON on stdout instead
+    /// of the export itself (schema in `docs/json.md`).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     sync: SyncArgs,
 }
@@ -63,7 +67,7 @@ pub(crate) fn exec(
     printer: Printer,
 ) -> ops::Result<ExitStatus> {
     let opts = args.sync.options();
-    let text = ops::export::export(
+    let outcome = ops::export::export(
         settings,
         &ExportOptions {
             mode: opts.mode,
@@ -79,10 +83,16 @@ pub(crate) fn exec(
             script: args.script,
             python_shebang: args.python_shebang,
             no_emit_project: args.no_emit_project,
+            report_files: args.json,
         },
     )?;
-    if let Some(text) = text {
-        printer.data(&text);
+    if args.json {
+        let format = clap::ValueEnum::to_possible_value(&args.format)
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        print_json(printer, &json::Export::new(&format, &outcome))?;
+    } else if let Some(text) = &outcome.text {
+        printer.data(text);
     }
     Ok(ExitStatus::Success)
 }

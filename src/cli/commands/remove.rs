@@ -1,7 +1,7 @@
 //! `envy remove NAME...`: remove requirements, then lock and sync.
 
-use super::TargetArgs;
-use crate::cli::{ExitStatus, Printer};
+use super::{print_json, TargetArgs};
+use crate::cli::{json, ExitStatus, Printer};
 use crate::ops::{self, add::EditOptions, Settings};
 use clap::Args;
 
@@ -16,11 +16,19 @@ pub(crate) struct RemoveArgs {
     /// Update `pyproject.toml` and `envy.lock` only.
     #[arg(long)]
     no_sync: bool,
+    /// Also print the edit, the lock changes and the sync as JSON on stdout
+    /// (schema in `docs/json.md`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Remove the requirements (`ops::add::remove` reports the changes).
-pub(crate) fn exec(args: RemoveArgs, settings: &Settings, _: Printer) -> ops::Result<ExitStatus> {
-    ops::add::remove(
+pub(crate) fn exec(
+    args: RemoveArgs,
+    settings: &Settings,
+    printer: Printer,
+) -> ops::Result<ExitStatus> {
+    let outcome = ops::add::remove(
         settings,
         &args.names,
         &EditOptions {
@@ -29,5 +37,8 @@ pub(crate) fn exec(args: RemoveArgs, settings: &Settings, _: Printer) -> ops::Re
             python: None,
         },
     )?;
+    if args.json {
+        print_json(printer, &json::EditReport::new(&outcome))?;
+    }
     Ok(ExitStatus::Success)
 }

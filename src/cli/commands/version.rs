@@ -1,6 +1,7 @@
 //! `envy version [--bump PART]`: the project's version.
 
-use crate::cli::{ExitStatus, Printer};
+use super::print_json;
+use crate::cli::{json, ExitStatus, Printer};
 use crate::ops::report::Reporter;
 use crate::ops::{self, Settings};
 use clap::Args;
@@ -14,6 +15,10 @@ pub(crate) struct VersionArgs {
     /// Print only the version number.
     #[arg(long)]
     short: bool,
+    /// Print the name, version (and the previous one after `--bump`) as JSON
+    /// on stdout (schema in `docs/json.md`).
+    #[arg(long, conflicts_with = "short")]
+    json: bool,
 }
 
 /// Print `name version` (or the version alone) on stdout; a bump is noted
@@ -30,7 +35,9 @@ pub(crate) fn exec(
             printer.status("Updated the project's version in envy.lock");
         }
     }
-    if args.short {
+    if args.json {
+        print_json(printer, &json::Version::new(&v, args.bump.is_some()))?;
+    } else if args.short {
         printer.data(&format!("{}\n", v.new));
     } else {
         printer.data(&format!("{} {}\n", v.name, v.new));

@@ -44,6 +44,8 @@ struct ServerConfig {
     tampered: HashMap<String, Vec<u8>>,
     /// The `Authorization` header every request must carry, when set.
     basic_auth: Option<String>,
+    /// Advertise every file one byte bigger than it is (PEP 691 `size`).
+    wrong_sizes: bool,
 }
 
 struct ServerState {
@@ -168,6 +170,11 @@ impl IndexServer {
     pub fn set_basic_auth(&self, user: &str, password: &str) {
         let token = base64(format!("{user}:{password}").as_bytes());
         self.state.config.lock().unwrap().basic_auth = Some(format!("Basic {token}"));
+    }
+
+    /// Advertise (PEP 691 JSON) every file one byte bigger than it is.
+    pub fn set_wrong_sizes(&self, on: bool) {
+        self.state.config.lock().unwrap().wrong_sizes = on;
     }
 
     /// Do not advertise or serve PEP 658 `.metadata` files.
@@ -486,6 +493,7 @@ fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response 
         };
     }
 
+    let wrong_sizes = state.config.lock().unwrap().wrong_sizes;
     let project = normalize_name(rest);
     let files: Vec<FileInfo> = files.into_iter().filter(|f| f.project == project).collect();
     if files.is_empty() || rest.contains('/') {
@@ -509,7 +517,7 @@ fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response 
                 "url": format!("{}/files/{}", state.base_url, f.filename),
                 "hashes": {"sha256": f.sha256},
                 "requires-python": f.requires_python,
-                "size": f.size,
+                "size": f.size + u64::from(wrong_sizes),
                 "yanked": yank,
             });
             if let (Some(md), false) = (&f.metadata, no_metadata) {
