@@ -132,6 +132,7 @@ fn resolve_wheels(
         fork_strategy: resolver::ForkStrategy::Fewest,
         project_version: None,
         requirements: requires.to_vec(),
+        requirement_sources: Vec::new(),
         requires_python: rp.clone(),
         preferences: HashMap::new(),
         prerelease: PrereleaseMode::default(),

@@ -6,7 +6,7 @@ use crate::lock::{
     manifest_list, project_edges, Dep, Lock, LockedPackage, Manifest, Source, LOCK_FILE,
 };
 use crate::project::Project;
-use crate::resolver::{self, PrereleaseMode, ResolutionMode, ResolverInput};
+use crate::resolver::{self, PrereleaseMode, RequirementSource, ResolutionMode, ResolverInput};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{PackageName, Requirement};
 use std::collections::{BTreeMap, HashMap};
@@ -318,6 +318,29 @@ fn all_requirements(project: &Project) -> Vec<Requirement> {
     out
 }
 
+/// Where each of the project's requirements is declared, for failure
+/// reports that name the dependency group or extra.
+fn requirement_sources(project: &Project) -> Vec<(Requirement, RequirementSource)> {
+    let mut out: Vec<(Requirement, RequirementSource)> = project
+        .dependencies
+        .iter()
+        .map(|r| (r.clone(), RequirementSource::Dependencies))
+        .collect();
+    for (extra, reqs) in &project.optional_dependencies {
+        out.extend(
+            reqs.iter()
+                .map(|r| (r.clone(), RequirementSource::Extra(extra.clone()))),
+        );
+    }
+    for (group, reqs) in &project.dependency_groups {
+        out.extend(
+            reqs.iter()
+                .map(|r| (r.clone(), RequirementSource::Group(group.clone()))),
+        );
+    }
+    out
+}
+
 /// Resolve `project` into a lock without writing anything.
 ///
 /// `previous` supplies preferences (kept pins) unless upgrading. The
@@ -358,6 +381,7 @@ pub fn resolve_project(
         project: Some(project.name.clone()),
         project_version: project.version.clone(),
         requirements: all_requirements(project),
+        requirement_sources: requirement_sources(project),
         requires_python: requires_python.clone(),
         preferences,
         prerelease: opts.prerelease,

@@ -1,17 +1,27 @@
 //! Forking: splitting a resolution's environment where requirements on one
-//! package disagree under different markers, and merging the parts'
+//! package carry different markers, or a marker that raises the lowest
+//! Python, and merging the parts'
 //! solutions into one universal resolution.
 
-use super::ranges::simplify_for;
+use super::ranges::{raises_python_floor, simplify_for};
 use super::{ForkSolution, Resolution, ResolverInput};
 use pep440_rs::Version;
 use pep508_rs::{MarkerTree, PackageName, Requirement};
 use std::collections::BTreeMap;
 
-/// When `reqs` name one package several times with different version
-/// ranges or extras under different markers, the parts of this
-/// resolution's environment `env` those markers carve out (two or more), else
-/// `None`.
+/// The parts of this resolution's environment `env` that one requirer's
+/// requirements `reqs` split it into (two or more), else `None`. uv's rule:
+///
+/// - a package named by two or more requirements whose markers are not all
+///   the same splits `env` at each of those markers (`b ; platform_machine
+///   == 'x86_64'` beside a plain `b` solves x86_64 and the rest apart, even
+///   with equal specifiers);
+/// - a package named once (or always under one marker) splits `env` at
+///   that marker only when the marker raises the environment's lowest
+///   Python (`c<2 ; python_version >= '3.12'` in a project from 3.8 up):
+///   the dependency then binds only the Pythons it names. Other markers
+///   (`sys_platform == 'win32'`, `python_version < '3.10'`) stay on the
+///   edge without splitting.
 pub(super) fn fork_regions(env: &MarkerTree, reqs: &[Requirement]) -> Option<Vec<MarkerTree>> {
     let mut by_name: BTreeMap<&PackageName, Vec<&Requirement>> = BTreeMap::new();
     for r in reqs {
@@ -20,13 +30,13 @@ pub(super) fn fork_regions(env: &MarkerTree, reqs: &[Requirement]) -> Option<Vec
         }
     }
     let mut markers: Vec<MarkerTree> = Vec::new();
-    for group in by_name.values().filter(|g| g.len() > 1) {
-        let first = group[0];
-        let differ = group
-            .iter()
-            .any(|r| r.version_or_url != first.version_or_url || r.extras != first.extras);
-        let same_marker = group.iter().all(|r| r.marker == first.marker);
-        if differ && !same_marker {
+    for group in by_name.values() {
+        let first = &group[0].marker;
+        if group.iter().all(|r| &r.marker == first) {
+            if raises_python_floor(env, first) {
+                markers.push(first.clone());
+            }
+        } else {
             markers.extend(group.iter().map(|r| r.marker.clone()));
         }
     }

@@ -126,6 +126,11 @@ pub struct ResolverInput {
     pub project_version: Option<Version>,
     /// Every requirement of the project, from all groups, already expanded.
     pub requirements: Vec<Requirement>,
+    /// Where requirements of [`Self::requirements`] were declared, when not
+    /// (only) in `[project] dependencies`: a PEP 735 dependency group or an
+    /// extra. Only failure reports read it ("from the dependency group
+    /// `dev`"); a requirement without an entry is a plain dependency.
+    pub requirement_sources: Vec<(Requirement, RequirementSource)>,
     /// The project's `requires-python`.
     pub requires_python: VersionSpecifiers,
     /// Versions to keep when still allowed (from the existing lock).
@@ -156,6 +161,27 @@ pub struct ResolverInput {
     /// (PEP 643 checks and the PEP 517 `prepare_metadata_for_build_wheel`
     /// hook). `None`: the index's answer is used as it is.
     pub sdist_metadata: Option<SdistMetadataHook>,
+}
+
+/// Where the project declares a requirement (PEP 621, PEP 735).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RequirementSource {
+    /// `[project] dependencies`.
+    Dependencies,
+    /// `[project.optional-dependencies]`: this extra.
+    Extra(ExtraName),
+    /// `[dependency-groups]`: this dependency group.
+    Group(String),
+}
+
+impl fmt::Display for RequirementSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequirementSource::Dependencies => f.write_str("the project's dependencies"),
+            RequirementSource::Extra(e) => write!(f, "the extra `{e}`"),
+            RequirementSource::Group(g) => write!(f, "the dependency group `{g}`"),
+        }
+    }
 }
 
 /// Core metadata of a downloaded (hash-checked) sdist, for versions that
@@ -356,12 +382,7 @@ fn resolve_forks(
             Ok(selected) => solutions.push(provider.finish(&selected)?),
             Err(pubgrub::PubGrubError::NoSolution(tree)) => {
                 let notes = provider.why_no_versions(&tree);
-                let mut text = report::explain(
-                    tree,
-                    &input.requires_python,
-                    input.project_version.as_ref(),
-                    &input.requirements,
-                );
+                let mut text = report::explain(tree, input);
                 for note in notes {
                     text.push_str(&format!("  note: {note}\n"));
                 }

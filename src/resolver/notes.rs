@@ -5,7 +5,7 @@
 
 use super::provider::Provider;
 use super::{Pkg, PrereleaseMode};
-use crate::index::IndexError;
+use crate::index::{IndexError, IndexFile};
 use pep440_rs::Version;
 use pep508_rs::{MarkerTree, PackageName};
 use version_ranges::Ranges;
@@ -78,7 +78,12 @@ impl Provider {
             let mut python = Vec::new();
             let mut newer = Vec::new();
             let mut no_file = Vec::new();
+            // Versions with only wheels for other Pythons, and their tags.
+            let mut foreign = Vec::new();
+            let mut foreign_tags: Vec<String> = Vec::new();
             let mut no_wheel_for = Vec::new();
+            let mut platform_tags: Vec<String> = Vec::new();
+            let mut no_wheel_for_files: Vec<IndexFile> = Vec::new();
             for v in in_range {
                 let files = page.versions.get(v).map(Vec::as_slice).unwrap_or_default();
                 let usable = self.usable_files(&page, v);
@@ -90,11 +95,19 @@ impl Provider {
                         .is_some_and(|c| files.iter().all(|f| !c.admits(f.upload_time.as_deref())))
                     {
                         newer.push(v.to_string());
+                    } else if let Some(tags) = self.only_foreign_wheels(files) {
+                        foreign.push(v.to_string());
+                        push_new(&mut foreign_tags, tags);
                     } else {
                         no_file.push(v.to_string());
                     }
                 } else if !self.covers_required_environments(&name, &usable) {
                     no_wheel_for.push(v.to_string());
+                    push_new(
+                        &mut platform_tags,
+                        usable.iter().filter_map(|f| wheel_tag(f)),
+                    );
+                    no_wheel_for_files.extend(usable.iter().map(|f| (*f).clone()));
                 } else if v.any_prerelease() && !pre_possible {
                     pre.push(v.to_string());
                 } else if let Some(rp) = files.iter().find_map(|f| f.requires_python.as_ref()) {
@@ -144,21 +157,140 @@ impl Provider {
                     list_versions(&no_file, "has", "have")
                 ));
             }
+            if !foreign.is_empty() {
+                let wanted = python_tag(&self.input.requires_python);
+                notes.push(format!(
+                    "`{name}` {} only wheels for other Pythons ({}) and no sdist it may build; a wheel tagged `{wanted}` (or `py3-none-any`) would have made it usable under `requires-python = \"{}\"`",
+                    list_versions(&foreign, "has", "have"),
+                    tag_list(&foreign_tags),
+                    self.input.requires_python
+                ));
+            }
             if !no_wheel_for.is_empty() {
-                let envs: Vec<String> = self
-                    .input
-                    .required_environments
+                let uncovered = self.uncovered_environments(&name, &no_wheel_for_files);
+                let envs: Vec<String> = uncovered
                     .iter()
                     .filter_map(MarkerTree::try_to_string)
                     .collect();
+                let wanted: Vec<&str> = uncovered.iter().filter_map(platform_tag_for).collect();
+                let wanted = if wanted.is_empty() {
+                    "a platform tag for it".to_string()
+                } else {
+                    wanted.join(" or ")
+                };
                 notes.push(format!(
-                    "`{name}` {} no wheel (and no sdist) for every required environment (`{}`)",
+                    "`{name}` {} no wheel (and no sdist) for the required environment `{}`: its wheels are tagged {}; a wheel tagged {wanted} would have made it usable",
                     list_versions(&no_wheel_for, "has", "have"),
-                    envs.join("`, `")
+                    envs.join("`, `"),
+                    tag_list(&platform_tags)
                 ));
             }
         }
         notes
+    }
+}
+
+impl Provider {
+    /// When every live (not yanked) file of a version is a wheel whose
+    /// Python and ABI tags fit no Python of `requires-python`, their tags
+    /// (`cp310-cp310-manylinux_2_17_x86_64`); else `None`.
+    fn only_foreign_wheels(&self, files: &[IndexFile]) -> Option<Vec<String>> {
+        let no_build = files
+            .first()
+            .and_then(IndexFile::wheel_filename)
+            .is_some_and(|w| self.input.no_build.contains(&w.name));
+        let live: Vec<&IndexFile> = files
+            .iter()
+            .filter(|f| f.yanked.is_none() && (f.is_wheel() || !no_build))
+            .collect();
+        let all_foreign = !live.is_empty()
+            && live
+                .iter()
+                .all(|f| f.is_wheel() && !self.wheel_fits_project_python(f));
+        all_foreign.then(|| live.iter().filter_map(|f| wheel_tag(f)).collect())
+    }
+}
+
+impl Provider {
+    /// The required environments (in this part of the environment, where
+    /// `name` is needed) that no wheel among `files` can be installed in.
+    fn uncovered_environments(&self, name: &PackageName, files: &[IndexFile]) -> Vec<MarkerTree> {
+        let mut usable = MarkerTree::FALSE;
+        for w in files.iter().filter_map(IndexFile::wheel_filename) {
+            usable.or(crate::types::filename::wheel_marker(&w));
+        }
+        let wanted = self.where_needed(name);
+        self.input
+            .required_environments
+            .iter()
+            .filter(|required| {
+                let mut here = (*required).clone();
+                here.and(self.env.clone());
+                here.and(wanted.clone());
+                !here.is_false() && here.is_disjoint(&usable)
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// The platform tags a wheel for `env` would carry, from its `sys_platform`
+/// (`linux` → `manylinux_*`), when it names one.
+fn platform_tag_for(env: &MarkerTree) -> Option<&'static str> {
+    let text = env.try_to_string()?;
+    [
+        ("'linux'", "`manylinux_*`/`musllinux_*`"),
+        ("'darwin'", "`macosx_*`"),
+        ("'win32'", "`win_amd64`/`win32`/`win_arm64`"),
+    ]
+    .iter()
+    .find(|(platform, _)| text.contains(&format!("sys_platform == {platform}")))
+    .map(|(_, tag)| *tag)
+}
+
+/// A wheel's compatibility tag (`py3-none-any`), from its filename.
+fn wheel_tag(f: &IndexFile) -> Option<String> {
+    let w = f.wheel_filename()?;
+    Some(format!(
+        "{}-{}-{}",
+        w.python_tags.join("."),
+        w.abi_tags.join("."),
+        w.platform_tags.join(".")
+    ))
+}
+
+/// Append the items of `new` that `list` lacks, in order.
+fn push_new(list: &mut Vec<String>, new: impl IntoIterator<Item = String>) {
+    for t in new {
+        if !list.contains(&t) {
+            list.push(t);
+        }
+    }
+}
+
+/// Up to four tags in backticks (`a`, `b` and 3 more).
+fn tag_list(tags: &[String]) -> String {
+    let shown: Vec<String> = tags.iter().take(4).map(|t| format!("`{t}`")).collect();
+    match tags.len() {
+        0 => "(none)".to_string(),
+        n if n > 4 => format!("{} and {} more", shown.join(", "), n - 4),
+        _ => shown.join(", "),
+    }
+}
+
+/// The CPython interpreter tag of the lowest Python `requires-python`
+/// admits (`>=3.11` → `cp311`), or `py3` when it has no lower bound.
+fn python_tag(rp: &pep440_rs::VersionSpecifiers) -> String {
+    match super::ranges::requires_python_bounds(rp).0 {
+        std::ops::Bound::Included(v) | std::ops::Bound::Excluded(v) => {
+            let r = v.release();
+            format!(
+                "cp{}{}",
+                r.first().copied().unwrap_or(3),
+                r.get(1).copied().unwrap_or(0)
+            )
+        }
+        std::ops::Bound::Unbounded => "py3".to_string(),
     }
 }
 

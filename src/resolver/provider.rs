@@ -29,7 +29,7 @@ pub struct Provider {
     pub(super) client: Arc<dyn PackageIndex>,
     pub(super) input: ResolverInput,
     /// The environment this (possibly forked) resolution covers.
-    env: MarkerTree,
+    pub(super) env: MarkerTree,
     rp_lower: Bound<Version>,
     /// Discovery order, for breadth-first priorities.
     order: RefCell<HashMap<PackageName, usize>>,
@@ -37,6 +37,7 @@ pub struct Provider {
     pub(super) explicit_pre: RefCell<HashSet<PackageName>>,
     /// Versions pinned with `==` anywhere (may be yanked).
     pinned: RefCell<HashMap<PackageName, HashSet<Version>>>,
+    /// The project's direct dependencies in this part of the environment.
     direct: HashSet<PackageName>,
     /// Filtered dependencies per (name, version), reused to build the result.
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
@@ -76,7 +77,15 @@ impl Provider {
         pool: Arc<rayon::ThreadPool>,
     ) -> Result<Self, ResolveError> {
         let rp_lower = lower_bound(&specifiers_to_ranges(&input.requires_python));
-        let direct = input.requirements.iter().map(|r| r.name.clone()).collect();
+        // Direct in this part of the environment: a project requirement
+        // whose marker excludes it (`b ; python_version >= '3.12'` in the
+        // part below 3.12) leaves `b` transitive there, as in uv.
+        let direct = input
+            .requirements
+            .iter()
+            .filter(|r| !r.marker.is_disjoint(&env))
+            .map(|r| r.name.clone())
+            .collect();
         let prefetcher = Arc::new(Prefetcher::new(
             client.clone(),
             pool,
@@ -139,12 +148,15 @@ impl Provider {
     /// Record what the project's own requirements (and its constraints and
     /// overrides) opt into: pre-releases named in a specifier, and exact `==`
     /// pins, which may select a yanked version (PEP 592). A transitive `==`
-    /// pin does not select a yanked version, as in uv.
+    /// pin does not select a yanked version, as in uv. A pre-release named
+    /// under a marker that excludes this part of the environment does not
+    /// count here (uv decides `explicit` per fork).
     fn note_first_party(&self, req: &Requirement) {
+        let applies_here = !req.marker.is_disjoint(&self.env);
         if let Some(VersionOrUrl::VersionSpecifier(specs)) = &req.version_or_url {
             for s in specs.iter() {
                 let excludes = matches!(s.operator(), Operator::NotEqual | Operator::NotEqualStar);
-                if s.version().any_prerelease() && !excludes {
+                if s.version().any_prerelease() && !excludes && applies_here {
                     self.explicit_pre.borrow_mut().insert(req.name.clone());
                 }
                 if matches!(s.operator(), Operator::Equal | Operator::ExactEqual) {
@@ -267,7 +279,7 @@ impl Provider {
     /// `pp310`, `py2`, `cp313-abi3`) admit such a Python. Checked against the
     /// project's range, not this fork's, so every fork that picks a version
     /// lists the same files for it.
-    fn wheel_fits_project_python(&self, f: &IndexFile) -> bool {
+    pub(super) fn wheel_fits_project_python(&self, f: &IndexFile) -> bool {
         let Some(w) = f.wheel_filename() else {
             return true;
         };
@@ -340,7 +352,7 @@ impl Provider {
     /// Where `name` is needed: the union, over the requirements on it seen
     /// so far, of the requirement's marker joined with where its requirer is
     /// needed (`true` when nothing is known yet).
-    fn where_needed(&self, name: &PackageName) -> MarkerTree {
+    pub(super) fn where_needed(&self, name: &PackageName) -> MarkerTree {
         self.requested_where
             .borrow()
             .get(name)

@@ -3,7 +3,7 @@
 //! environment). Pure functions, no I/O.
 
 use pep440_rs::{Operator, Version, VersionSpecifiers};
-use pep508_rs::{MarkerTree, Requirement, VersionOrUrl};
+use pep508_rs::{MarkerTree, MarkerTreeKind, MarkerValueVersion, Requirement, VersionOrUrl};
 use std::ops::Bound;
 use std::str::FromStr;
 use version_ranges::Ranges;
@@ -183,6 +183,49 @@ pub fn simplify_for(marker: &MarkerTree, rp: &VersionSpecifiers) -> MarkerTree {
         .simplify_python_versions(lo.as_ref(), hi.as_ref())
 }
 
+/// The Pythons (`python_full_version` values; `python_version` markers are
+/// normalized to it) at which `marker` can hold for some value of its other
+/// variables: `python_version >= '3.10' and sys_platform == 'win32'` gives
+/// `>=3.10`, `python_version >= '3.10' or sys_platform == 'win32'` every
+/// Python.
+pub(super) fn marker_python_range(marker: &MarkerTree) -> Ranges<Version> {
+    let children = |it: &mut dyn Iterator<Item = MarkerTree>| {
+        it.fold(Ranges::empty(), |acc, child| {
+            acc.union(&marker_python_range(&child))
+        })
+    };
+    match marker.kind() {
+        MarkerTreeKind::True => Ranges::full(),
+        MarkerTreeKind::False => Ranges::empty(),
+        MarkerTreeKind::Version(node) if *node.key() == MarkerValueVersion::PythonFullVersion => {
+            node.edges().fold(Ranges::empty(), |acc, (range, child)| {
+                acc.union(&range.intersection(&marker_python_range(&child)))
+            })
+        }
+        MarkerTreeKind::Version(node) => children(&mut node.edges().map(|(_, c)| c)),
+        MarkerTreeKind::String(node) => children(&mut node.children().map(|(_, c)| c)),
+        MarkerTreeKind::In(node) => children(&mut node.children().map(|(_, c)| c)),
+        MarkerTreeKind::Contains(node) => children(&mut node.children().map(|(_, c)| c)),
+        MarkerTreeKind::Extra(node) => children(&mut node.children().map(|(_, c)| c)),
+    }
+}
+
+/// Whether `marker` raises the lowest Python of `env`: some Python that
+/// `env` admits is below every Python at which `marker` can hold, as
+/// `python_version >= '3.12'` in an environment from 3.8 up. uv forks the
+/// resolution there, so that the part from that Python up is solved for
+/// those Pythons only.
+pub(super) fn raises_python_floor(env: &MarkerTree, marker: &MarkerTree) -> bool {
+    let env_pythons = marker_python_range(env);
+    let marker_pythons = env_pythons.intersection(&marker_python_range(marker));
+    let below = match marker_pythons.bounding_range().map(|(lo, _)| lo.cloned()) {
+        None | Some(Bound::Unbounded) => return false,
+        Some(Bound::Included(v)) => Ranges::strictly_lower_than(v),
+        Some(Bound::Excluded(v)) => Ranges::lower_than(v),
+    };
+    !env_pythons.intersection(&below).is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,5 +373,34 @@ mod tests {
         assert!(r.contains(&Version::from_str("1.17.1").unwrap()));
         assert!(r.contains(&Version::from_str("2").unwrap()));
         assert_eq!(r.iter().count(), 30_001);
+    }
+
+    /// A marker raises an environment's lowest Python only through a lower
+    /// bound that holds on every branch: `or` with another variable, an upper
+    /// bound or a bound the environment already implies does not.
+    #[test]
+    fn marker_raises_python_floor() {
+        let m = |s: &str| MarkerTree::from_str(s).unwrap();
+        let env = m("python_full_version >= '3.8'");
+        let table = [
+            ("python_version >= '3.12'", true),
+            (
+                "python_full_version > '3.9.1' and sys_platform == 'win32'",
+                true,
+            ),
+            ("python_version >= '3.12' or sys_platform == 'win32'", false),
+            ("python_version < '3.10'", false),
+            ("python_version >= '3.8'", false),
+            ("python_version >= '3.6'", false),
+            ("sys_platform == 'linux'", false),
+        ];
+        for (marker, raises) in table {
+            assert_eq!(raises_python_floor(&env, &m(marker)), raises, "{marker}");
+        }
+        let narrowed = m("python_full_version >= '3.12'");
+        assert!(!raises_python_floor(
+            &narrowed,
+            &m("python_version >= '3.12'")
+        ));
     }
 }

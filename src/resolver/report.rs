@@ -3,9 +3,10 @@
 //! [`ReportFormatter`], so no internal bound (a local-version sentinel, an
 //! empty set) ever reaches a message.
 
-use super::ranges::max_local;
-use super::Pkg;
-use pep440_rs::{Version, VersionSpecifiers};
+use super::ranges::{max_local, requirement_range};
+use super::{Pkg, RequirementSource, ResolverInput};
+use pep440_rs::Version;
+use pep508_rs::{PackageName, Requirement};
 use pubgrub::{
     DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term,
 };
@@ -15,16 +16,14 @@ use version_ranges::Ranges;
 type Range = Ranges<Version>;
 
 /// Explain why no solution exists: "Because ... we can conclude that ...",
-/// one sentence per line, each indented by two spaces.
-pub fn explain(
-    tree: DerivationTree<Pkg, Range, String>,
-    requires_python: &VersionSpecifiers,
-    project_version: Option<&Version>,
-    root_requirements: &[pep508_rs::Requirement],
-) -> String {
+/// one sentence per line, each indented by two spaces. A project
+/// requirement declared in a dependency group or an extra says so.
+pub fn explain(tree: DerivationTree<Pkg, Range, String>, input: &ResolverInput) -> String {
+    let requires_python = &input.requires_python;
     let formatter = Formatter {
-        project_version: project_version.cloned(),
-        root_requirements: root_requirements.to_vec(),
+        project_version: input.project_version.clone(),
+        root_requirements: input.requirements.clone(),
+        sources: input.requirement_sources.clone(),
     };
     if let DerivationTree::External(e) = &tree {
         // A single fact: say it, and what follows.
@@ -133,7 +132,57 @@ struct Formatter {
     project_version: Option<Version>,
     /// The project's requirements, quoted when together they leave no
     /// version (`a==1.0` in one group, `a==2.0` in another).
-    root_requirements: Vec<pep508_rs::Requirement>,
+    root_requirements: Vec<Requirement>,
+    /// Where those requirements were declared, when not (only) in
+    /// `[project] dependencies`.
+    sources: Vec<(Requirement, RequirementSource)>,
+}
+
+impl Formatter {
+    /// ` (from the dependency group `dev`)` when every declaration of `req`
+    /// is in dependency groups or extras; empty for a plain dependency.
+    fn source_of(&self, req: &Requirement) -> String {
+        let mut from: Vec<&RequirementSource> = self
+            .sources
+            .iter()
+            .filter(|(r, _)| r == req)
+            .map(|(_, s)| s)
+            .collect();
+        from.sort();
+        from.dedup();
+        if from.is_empty() || from.contains(&&RequirementSource::Dependencies) {
+            return String::new();
+        }
+        let names: Vec<String> = from.iter().map(ToString::to_string).collect();
+        format!(" (from {})", names.join(" and "))
+    }
+
+    /// Where the project's requirement on `dep` with range `range` came
+    /// from: the requirements on that name whose range is `range`, else all
+    /// of them (PubGrub merges the project's requirements on one name).
+    fn root_source(&self, dep: &Pkg, range: &Range) -> String {
+        let name: Option<&PackageName> = match dep {
+            Pkg::Dist(n) | Pkg::Extra(n, _) => Some(n),
+            Pkg::Root(_) => None,
+        };
+        let on_name: Vec<&Requirement> = self
+            .root_requirements
+            .iter()
+            .filter(|r| Some(&r.name) == name)
+            .collect();
+        let exact: Vec<&Requirement> = on_name
+            .iter()
+            .copied()
+            .filter(|r| &requirement_range(r) == range)
+            .collect();
+        let reqs = if exact.is_empty() { on_name } else { exact };
+        let mut texts: Vec<String> = reqs.iter().map(|r| self.source_of(r)).collect();
+        texts.dedup();
+        match texts.as_slice() {
+            [one] => one.clone(),
+            _ => String::new(),
+        }
+    }
 }
 
 impl pubgrub::ReportFormatter<Pkg, Range, String> for Formatter {
@@ -177,7 +226,7 @@ impl pubgrub::ReportFormatter<Pkg, Range, String> for Formatter {
                     .root_requirements
                     .iter()
                     .filter(|r| Some(&r.name) == name)
-                    .map(|r| format!("`{r}`"))
+                    .map(|r| format!("`{r}`{}", self.source_of(r)))
                     .collect();
                 format!(
                     "your project requires {}, which no single version satisfies",
@@ -185,7 +234,11 @@ impl pubgrub::ReportFormatter<Pkg, Range, String> for Formatter {
                 )
             }
             External::FromDependencyOf(pkg, range, dep, dep_range) => match pkg {
-                Pkg::Root(_) => format!("your project depends on {}", term(dep, dep_range)),
+                Pkg::Root(_) => format!(
+                    "your project depends on {}{}",
+                    term(dep, dep_range),
+                    self.root_source(dep, dep_range)
+                ),
                 _ => {
                     let who = if range == &Range::full() {
                         bare(pkg)
@@ -315,6 +368,7 @@ impl pubgrub::ReportFormatter<Pkg, Range, String> for Formatter {
 mod tests {
     use super::super::ranges::specifiers_to_ranges;
     use super::*;
+    use pep440_rs::VersionSpecifiers;
     use std::str::FromStr;
 
     fn text(spec: &str) -> String {

@@ -484,7 +484,7 @@ fn failed_add_restores_pyproject_byte_for_byte() {
 
     ----- stderr -----
     error: no solution found when resolving dependencies:
-      Because your project requires `app-dep>=9` and `app-dep==1.0`, which no single version satisfies, we can conclude that your project's requirements are unsatisfiable.
+      Because your project requires `app-dep>=9` (from the dependency group `dev`) and `app-dep==1.0`, which no single version satisfies, we can conclude that your project's requirements are unsatisfiable.
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");
@@ -497,7 +497,7 @@ fn failed_add_restores_pyproject_byte_for_byte() {
     ----- stderr -----
     error: no solution found when resolving dependencies:
       Because there is no version of `conflict-b<1` and `conflict-a==1.0` depends on `conflict-b<1`, we can conclude that `conflict-a==1.0` cannot be used.
-      And because there is no version of `conflict-a!=1.0` and your project depends on `conflict-a`, we can conclude that your project's requirements are unsatisfiable.
+      And because there is no version of `conflict-a!=1.0` and your project depends on `conflict-a` (from the extra `fast`), we can conclude that your project's requirements are unsatisfiable.
       note: no version of `conflict-b` matches `<1` (the newest is 1.0)
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`

@@ -91,7 +91,7 @@ fn required_environments_need_a_usable_file() {
     ----- stderr -----
     error: no solution found when resolving dependencies:
       Because there is no usable version of `mac-only` and your project depends on `mac-only`, we can conclude that your project's requirements are unsatisfiable.
-      note: `mac-only` 1.0 has no wheel (and no sdist) for every required environment (`sys_platform == 'linux'`)
+      note: `mac-only` 1.0 has no wheel (and no sdist) for the required environment `sys_platform == 'linux'`: its wheels are tagged `py3-none-macosx_11_0_arm64`; a wheel tagged `manylinux_*`/`musllinux_*` would have made it usable
 
     hint: loosen or remove one of the conflicting requirements in `pyproject.toml`
     ");

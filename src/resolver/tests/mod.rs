@@ -19,6 +19,8 @@ struct Release {
     /// Wheel tags (`py3-none-any` when empty); `sdist_only` publishes no wheel.
     wheel_tags: Vec<String>,
     sdist_only: bool,
+    /// Publish no sdist (wheels only).
+    no_sdist: bool,
     upload_time: Option<String>,
 }
 
@@ -81,7 +83,10 @@ impl Universe {
                 wheel,
             };
             let stem = name.replace('-', "_");
-            let mut files = vec![file(format!("{stem}-{version}.tar.gz"), false)];
+            let mut files = Vec::new();
+            if !r.no_sdist {
+                files.push(file(format!("{stem}-{version}.tar.gz"), false));
+            }
             if !r.sdist_only {
                 let tags = if r.wheel_tags.is_empty() {
                     vec!["py3-none-any".to_string()]
@@ -184,6 +189,7 @@ fn input(requirements: &[&str], requires_python: &str) -> ResolverInput {
         root_name: "project".to_string(),
         project: Some(PackageName::from_str("project").unwrap()),
         project_version: Some(Version::from_str("1.0").unwrap()),
+        requirement_sources: Vec::new(),
         requirements: requirements
             .iter()
             .map(|r| Requirement::from_str(r).unwrap())
@@ -253,6 +259,55 @@ fn backtracks_over_a_conflicting_version() {
     assert_eq!(
         pins(u.index(), &["a", "b"]).unwrap(),
         ["a==1.0", "b==1.0", "c==1.0"]
+    );
+}
+
+/// The shape of issue #13's graphene example: `graphql-core` is decided
+/// first (newest 3.3.2), and every `graphene-django` 3.x and `graphene` 3.x
+/// caps it below 3.3, while the 2017 releases (2.x) do not cap it at all.
+/// Walking `graphene-django` back through its history ends on 2.x, a set
+/// valid by metadata that fails on import; a package that keeps
+/// conflicting is decided first instead, and the lock is uv's:
+/// graphene-django 3.2.3, graphene 3.4.3, graphql-core 3.2.14.
+#[test]
+fn a_package_that_keeps_conflicting_is_decided_first_not_walked_back() {
+    let mut u = Universe::new().add("app", "1.0", &["graphene-django"]).add(
+        "graphql-relay",
+        "3.2.0",
+        &["graphql-core>=3.2,<3.3"],
+    );
+    for v in ["2.0", "3.0", "3.1.7", "3.2.14", "3.3.2"] {
+        u = u.add("graphql-core", v, &[]);
+    }
+    for v in ["2.0", "2.1.9"] {
+        u = u.add("graphene", v, &["graphql-core>=2.0"]);
+    }
+    for v in ["3.0", "3.3", "3.4.3"] {
+        u = u.add(
+            "graphene",
+            v,
+            &["graphql-core>=3.1,<3.3", "graphql-relay>=3.1,<3.3"],
+        );
+    }
+    for v in ["2.0.0", "2.5.0", "2.10.0", "2.15.0"] {
+        u = u.add("graphene-django", v, &["graphene>=2.0"]);
+    }
+    for v in ["3.0.0", "3.1.5", "3.2.0", "3.2.1", "3.2.2", "3.2.3"] {
+        u = u.add(
+            "graphene-django",
+            v,
+            &["graphene>=3.0,<4", "graphql-core>=3.1.0,<3.3"],
+        );
+    }
+    assert_eq!(
+        pins(u.index(), &["graphql-core", "app"]).unwrap(),
+        [
+            "app==1.0",
+            "graphene==3.4.3",
+            "graphene-django==3.2.3",
+            "graphql-core==3.2.14",
+            "graphql-relay==3.2.0"
+        ]
     );
 }
 
@@ -475,228 +530,22 @@ fn exclude_newer_compares_upload_times_as_times() {
 
 /// The failure report for `reqs` over `u` (with `f` adjusting the input).
 fn failure(u: Universe, reqs: &[&str], f: impl FnOnce(&mut ResolverInput)) -> String {
-    let mut i = input(reqs, ">=3.8");
+    failure_under(u, reqs, ">=3.8", f)
+}
+
+/// [`failure`] under another `requires-python`.
+fn failure_under(
+    u: Universe,
+    reqs: &[&str],
+    requires_python: &str,
+    f: impl FnOnce(&mut ResolverInput),
+) -> String {
+    let mut i = input(reqs, requires_python);
     f(&mut i);
     solve(u.index(), i).expect_err("the resolution must fail")
 }
 
-mod failure_reports {
-    use super::*;
-
-    #[test]
-    fn an_unreleased_exact_pin() {
-        let u = Universe::new()
-            .add("black", "24.1.0", &[])
-            .add("black", "21.2b1", &[]);
-        insta::assert_snapshot!(failure(u, &["black==21.1.0"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `black==21.1.0` and your project depends on `black==21.1.0`, we can conclude that your project's requirements are unsatisfiable.
-          note: no version of `black` matches `==21.1.0` (the newest is 24.1.0)
-        ");
-    }
-
-    #[test]
-    fn a_transitive_cap() {
-        let u = Universe::new()
-            .add("flask", "3.0.0", &["werkzeug>=3.0"])
-            .add("flask", "3.1.0", &["werkzeug>=3.1"])
-            .add("werkzeug", "1.0.1", &[])
-            .add("werkzeug", "3.1.0", &[]);
-        insta::assert_snapshot!(failure(u, &["flask>=3", "werkzeug<2"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `flask>3.0.0,<3.1.0 | >3.1.0` and `flask==3.0.0` depends on `werkzeug>=3.0`, we can conclude that `flask>=3.0.0,<3.1.0 | >3.1.0` depends on `werkzeug>=3.0`.
-          And because `flask==3.1.0` depends on `werkzeug>=3.1`, we can conclude that `flask>=3.0.0` depends on `werkzeug>=3.0`.
-          And because your project depends on `flask>=3` and your project depends on `werkzeug<2`, we can conclude that your project's requirements are unsatisfiable.
-        ");
-    }
-
-    #[test]
-    fn requires_python() {
-        let u = Universe::new()
-            .add("modern", "2.0", &[])
-            .with("modern", "2.0", |r| {
-                r.requires_python = Some(">=3.12".into())
-            });
-        insta::assert_snapshot!(failure(u, &["modern"], |i| i.fork_strategy = ForkStrategy::Fewest), @r#"
-        no solution found when resolving dependencies:
-          Because there is no usable version of `modern` and your project depends on `modern`, we can conclude that your project's requirements are unsatisfiable.
-          note: `modern` 2.0 (requires Python >=3.12) does not support every Python the project allows (`requires-python = ">=3.8"`)
-        "#);
-    }
-
-    #[test]
-    fn pre_releases_only_under_disallow() {
-        let u = Universe::new()
-            .add("beta", "1.0b1", &[])
-            .add("beta", "1.0b2", &[]);
-        insta::assert_snapshot!(failure(u, &["beta"], |i| i.prerelease = PrereleaseMode::Disallow), @"
-        no solution found when resolving dependencies:
-          Because there is no usable version of `beta` and your project depends on `beta`, we can conclude that your project's requirements are unsatisfiable.
-          note: `beta` 1.0b1, 1.0b2 are pre-releases, which `--prerelease disallow` does not permit; pass `--prerelease if-necessary-or-explicit` (the default) or `allow`
-        ");
-    }
-
-    #[test]
-    fn yanked_only() {
-        let u = Universe::new()
-            .add("gone", "1.0", &[])
-            .with("gone", "1.0", |r| r.yanked = true);
-        insta::assert_snapshot!(failure(u, &["gone>=1"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `gone>=1` and your project depends on `gone>=1`, we can conclude that your project's requirements are unsatisfiable.
-          note: `gone` 1.0 is yanked; pin an exact version with `==` in `pyproject.toml` to use a yanked release
-        ");
-    }
-
-    #[test]
-    fn no_wheel_for_a_required_environment() {
-        let u = Universe::new()
-            .add("maconly", "1.0", &[])
-            .with("maconly", "1.0", |r| {
-                r.sdist_only = false;
-                r.wheel_tags = vec!["cp312-cp312-macosx_11_0_arm64".into()];
-            });
-        insta::assert_snapshot!(failure(u, &["maconly"], |i| {
-            i.no_build = PackageSelector { all: true, packages: Vec::new() };
-            i.required_environments = vec![MarkerTree::from_str("sys_platform == 'linux'").unwrap()];
-        }), @"
-        no solution found when resolving dependencies:
-          Because there is no usable version of `maconly` and your project depends on `maconly`, we can conclude that your project's requirements are unsatisfiable.
-          note: `maconly` 1.0 has no wheel (and no sdist) for every required environment (`sys_platform == 'linux'`)
-        ");
-    }
-
-    #[test]
-    fn a_conflict_inside_one_fork() {
-        let u = Universe::new()
-            .add("a", "1.0", &["c==1.0"])
-            .add("b", "1.0", &["c==2.0"])
-            .add("c", "1.0", &[])
-            .add("c", "2.0", &[]);
-        insta::assert_snapshot!(failure(u, &[
-            "a ; sys_platform == 'win32'",
-            "b ; sys_platform == 'win32'",
-            "c>=1 ; sys_platform != 'win32'",
-        ], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `a!=1.0` and `a==1.0` depends on `c==1.0`, we can conclude that `a` depends on `c==1.0`.
-          And because `b==1.0` depends on `c==2.0` and there is no version of `b!=1.0`, we can conclude that `b`, `a` cannot all be used together.
-          And because your project depends on `b` and your project depends on `a`, we can conclude that your project's requirements are unsatisfiable.
-        ");
-    }
-
-    #[test]
-    fn a_conflict_across_groups() {
-        let u = Universe::new().add("a", "1.0", &[]).add("a", "2.0", &[]);
-        insta::assert_snapshot!(failure(u, &["a==1.0", "a==2.0"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because your project requires `a==1.0` and `a==2.0`, which no single version satisfies, we can conclude that your project's requirements are unsatisfiable.
-        ");
-    }
-
-    #[test]
-    fn an_unknown_package() {
-        let u = Universe::new().add("a", "1.0", &[]);
-        insta::assert_snapshot!(failure(u, &["no-such-package"], |_| {}), @"package `no-such-package` was not found in the package index (memory)");
-    }
-
-    #[test]
-    fn a_conflicting_override() {
-        let u = Universe::new()
-            .add("a", "1.0", &["b<2"])
-            .add("b", "1.0", &[])
-            .add("b", "2.0", &[]);
-        insta::assert_snapshot!(failure(u, &["a", "b"], |i| {
-            i.overrides = vec![Requirement::from_str("b>=5").unwrap()];
-        }), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `b>=5` and your project depends on `b>=5`, we can conclude that your project's requirements are unsatisfiable.
-          note: no version of `b` matches `>=5` (the newest is 2.0)
-        ");
-    }
-
-    #[test]
-    fn no_version_in_range() {
-        let u = Universe::new().add("a", "1.0", &[]).add("a", "2.0", &[]);
-        insta::assert_snapshot!(failure(u, &["a>=5"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `a>=5` and your project depends on `a>=5`, we can conclude that your project's requirements are unsatisfiable.
-          note: no version of `a` matches `>=5` (the newest is 2.0)
-        ");
-    }
-
-    #[test]
-    fn the_project_version_excluded() {
-        let u = Universe::new().add("plugin", "1.0", &["project>=2"]);
-        insta::assert_snapshot!(failure(u, &["plugin"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `plugin!=1.0` and `plugin==1.0` depends on `project>=2` (your project, which is at 1.0), we can conclude that `plugin` depends on `project>=2` (your project, which is at 1.0).
-          And because your project depends on `plugin`, we can conclude that your project's requirements are unsatisfiable.
-        ");
-    }
-
-    #[test]
-    fn an_extra_brings_the_conflict() {
-        let u = Universe::new()
-            .add("a", "1.0", &[])
-            .with("a", "1.0", |r| {
-                r.extras = vec![("x".into(), vec!["b>=2".into()])]
-            })
-            .add("b", "1.0", &[])
-            .add("b", "2.0", &[]);
-        insta::assert_snapshot!(failure(u, &["a[x]", "b<2"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `a[x]!=1.0` and `a[x]==1.0` depends on `b>=2`, we can conclude that `a[x]` depends on `b>=2`.
-          And because your project depends on `b<2` and your project depends on `a[x]`, we can conclude that your project's requirements are unsatisfiable.
-        ");
-    }
-
-    #[test]
-    fn excluded_as_newer() {
-        let u = Universe::new().add("a", "1.0", &[]).with("a", "1.0", |r| {
-            r.upload_time = Some("2026-01-01T00:00:00Z".into())
-        });
-        insta::assert_snapshot!(failure(u, &["a"], |i| {
-            i.exclude_newer = Some(ExcludeNewer::parse_now("2025-01-01").unwrap());
-        }), @"
-        no solution found when resolving dependencies:
-          Because there is no usable version of `a` and your project depends on `a`, we can conclude that your project's requirements are unsatisfiable.
-          note: `a` 1.0 is ignored: uploaded at or after the `--exclude-newer` cutoff 2025-01-02T00:00:00Z, or without an upload time
-        ");
-    }
-
-    #[test]
-    fn only_an_sdist_and_no_build() {
-        let u = Universe::new()
-            .add("src", "1.0", &[])
-            .with("src", "1.0", |r| r.sdist_only = true);
-        insta::assert_snapshot!(failure(u, &["src"], |i| {
-            i.no_build = PackageSelector { all: true, packages: Vec::new() };
-        }), @"
-        no solution found when resolving dependencies:
-          Because there is no usable version of `src` and your project depends on `src`, we can conclude that your project's requirements are unsatisfiable.
-          note: `src` 1.0 has no file envy may use here: only wheels for other interpreters or platforms, or files that `--no-build`/`--no-binary` rule out
-        ");
-    }
-
-    #[test]
-    fn a_deep_chain() {
-        let u = Universe::new()
-            .add("a", "1.0", &["b==1.0"])
-            .add("a", "2.0", &["b==2.0"])
-            .add("b", "1.0", &["c==1.0"])
-            .add("b", "2.0", &["c==2.0"])
-            .add("c", "1.0", &[])
-            .add("c", "2.0", &[])
-            .add("d", "1.0", &["c==3.0"]);
-        insta::assert_snapshot!(failure(u, &["a", "d"], |_| {}), @"
-        no solution found when resolving dependencies:
-          Because there is no version of `c==3.0` and `d==1.0` depends on `c==3.0`, we can conclude that `d==1.0` cannot be used.
-          And because there is no version of `d!=1.0` and your project depends on `d`, we can conclude that your project's requirements are unsatisfiable.
-          note: no version of `c` matches `==3.0` (the newest is 2.0)
-        ");
-    }
-}
+mod failure_reports;
 
 #[test]
 fn a_dependency_requiring_a_direct_reference_is_never_resolved_from_the_index() {
