@@ -215,7 +215,7 @@ pub enum WheelRef {
 /// sha256 (the project's wheel and wheels built from sdists included). With
 /// [`WheelRef::Url`] a locked wheel is listed by its URL; a wheel built from a
 /// locked sdist as that `sdist` (URL and sha256 from the lock); the project,
-/// which no index serves, is left out.
+/// which no index serves, is named in `[tool.envy] project` instead.
 pub fn render_bundle(
     lock: &Lock,
     wheels: &[super::BundleWheel],
@@ -225,6 +225,7 @@ pub fn render_bundle(
     let mut sorted: Vec<&super::BundleWheel> = wheels.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     let names: std::collections::BTreeSet<&str> = sorted.iter().map(|w| w.name.as_str()).collect();
+    let mut project = None;
     let mut out = String::new();
     out.push_str("# The lock this bundle was made from, written by envy (PEP 751).\n");
     let _ = writeln!(out, "# Target: {target}");
@@ -257,7 +258,12 @@ pub fn render_bundle(
                 Some(s) => format!("sdist = {}", file_table(s)),
                 None => continue,
             },
-            (WheelRef::Url, None, None) => continue,
+            (WheelRef::Url, None, None) => {
+                if lock.project().is_some_and(|p| p.name == w.name) {
+                    project = Some(w);
+                }
+                continue;
+            }
         };
         out.push_str("\n[[packages]]\n");
         let _ = writeln!(out, "name = {}", quote(&w.name));
@@ -286,6 +292,15 @@ pub fn render_bundle(
         }
         out.push_str(&entry);
         out.push('\n');
+    }
+    if let Some(w) = project {
+        // Not a package an installer could fetch, but part of the bundle.
+        let _ = write!(
+            out,
+            "\n[tool.envy]\nproject = {{ name = {}, version = {} }}\n",
+            quote(&w.name),
+            quote(&w.version)
+        );
     }
     out
 }

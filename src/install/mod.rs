@@ -7,11 +7,13 @@ mod record;
 mod scripts;
 mod uninstall;
 mod unpacked;
+mod verify;
 mod wheel;
 
 pub use editable::{install_editable, EditableProject};
 pub use uninstall::uninstall;
 pub use unpacked::{install_wheel_cached, link_unpacked, unpack_to_cache, verified_unpacked};
+pub use verify::{verify_site_packages, FileReport};
 pub use wheel::install_wheel;
 
 use crate::venv::{read_dist_info, InstalledDist, Venv, VenvError};

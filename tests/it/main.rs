@@ -34,4 +34,5 @@ mod quiet;
 mod resolver_options;
 mod snapshots;
 mod sync;
+mod verify;
 mod zipapp_modes;

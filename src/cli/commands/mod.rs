@@ -18,6 +18,7 @@ pub(crate) mod show;
 pub(crate) mod sync;
 pub(crate) mod tree;
 pub(crate) mod venv;
+pub(crate) mod verify;
 pub(crate) mod version;
 
 use super::Printer;
