@@ -134,7 +134,7 @@ enum Command {
     /// Create `.venv` and install exactly the locked set.
     ///
     /// Example: `envy sync --no-dev --frozen`
-    Sync(commands::SyncArgs),
+    Sync(commands::sync::SyncCommandArgs),
     /// Write the lock as a hashed `requirements.txt`.
     ///
     /// Example: `envy export --frozen -o requirements.txt` or `envy export --split deploy/`

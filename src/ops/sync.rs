@@ -51,6 +51,18 @@ pub struct SyncOptions {
     pub all_extras: bool,
     /// Interpreter request (`3.12`, a path).
     pub python: Option<String>,
+    /// Install these distributions again even when the venv has the locked
+    /// version (`--reinstall-package`); `--reinstall` is every one (`*`).
+    pub reinstall: Vec<String>,
+}
+
+impl SyncOptions {
+    /// Whether `name` is to be installed again whatever the venv holds.
+    fn reinstalls(&self, name: &str) -> bool {
+        self.reinstall
+            .iter()
+            .any(|r| r == "*" || crate::lock::graph::normalize(r) == name)
+    }
 }
 
 impl SyncOptions {
@@ -241,7 +253,7 @@ pub fn sync_with_lock(
                 if d.version.to_string() == pkg.version
                     || Version::from_str(&pkg.version).is_ok_and(|v| v == d.version) =>
             {
-                if !d.editable {
+                if !d.editable && !opts.reinstalls(&pkg.name) {
                     kept += 1;
                     continue;
                 }
@@ -570,7 +582,8 @@ pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
         options: &options,
         index: &index,
     };
-    if let Some(kept) = venv::sync_stamp::up_to_date(&project.root, &inputs) {
+    let fast = opts.reinstall.is_empty();
+    if let Some(kept) = venv::sync_stamp::up_to_date(&project.root, &inputs).filter(|_| fast) {
         if opts.mode == LockMode::Auto {
             status(settings, "Lock is up to date");
         }

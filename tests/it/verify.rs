@@ -136,3 +136,47 @@ fn bundles_verify_against_their_manifest_and_lock() {
         "changed file: purepkg/__init__.py\n"
     );
 }
+
+#[test]
+fn an_edit_in_one_venv_does_not_spread_and_reinstall_package_repairs_it() {
+    let mut ctx = TestContext::with_scenario();
+    ctx.init_project(&["app-dep==1.0"]);
+    ctx.envy_ok(&["sync"]);
+    let init = ctx.site_packages().join("app_dep/__init__.py");
+    assert_eq!(fs::read_to_string(&init).unwrap(), "VALUE = 1\n");
+    // An edit in place: through a hard link it reaches the shared cache's copy.
+    fs::write(&init, "VALUE = 666\n").unwrap();
+    let o = ctx.run_envy(&["verify"]);
+    assert_eq!(o.code, Some(1));
+    assert!(o.stdout.contains("changed file: lib/"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("site-packages/app_dep/__init__.py"),
+        "{}",
+        o.stdout
+    );
+
+    // A new project with the same cache gets the locked file, not the edit.
+    let first = ctx.project.clone();
+    ctx.cd("second");
+    fs::create_dir_all(ctx.path("")).unwrap();
+    ctx.init_project(&["app-dep==1.0"]);
+    ctx.envy_ok(&["sync"]);
+    let other = ctx.site_packages().join("app_dep/__init__.py");
+    assert_eq!(fs::read_to_string(&other).unwrap(), "VALUE = 1\n");
+    ctx.envy_ok(&["verify"]);
+
+    // Back in the first project: a plain sync keeps the edited file (same
+    // version); --reinstall-package puts the locked one back.
+    ctx.project = first;
+    ctx.envy_ok(&["sync"]);
+    assert_eq!(fs::read_to_string(&init).unwrap(), "VALUE = 666\n");
+    ctx.envy_ok(&["sync", "--reinstall-package", "app-dep"]);
+    assert_eq!(fs::read_to_string(&init).unwrap(), "VALUE = 1\n");
+    ctx.envy_ok(&["verify"]);
+    // --reinstall does every distribution, and is never a no-op.
+    fs::write(&init, "VALUE = 777\n").unwrap();
+    ctx.envy_ok(&["sync", "--reinstall"]);
+    ctx.envy_ok(&["sync", "--reinstall"]);
+    assert_eq!(fs::read_to_string(&init).unwrap(), "VALUE = 1\n");
+    ctx.envy_ok(&["verify"]);
+}

@@ -136,6 +136,7 @@ impl SyncArgs {
             extras: self.extra.clone(),
             all_extras: self.all_extras,
             python: self.python.clone(),
+            reinstall: Vec::new(),
         }
     }
 }
