@@ -17,8 +17,8 @@ use crate::lock::{project_edges, Lock, LockedPackage, Manifest, Selection, Sourc
 use crate::resolver::{self, PackageSelector, PrereleaseMode, ResolutionMode, ResolverInput};
 use crate::types::WheelFilename;
 use crate::venv::{self, Interpreter, Venv};
-use pep440_rs::VersionSpecifiers;
-use pep508_rs::Requirement;
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{MarkerTree, PackageName, Requirement};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ pub fn build_env(
         parts.extend(
             wheels
                 .iter()
-                .map(|(p, f)| format!("{}=={} {}", p.name, p.version, f.sha256)),
+                .map(|(p, f)| format!("{}=={} {}", p.name, p.version, f.sha256())),
         );
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
         sha(&refs)
@@ -153,13 +153,13 @@ fn resolve_wheels(
         other => failed(other.to_string()),
     })?;
     let root = LockedPackage {
-        name: "build-environment".to_string(),
-        version: "0.0.0".to_string(),
+        name: PackageName::from_str("build-environment").map_err(|e| failed(e.to_string()))?,
+        version: Version::new([0, 0, 0]),
         source: Source {
             registry: None,
             editable: Some(".".to_string()),
         },
-        resolution_marker: None,
+        resolution_marker: MarkerTree::TRUE,
         groups: Vec::new(),
         dependencies: project_edges(requires),
         optional_dependencies: Default::default(),
@@ -210,7 +210,7 @@ fn create(
         .map(|(_, f)| {
             let filename = WheelFilename::from_str(f.filename())
                 .map_err(|e| BuildError::Other(e.to_string()))?;
-            let path = client.download_url(&f.url, f.filename(), Some(&f.sha256))?;
+            let path = client.download_url(&f.url, f.filename(), Some(f.sha256()))?;
             Ok((path, filename))
         })
         .collect();

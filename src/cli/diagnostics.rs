@@ -125,7 +125,9 @@ fn index_hint(e: &IndexError) -> String {
         IndexError::Offline { .. } => {
             "run once with network access to fill the cache, or drop `--offline`".to_string()
         }
-        IndexError::Auth { index, url, .. } => IndexError::auth_hint(index.as_deref(), url),
+        IndexError::Auth {
+            index, url, sent, ..
+        } => IndexError::auth_hint(index.as_deref(), url, sent.as_ref()),
         IndexError::HashMismatch { .. } => {
             "the file differs from what the lock recorded: nothing was installed. If the index changed the file on purpose, run `envy lock --upgrade-package NAME`; otherwise treat it as tampering".to_string()
         }

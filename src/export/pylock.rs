@@ -28,7 +28,7 @@ fn file_table(f: &FileEntry) -> String {
     if let Some(size) = f.size {
         let _ = write!(t, ", size = {size}");
     }
-    let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(&f.sha256));
+    let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(f.sha256()));
     format!("{{ {t} }}")
 }
 
@@ -146,8 +146,8 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
         }
         let marker = combined_marker(&parts);
         out.push_str("\n[[packages]]\n");
-        let _ = writeln!(out, "name = {}", quote(&pkg.name));
-        let _ = writeln!(out, "version = {}", quote(&pkg.version));
+        let _ = writeln!(out, "name = {}", quote(pkg.name.as_ref()));
+        let _ = writeln!(out, "version = {}", quote(&pkg.version.to_string()));
         if let Some(m) = marker {
             let _ = writeln!(out, "marker = {}", quote(&m));
         }
@@ -160,7 +160,12 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             .dependencies
             .iter()
             .chain(pkg.optional_dependencies.values().flatten())
-            .map(|d| (d.name.clone(), d.version.clone()))
+            .map(|d| {
+                (
+                    d.name.to_string(),
+                    d.version.as_ref().map(ToString::to_string),
+                )
+            })
             .collect();
         deps.sort();
         deps.dedup();
@@ -235,11 +240,13 @@ pub fn render_bundle(
         let _ = writeln!(out, "requires-python = {}", quote(&lock.requires_python));
     }
     for w in sorted {
-        let locked = lock
-            .packages
-            .iter()
-            .find(|p| !p.is_project() && p.name == w.name && p.version == w.version);
-        let from_lock = locked.and_then(|p| p.wheels.iter().find(|f| f.sha256 == w.file.sha256));
+        let locked = lock.packages.iter().find(|p| {
+            !p.is_project()
+                && p.name.as_ref() == w.name.as_str()
+                && p.version.to_string() == w.version
+        });
+        let from_lock =
+            locked.and_then(|p| p.wheels.iter().find(|f| f.sha256() == w.file.sha256()));
         let entry = match (how, locked, from_lock) {
             (WheelRef::Path, _, _) => {
                 let mut t = format!(
@@ -250,7 +257,7 @@ pub fn render_bundle(
                 if let Some(size) = w.file.size {
                     let _ = write!(t, ", size = {size}");
                 }
-                let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(&w.file.sha256));
+                let _ = write!(t, ", hashes = {{ sha256 = {} }}", quote(w.file.sha256()));
                 format!("wheels = [{{ {t} }}]")
             }
             (WheelRef::Url, _, Some(f)) => format!("wheels = [{}]", file_table(f)),
@@ -259,7 +266,7 @@ pub fn render_bundle(
                 None => continue,
             },
             (WheelRef::Url, None, None) => {
-                if lock.project().is_some_and(|p| p.name == w.name) {
+                if lock.project().is_some_and(|p| p.name.as_ref() == w.name) {
                     project = Some(w);
                 }
                 continue;
@@ -271,13 +278,16 @@ pub fn render_bundle(
         if let Some(index) = locked.and_then(|p| p.source.registry.as_ref()) {
             let _ = writeln!(out, "index = {}", quote(index));
         }
-        let requirer = locked.or_else(|| lock.project().filter(|p| p.name == w.name));
+        let requirer = locked.or_else(|| {
+            lock.project()
+                .filter(|p| p.name.as_ref() == w.name.as_str())
+        });
         if let Some(p) = requirer {
             let mut deps: Vec<&str> = p
                 .dependencies
                 .iter()
                 .chain(p.optional_dependencies.values().flatten())
-                .map(|d| d.name.as_str())
+                .map(|d| d.name.as_ref())
                 .filter(|n| names.contains(n))
                 .collect();
             deps.sort_unstable();

@@ -29,7 +29,7 @@ pub fn render(lock: &Lock, selection: &Selection, opts: &RequirementsOptions) ->
         let _ = writeln!(out, "{line}");
     }
     for pkg in &lock.packages {
-        if pkg.is_project() || opts.exclude.contains(&pkg.name) {
+        if pkg.is_project() || opts.exclude.contains(pkg.name.as_ref()) {
             continue;
         }
         let Some(marker) = needed.get(&(pkg.name.clone(), pkg.version.clone())) else {
@@ -49,7 +49,7 @@ pub fn render(lock: &Lock, selection: &Selection, opts: &RequirementsOptions) ->
         let _ = write!(out, "{line}");
         let hashes: BTreeSet<&str> = pkg
             .files()
-            .map(|f| f.sha256.as_str())
+            .map(|f| f.sha256())
             .filter(|h| !h.is_empty())
             .collect();
         for h in hashes {

@@ -28,7 +28,9 @@ pub fn render(wheels: &[BundleWheel], target: &str) -> String {
         let _ = writeln!(
             out,
             "{}=={} \\\n    --hash=sha256:{}",
-            w.name, w.version, w.file.sha256
+            w.name,
+            w.version,
+            w.file.sha256()
         );
     }
     out

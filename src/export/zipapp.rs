@@ -245,7 +245,7 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         let mut h = Sha256::new();
         h.update(b"envy-zipapp-native-v1\n");
         for w in &native {
-            h.update(format!("{} {}\n", w.file.filename(), w.file.sha256).as_bytes());
+            h.update(format!("{} {}\n", w.file.filename(), w.file.sha256()).as_bytes());
         }
         hex::encode(h.finalize())[..32].to_string()
     };

@@ -155,6 +155,49 @@ pub fn install_editable(
     })
 }
 
+/// Mark `dist`, just installed from a build backend's PEP 660 editable
+/// wheel of the project at `project_root`, as editable: writes PEP 610
+/// `direct_url.json` (`{"url": "file:///abs/project_root", "dir_info":
+/// {"editable": true}}`) into its `.dist-info` and adds the file to
+/// `RECORD` (the installer's job, not the backend's).
+///
+/// # Errors
+/// [`InstallError::InvalidWheel`] when the path cannot be a file URL; I/O errors.
+pub fn record_editable_origin(
+    venv: &Venv,
+    dist: &mut InstalledDist,
+    project_root: &Path,
+) -> Result<(), InstallError> {
+    let project_root = std::path::absolute(project_root)?;
+    let url =
+        url::Url::from_directory_path(&project_root).map_err(|()| InstallError::InvalidWheel {
+            wheel: project_root.clone(),
+            reason: "cannot express the project path as a file URL".into(),
+        })?;
+    let content = serde_json::json!({
+        "url": url.as_str().trim_end_matches('/'),
+        "dir_info": {"editable": true}
+    })
+    .to_string();
+    let path = dist.dist_info.join("direct_url.json");
+    fs_err::write(&path, content.as_bytes())?;
+    let row = format!(
+        "{},{},{}\n",
+        relative_path(&venv.site_packages, &path),
+        record_hash_bytes(content.as_bytes()),
+        content.len()
+    );
+    let record = dist.dist_info.join("RECORD");
+    let mut text = fs_err::read_to_string(&record)?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&row);
+    fs_err::write(&record, text)?;
+    dist.editable = true;
+    Ok(())
+}
+
 /// Metadata header values must stay on one line.
 fn one_line(s: &str) -> String {
     s.split(['\n', '\r']).collect::<Vec<_>>().join(" ")

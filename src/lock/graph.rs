@@ -1,11 +1,18 @@
-//! Queries over the locked dependency graph: edges both ways (dependencies
-//! and dependents, through extras, dependency groups and versioned edges of
-//! forked locks), what the project reaches, and the chains of requirements
-//! that lead to a package. Pure: `ops::tree` and `ops::show` render them.
+//! Queries over the locked dependency graph: which distributions a
+//! selection of the project's groups needs and under which markers (the
+//! needed sets `sync`, `export` and `build` use), edges both ways
+//! (dependencies and dependents, through extras, dependency groups and
+//! versioned edges of forked locks), what the project reaches, and the
+//! chains of requirements that lead to a package. Pure: `ops::tree` and
+//! `ops::show` render them.
 
-use super::{Dep, Lock, LockedPackage};
+use super::{Dep, Lock, LockedPackage, Selection};
+use crate::resolver::requires_python_marker;
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{MarkerEnvironment, MarkerTree, PackageName};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::str::FromStr;
 
 /// A directed edge of the locked graph.
 #[derive(Debug, Clone)]
@@ -14,8 +21,8 @@ pub struct Edge<'a> {
     pub to: &'a LockedPackage,
     /// Extras the edge asks for (always empty when inverted).
     pub extras: Vec<String>,
-    /// The PEP 508 marker on the edge.
-    pub marker: Option<String>,
+    /// The PEP 508 marker on the edge (`true`: always).
+    pub marker: MarkerTree,
     /// `group: NAME` or `extra: NAME` when the edge comes from a dependency group or extra.
     pub via: Option<String>,
 }
@@ -38,7 +45,7 @@ impl<'a> Graph<'a> {
         self.lock
             .packages
             .iter()
-            .filter(move |p| p.name == name && !p.is_project())
+            .filter(move |p| p.name.as_ref() == name && !p.is_project())
     }
 
     fn expand(&self, deps: &'a [Dep], via: Option<String>) -> Vec<Edge<'a>> {
@@ -46,7 +53,7 @@ impl<'a> Graph<'a> {
         for d in deps {
             // A versioned edge (forked lock) leads to that version only.
             for to in self
-                .by_name(&d.name)
+                .by_name(d.name.as_ref())
                 .filter(|p| d.version.as_ref().is_none_or(|v| *v == p.version))
             {
                 out.push(Edge {
@@ -115,13 +122,13 @@ impl<'a> Graph<'a> {
     }
 
     /// Packages reachable from the project (with the current `no_dev`).
-    pub fn reachable(&self) -> BTreeSet<(String, String)> {
+    pub fn reachable(&self) -> BTreeSet<(PackageName, Version)> {
         let mut seen = BTreeSet::new();
         let Some(project) = self.lock.project() else {
             return seen;
         };
         let mut stack = vec![(project, Vec::new())];
-        let mut expanded: HashSet<(String, String, Vec<String>)> = HashSet::new();
+        let mut expanded: HashSet<(PackageName, Version, Vec<String>)> = HashSet::new();
         while let Some((p, extras)) = stack.pop() {
             if !expanded.insert((p.name.clone(), p.version.clone(), extras.clone())) {
                 continue;
@@ -142,9 +149,8 @@ impl<'a> Graph<'a> {
         let Some(project) = self.lock.project() else {
             return out;
         };
-        let mut path: Vec<(String, Option<String>, Option<String>)> =
-            vec![(project.name.clone(), None, None)];
-        let mut on_path: HashSet<String> = HashSet::from([project.name.clone()]);
+        let mut path: Vec<PathStep> = vec![(project.name.to_string(), None, MarkerTree::TRUE)];
+        let mut on_path: HashSet<String> = HashSet::from([project.name.to_string()]);
         // Only walk into packages that can reach the target, so the search
         // stays proportional to the chains found, not to the whole graph.
         let mut reaches: HashSet<String> = HashSet::from([name.to_string()]);
@@ -152,8 +158,8 @@ impl<'a> Graph<'a> {
         while let Some(n) = stack.pop() {
             for pkg in self.by_name(&n).collect::<Vec<_>>() {
                 for e in self.parents(pkg) {
-                    if reaches.insert(e.to.name.clone()) {
-                        stack.push(e.to.name.clone());
+                    if reaches.insert(e.to.name.to_string()) {
+                        stack.push(e.to.name.to_string());
                     }
                 }
             }
@@ -174,7 +180,7 @@ impl<'a> Graph<'a> {
         pkg: &'a LockedPackage,
         extras: &[String],
         ctx: &ChainSearch<'_>,
-        path: &mut Vec<(String, Option<String>, Option<String>)>,
+        path: &mut Vec<PathStep>,
         on_path: &mut HashSet<String>,
         out: &mut Vec<Chain>,
     ) {
@@ -183,26 +189,31 @@ impl<'a> Graph<'a> {
             if out.len() >= ctx.limit {
                 return;
             }
-            if on_path.contains(&e.to.name) || !ctx.reaches.contains(&e.to.name) {
+            let to = e.to.name.as_ref();
+            if on_path.contains(to) || !ctx.reaches.contains(to) {
                 continue;
             }
             let step = if e.extras.is_empty() {
-                e.to.name.clone()
+                e.to.name.to_string()
             } else {
                 format!("{}[{}]", e.to.name, e.extras.join(","))
             };
             path.push((step, e.via.clone(), e.marker.clone()));
-            if e.to.name == target {
+            if to == target {
                 out.push(Chain::from_path(path));
             } else {
-                on_path.insert(e.to.name.clone());
+                on_path.insert(to.to_string());
                 self.chains_from(e.to, &e.extras, ctx, path, on_path, out);
-                on_path.remove(&e.to.name);
+                on_path.remove(to);
             }
             path.pop();
         }
     }
 }
+
+/// One step of a chain being searched: the package (`name[extras]`), the
+/// `via` label of the edge into it, and that edge's marker.
+type PathStep = (String, Option<String>, MarkerTree);
 
 /// What [`Graph::chains`] looks for.
 struct ChainSearch<'s> {
@@ -226,18 +237,10 @@ pub struct Chain {
 }
 
 impl Chain {
-    fn from_path(path: &[(String, Option<String>, Option<String>)]) -> Self {
-        let mut marker = pep508_rs::MarkerTree::TRUE;
+    fn from_path(path: &[PathStep]) -> Self {
+        let mut marker = MarkerTree::TRUE;
         for (_, _, m) in path {
-            if let Some(m) = m {
-                let d = Dep {
-                    name: String::new(),
-                    version: None,
-                    extras: vec![],
-                    marker: Some(m.clone()),
-                };
-                marker.and(d.marker_tree());
-            }
+            marker.and(m.clone());
         }
         Chain {
             steps: path.iter().map(|(n, _, _)| n.clone()).collect(),
@@ -275,4 +278,140 @@ pub fn normalize(name: &str) -> String {
         }
     }
     out
+}
+
+/// The needed sets: which locked distributions a selection of the
+/// project's groups needs, and under which markers.
+impl Lock {
+    /// Every distribution `selection` needs, keyed by (name, version), with
+    /// the marker under which it is needed (the disjunction, over all paths
+    /// from the project, of the conjunction of edge markers), simplified
+    /// under `requires-python`.
+    pub fn needed_versions(
+        &self,
+        selection: &Selection,
+    ) -> BTreeMap<(PackageName, Version), MarkerTree> {
+        let Some(project) = self.project() else {
+            return BTreeMap::new();
+        };
+        let mut by_name: HashMap<&PackageName, Vec<&LockedPackage>> = HashMap::new();
+        for p in self.packages.iter().filter(|p| !p.is_project()) {
+            by_name.entry(&p.name).or_default().push(p);
+        }
+        let rp_specs = VersionSpecifiers::from_str(&self.requires_python).ok();
+        let rp = rp_specs
+            .as_ref()
+            .map(requires_python_marker)
+            .unwrap_or(MarkerTree::TRUE);
+        let (lower, upper) = rp_specs
+            .as_ref()
+            .map(crate::resolver::requires_python_bounds)
+            .unwrap_or((std::ops::Bound::Unbounded, std::ops::Bound::Unbounded));
+        // Node: (name, version, extra or ""). Marker: when that node is active.
+        type Node = (PackageName, Version, String);
+        let mut marker: HashMap<Node, MarkerTree> = HashMap::new();
+        let mut queue: VecDeque<Node> = VecDeque::new();
+        let activate = |from: &MarkerTree,
+                        dep: &Dep,
+                        marker: &mut HashMap<Node, MarkerTree>,
+                        queue: &mut VecDeque<Node>| {
+            let Some(targets) = by_name.get(&dep.name) else {
+                return;
+            };
+            for target in targets {
+                if dep.version.as_ref().is_some_and(|v| *v != target.version) {
+                    continue;
+                }
+                let mut m = from.clone();
+                m.and(dep.marker.clone());
+                if dep.version.is_none() {
+                    m.and(target.resolution_marker.clone());
+                }
+                if m.is_false() {
+                    continue;
+                }
+                let nodes = std::iter::once(String::new()).chain(dep.extras.iter().cloned());
+                for extra in nodes {
+                    let key = (target.name.clone(), target.version.clone(), extra);
+                    let cur = marker.entry(key.clone()).or_insert(MarkerTree::FALSE);
+                    let mut next = cur.clone();
+                    next.or(m.clone());
+                    if next != *cur {
+                        *cur = next;
+                        queue.push_back(key);
+                    }
+                }
+            }
+        };
+        let mut roots: Vec<&Dep> = Vec::new();
+        if selection.main {
+            roots.extend(&project.dependencies);
+        }
+        for e in &selection.extras {
+            roots.extend(project.optional_dependencies.get(e).into_iter().flatten());
+        }
+        for g in &selection.groups {
+            roots.extend(project.dependency_groups.get(g).into_iter().flatten());
+        }
+        for d in roots {
+            activate(&rp, d, &mut marker, &mut queue);
+        }
+        while let Some(node) = queue.pop_front() {
+            let Some(pkg) = by_name
+                .get(&node.0)
+                .and_then(|v| v.iter().find(|p| p.version == node.1))
+            else {
+                continue;
+            };
+            let from = marker[&node].clone();
+            let edges: &[Dep] = if node.2.is_empty() {
+                &pkg.dependencies
+            } else {
+                pkg.optional_dependencies
+                    .get(&node.2)
+                    .map_or(&[], Vec::as_slice)
+            };
+            for d in edges {
+                activate(&from, d, &mut marker, &mut queue);
+            }
+        }
+        marker
+            .into_iter()
+            .filter(|((_, _, extra), _)| extra.is_empty())
+            .map(|((name, version, _), m)| {
+                (
+                    (name, version),
+                    m.simplify_python_versions(lower.as_ref(), upper.as_ref()),
+                )
+            })
+            .collect()
+    }
+
+    /// Like [`Lock::needed_versions`], keyed by name only (forked names OR
+    /// their markers together).
+    pub fn needed(&self, selection: &Selection) -> BTreeMap<PackageName, MarkerTree> {
+        let mut out: BTreeMap<PackageName, MarkerTree> = BTreeMap::new();
+        for ((name, _), m) in self.needed_versions(selection) {
+            out.entry(name).or_insert(MarkerTree::FALSE).or(m);
+        }
+        out
+    }
+
+    /// The packages `selection` needs in `env`, evaluated for one interpreter.
+    pub fn needed_for(
+        &self,
+        selection: &Selection,
+        env: &MarkerEnvironment,
+    ) -> Vec<&LockedPackage> {
+        let needed = self.needed_versions(selection);
+        self.packages
+            .iter()
+            .filter(|p| !p.is_project())
+            .filter(|p| {
+                needed
+                    .get(&(p.name.clone(), p.version.clone()))
+                    .is_some_and(|m| m.evaluate(env, &[]))
+            })
+            .collect()
+    }
 }

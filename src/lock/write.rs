@@ -21,23 +21,23 @@ fn key(s: &str) -> String {
 }
 
 fn dep(d: &Dep) -> String {
-    let mut s = format!("{{ name = {}", q(&d.name));
+    let mut s = format!("{{ name = {}", q(d.name.as_ref()));
     if let Some(v) = &d.version {
-        let _ = write!(s, ", version = {}", q(v));
+        let _ = write!(s, ", version = {}", q(&v.to_string()));
     }
     if !d.extras.is_empty() {
         let extras: Vec<String> = d.extras.iter().map(|e| q(e)).collect();
         let _ = write!(s, ", extras = [{}]", extras.join(", "));
     }
-    if let Some(m) = &d.marker {
-        let _ = write!(s, ", marker = {}", q(m));
+    if let Some(m) = d.marker_text() {
+        let _ = write!(s, ", marker = {}", q(&m));
     }
     s.push_str(" }");
     s
 }
 
 fn file(f: &FileEntry) -> String {
-    let mut s = format!("{{ url = {}, sha256 = {}", q(&f.url), q(&f.sha256));
+    let mut s = format!("{{ url = {}, sha256 = {}", q(&f.url), q(f.sha256()));
     if let Some(size) = f.size {
         let _ = write!(s, ", size = {size}");
     }
@@ -117,8 +117,8 @@ pub fn render(lock: &Lock) -> String {
     }
     for p in &lock.packages {
         out.push_str("\n[[package]]\n");
-        let _ = writeln!(out, "name = {}", q(&p.name));
-        let _ = writeln!(out, "version = {}", q(&p.version));
+        let _ = writeln!(out, "name = {}", q(p.name.as_ref()));
+        let _ = writeln!(out, "version = {}", q(&p.version.to_string()));
         match (&p.source.registry, &p.source.editable) {
             (_, Some(e)) => {
                 let _ = writeln!(out, "source = {{ editable = {} }}", q(e));
@@ -128,8 +128,8 @@ pub fn render(lock: &Lock) -> String {
             }
             (None, None) => out.push_str("source = {}\n"),
         }
-        if let Some(m) = &p.resolution_marker {
-            let _ = writeln!(out, "resolution-marker = {}", q(m));
+        if let Some(m) = p.resolution_marker.try_to_string() {
+            let _ = writeln!(out, "resolution-marker = {}", q(&m));
         }
         if !p.groups.is_empty() {
             let _ = writeln!(out, "groups = [{}]", strings(&p.groups).join(", "));

@@ -8,7 +8,7 @@ use super::sync::{sync_with_lock, SyncOptions};
 use super::{write_atomic, Error, Result, Settings};
 use crate::project::edit::{self, Target};
 use crate::project::Project;
-use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
+use pep440_rs::{Operator, VersionSpecifier, VersionSpecifiers};
 use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 use std::str::FromStr;
 
@@ -68,9 +68,7 @@ fn edit_lock_sync(
             let Some(pkg) = lock.package(name.as_ref()) else {
                 continue;
             };
-            let Ok(version) = Version::from_str(&pkg.version) else {
-                continue;
-            };
+            let version = pkg.version.clone();
             for r in requirements_in(&final_project, &opts.target) {
                 if &r.name == name && r.version_or_url.is_none() {
                     let mut b = r.clone();
@@ -94,7 +92,7 @@ fn edit_lock_sync(
     // Both files or neither (a full disk, a read-only file).
     let lock_path = final_project.root.join(crate::lock::LOCK_FILE);
     let lock_text = lock.to_toml();
-    let doc_text = doc.to_string();
+    let doc_text = edit::to_text(&doc, &original);
     if fs_err::read_to_string(&lock_path).is_ok_and(|old| old == lock_text) {
         write_atomic(&path, doc_text.as_bytes())?;
     } else {

@@ -153,7 +153,7 @@ pub fn wheel_from_lock(
     interp: &Interpreter,
 ) -> Result<(PathBuf, WheelFilename)> {
     let frontend = Frontend::new(client.clone(), interp.clone());
-    if frontend.cached_wheel(&sdist.sha256).is_none() {
+    if frontend.cached_wheel(sdist.sha256()).is_none() {
         status(
             settings,
             format!(
@@ -168,6 +168,57 @@ pub fn wheel_from_lock(
             pkg.version
         );
     }
-    let path = client.download_url(&sdist.url, sdist.filename(), Some(&sdist.sha256))?;
-    Ok(frontend.wheel_from_sdist(&path, &sdist.sha256)?)
+    let path = client.download_url(&sdist.url, sdist.filename(), Some(sdist.sha256()))?;
+    Ok(frontend.wheel_from_sdist(&path, sdist.sha256())?)
+}
+
+/// Install the project itself editable through its own build backend (PEP
+/// 660 `build_editable`), for projects envy's `.pth` install cannot
+/// describe exactly (see [`Project::needs_backend_editable`]): the wheel is
+/// installed like any other, then marked editable (PEP 610).
+///
+/// # Errors
+/// Build environment and backend failures; an invalid editable wheel.
+pub(crate) fn install_project_with_backend(
+    settings: &Settings,
+    venv: &venv::Venv,
+    project: &Project,
+) -> Result<venv::InstalledDist> {
+    let client = settings.client(Some(project))?;
+    let frontend = Frontend::new(client, venv.interpreter.clone());
+    status(
+        settings,
+        format!(
+            "Building an editable wheel of {} (runs its build backend)",
+            describe_source(&project.root)
+        ),
+    );
+    let scratch = tempfile::Builder::new()
+        .prefix("envy-editable-")
+        .tempdir()?;
+    let wheel = frontend.build_editable(&project.root, scratch.path())?;
+    let name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let filename = WheelFilename::from_str(&name).map_err(|e| {
+        Error::new(format!(
+            "the build backend of {} made `{name}`, which is not a valid wheel filename: {e}",
+            describe_source(&project.root)
+        ))
+    })?;
+    for old in crate::install::installed_named(venv, &project.name)? {
+        crate::install::uninstall(venv, &old)?;
+    }
+    let mut dist = crate::install::install_wheel(
+        venv,
+        &wheel,
+        &filename,
+        &crate::install::InstallOptions {
+            installer: "envy",
+            requested: true,
+        },
+    )?;
+    crate::install::record_editable_origin(venv, &mut dist, &project.root)?;
+    Ok(dist)
 }

@@ -118,10 +118,10 @@ fn bundle_wheels(
                 }
                 let filename = WheelFilename::from_str(file.filename())
                     .map_err(|e| Error::new(e.to_string()))?;
-                let path = client.download_url(&file.url, file.filename(), Some(&file.sha256))?;
+                let path = client.download_url(&file.url, file.filename(), Some(file.sha256()))?;
                 Ok(BundleWheel {
-                    name: pkg.name.clone(),
-                    version: pkg.version.clone(),
+                    name: pkg.name.to_string(),
+                    version: pkg.version.to_string(),
                     file: (*file).clone(),
                     filename,
                     path,
@@ -140,11 +140,11 @@ fn built_wheel(pkg: &LockedPackage, path: PathBuf, filename: WheelFilename) -> R
         .map(String::from)
         .unwrap_or_else(|()| path.display().to_string());
     Ok(BundleWheel {
-        name: pkg.name.clone(),
-        version: pkg.version.clone(),
+        name: pkg.name.to_string(),
+        version: pkg.version.to_string(),
         file: crate::lock::FileEntry {
             url,
-            sha256,
+            hash: crate::lock::FileHash::sha256(&sha256).map_err(Error::new)?,
             size: Some(size),
             upload_time: None,
         },
@@ -337,7 +337,7 @@ fn project_wheel(project: &Project, dir: &Path) -> Result<BundleWheel> {
             .unwrap_or_default(),
         file: crate::lock::FileEntry {
             url,
-            sha256,
+            hash: crate::lock::FileHash::sha256(&sha256).map_err(Error::new)?,
             size: Some(bytes.len() as u64),
             upload_time: None,
         },

@@ -98,7 +98,11 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<Option<String
         }
         .selection(&lock);
         let app = render(&lock, &app_sel, &base);
-        let app_names = lock.needed(&app_sel).into_keys().collect();
+        let app_names = lock
+            .needed(&app_sel)
+            .into_keys()
+            .map(|n| n.to_string())
+            .collect();
         let dev = render(
             &lock,
             &selection,

@@ -201,9 +201,7 @@ pub fn is_fresh(
     lock.options.satisfies(options)
         && lock.manifest == manifest_of(project)
         && lock.requires_python == requires_python.to_string()
-        && lock
-            .project()
-            .is_some_and(|p| p.name == project.name.as_ref())
+        && lock.project().is_some_and(|p| p.name == project.name)
         && sources_match(lock, project)
 }
 
@@ -221,15 +219,12 @@ fn sources_match(lock: &Lock, project: &Project) -> bool {
         };
         let want = crate::types::redact_url(&index.url);
         let want = want.trim_end_matches('/');
-        lock.packages
-            .iter()
-            .filter(|p| p.name == name.as_ref())
-            .all(|p| {
-                p.source
-                    .registry
-                    .as_deref()
-                    .is_some_and(|r| r.trim_end_matches('/') == want)
-            })
+        lock.packages.iter().filter(|p| p.name == name).all(|p| {
+            p.source
+                .registry
+                .as_deref()
+                .is_some_and(|r| r.trim_end_matches('/') == want)
+        })
     })
 }
 
@@ -269,6 +264,29 @@ fn refuse_direct_references(project: &Project) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuse a project whose dependencies (or `requires-python`) are dynamic
+/// (PEP 621 `dynamic`): envy reads them from `pyproject.toml` only, and
+/// locking without them would leave them out silently.
+///
+/// # Errors
+/// The dynamic fields, with what to do.
+fn refuse_dynamic_lock_inputs(project: &Project) -> Result<()> {
+    let fields = project.dynamic_lock_inputs();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let list = fields
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::new(format!(
+        "{list} in `[project] dynamic` of {}: envy reads these from `pyproject.toml` only and cannot lock them",
+        project.root.join("pyproject.toml").display()
+    ))
+    .hint("list them in `[project]` and remove them from `dynamic` (`envy add` writes dependencies)"))
 }
 
 /// Every requirement to resolve: main, all extras and all groups; the
@@ -315,6 +333,7 @@ pub fn resolve_project(
     previous: Option<&Lock>,
     opts: &LockOptions,
 ) -> Result<Lock> {
+    refuse_dynamic_lock_inputs(project)?;
     let requires_python = requires_python_of(project)?;
     refuse_direct_references(project)?;
     let exclude_newer = parse_exclude_newer(opts)?;
@@ -367,16 +386,16 @@ pub fn resolve_project(
     let mut resolution = resolver::resolve(client.clone(), input, &prefetch)?;
     hash_unhashed_files(client, &mut resolution)?;
     let root = LockedPackage {
-        name: project.name.to_string(),
+        name: project.name.clone(),
         version: project
             .version
-            .as_ref()
-            .map_or_else(|| "0.0.0".to_string(), ToString::to_string),
+            .clone()
+            .unwrap_or_else(|| pep440_rs::Version::new([0, 0, 0])),
         source: Source {
             registry: None,
             editable: Some(".".to_string()),
         },
-        resolution_marker: None,
+        resolution_marker: pep508_rs::MarkerTree::TRUE,
         groups: Vec::new(),
         dependencies: project_edges(&project.dependencies),
         optional_dependencies: project
@@ -636,9 +655,9 @@ pub fn lock(settings: &Settings, opts: &LockOptions) -> Result<LockOutcome> {
         super::change(settings, c);
     }
     if opts.dry_run {
-        let would_change = previous
-            .as_ref()
-            .is_none_or(|old| old.to_toml() != new.to_toml());
+        // Against the file's text, as `write_lock` compares.
+        let would_change = fs_err::read_to_string(project.root.join(LOCK_FILE))
+            .map_or(true, |old| old != new.to_toml());
         status(
             settings,
             if would_change {

@@ -1,5 +1,7 @@
 //! `envy init` in an existing project: convert a Poetry `pyproject.toml` in
-//! place, or turn `requirements.txt` files into a new `pyproject.toml`.
+//! place, write `[project]` for a setuptools project (`setup.py`/`setup.cfg`)
+//! from the metadata its backend reports, or turn `requirements.txt` files
+//! into a new `pyproject.toml`.
 //! The conversions themselves live in [`crate::project::migrate`].
 
 use super::scaffold::{scaffold_with, NewOptions};
@@ -46,6 +48,9 @@ pub fn from_pyproject(settings: &Settings, opts: &NewOptions) -> Result<()> {
             .hint("fix `pyproject.toml`; envy changed nothing")
     })?;
     match migrate::poetry_state(&doc) {
+        None if !doc.contains_key("project") && setuptools_files(dir).is_some() => {
+            return from_setuptools(settings, opts, Some(text));
+        }
         None => {
             return Err(Error::new(format!(
                 "`{}` already has a `pyproject.toml`",
@@ -95,6 +100,93 @@ pub fn from_pyproject(settings: &Settings, opts: &NewOptions) -> Result<()> {
             "The `[tool.poetry]` tables are now unused and can be removed",
         );
     }
+    Ok(())
+}
+
+/// `setup.py` and/or `setup.cfg`, as they exist in `dir`, for messages.
+pub(crate) fn setuptools_files(dir: &Path) -> Option<String> {
+    let found: Vec<&str> = ["setup.py", "setup.cfg"]
+        .into_iter()
+        .filter(|f| dir.join(f).is_file())
+        .collect();
+    (!found.is_empty()).then(|| {
+        found
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    })
+}
+
+/// `envy init` in a setuptools project (`setup.py`/`setup.cfg` and no
+/// `[project]`): ask the backend for the core metadata (PEP 517
+/// `prepare_metadata_for_build_wheel`), then write `[project]` from it into
+/// `existing` (the current `pyproject.toml` text) or a new file. Setuptools
+/// stays the build backend; nothing is scaffolded, so no `src/` stub can
+/// shadow the project's own packages.
+///
+/// # Errors
+/// No interpreter, a failing backend, unusable metadata; nothing is written then.
+pub fn from_setuptools(
+    settings: &Settings,
+    opts: &NewOptions,
+    existing: Option<String>,
+) -> Result<()> {
+    let dir = &settings.project_dir;
+    let files = setuptools_files(dir).unwrap_or_else(|| "`setup.py`".to_string());
+    let source = std::path::absolute(dir)?;
+    let interp = crate::venv::find_interpreter(
+        opts.python.as_deref(),
+        &pep440_rs::VersionSpecifiers::empty(),
+        &source,
+    )?;
+    if opts.name.is_some() {
+        warn(
+            settings,
+            &format!("`--name` is ignored: the name comes from {files}"),
+        );
+    }
+    let default_requires_python = match &opts.requires_python {
+        Some(rp) => rp.clone(),
+        None => {
+            let (major, minor) = interp.python_minor();
+            format!(">={major}.{minor}")
+        }
+    };
+    status(
+        settings,
+        format!("Reading the project's metadata from {files} (runs its build backend)"),
+    );
+    let client = settings.client(None)?;
+    let frontend = crate::build::Frontend::new(client, interp);
+    let metadata = frontend.prepare_metadata(&source)?;
+    let imported =
+        migrate::setuptools_pyproject(existing.as_deref(), &metadata, &default_requires_python)
+            .map_err(|e| {
+                Error::new(e.to_string())
+                    .hint("fix the project's metadata in setup.py/setup.cfg; envy changed nothing")
+            })?;
+    write_atomic(&dir.join("pyproject.toml"), imported.text.as_bytes())?;
+    let gitignore = dir.join(".gitignore");
+    if let Some(text) =
+        crate::project::scaffold::gitignore(fs_err::read_to_string(&gitignore).ok().as_deref())
+    {
+        write_atomic(&gitignore, text.as_bytes())?;
+    }
+    status(
+        settings,
+        format!(
+            "Initialized project `{}` {} from {files} with {} and {}; setuptools stays its build backend",
+            imported.name,
+            imported.version,
+            super::count(imported.dependencies, "dependency", "dependencies"),
+            super::count(imported.extras, "extra", "extras"),
+        ),
+    );
+    warn(
+        settings,
+        &format!("`[project]` in pyproject.toml now sets the name, version, requires-python and dependencies; setuptools ignores the same fields in {files} (`install_requires`, `extras_require`, `python_requires`, `version`): edit dependencies with `envy add`/`envy remove`, and remove those arguments from {files}"),
+    );
     Ok(())
 }
 

@@ -185,9 +185,23 @@ impl Settings {
             ))
             .hint("run `envy init` to create one here, or `envy new NAME` for a new project"));
         }
-        Ok(Project::read(&self.project_dir)?)
+        let project = Project::read(&self.project_dir)?;
+        // Each warning once per process, however often the project is read.
+        let mut shown = WARNED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for w in &project.warnings {
+            if shown.insert(w.clone()) {
+                status(self, format!("warning: {w}"));
+            }
+        }
+        Ok(project)
     }
 }
+
+/// The project warnings already shown by [`Settings::project`].
+static WARNED: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
 
 /// Write `bytes` to `path` through a temp file in the same directory and a rename,
 /// so readers never see a half-written file.

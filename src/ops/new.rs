@@ -48,8 +48,10 @@ pub fn new(settings: &Settings, path: &str, opts: &NewOptions) -> Result<()> {
 
 /// `envy init`: make the current directory a project, keeping existing files.
 ///
-/// A Poetry `pyproject.toml` is converted in place; `requirements.txt`
-/// (and a dev requirements file) become the new project's dependencies.
+/// A Poetry `pyproject.toml` is converted in place; a setuptools project
+/// (`setup.py`/`setup.cfg`) gets `[project]` from its backend's metadata;
+/// `requirements.txt` (and a dev requirements file) become the new
+/// project's dependencies.
 ///
 /// # Errors
 /// When a non-Poetry `pyproject.toml` exists already, a conversion fails,
@@ -58,6 +60,9 @@ pub fn init(settings: &Settings, opts: &NewOptions) -> Result<()> {
     let dir = &settings.project_dir;
     if dir.join("pyproject.toml").exists() {
         return super::migrate::from_pyproject(settings, opts);
+    }
+    if super::migrate::setuptools_files(dir).is_some() {
+        return super::migrate::from_setuptools(settings, opts, None);
     }
     let name = project_name(dir, opts)?;
     if super::migrate::from_requirements(settings, &name, opts)? {

@@ -108,25 +108,27 @@ pub fn outdated(settings: &Settings, opts: &OutdatedOptions) -> Result<OutdatedR
     let lock = ensure_lock(settings, &project, opts.mode)?;
     let client = settings.client(Some(&project))?;
     let pkgs: Vec<_> = lock.packages.iter().filter(|p| !p.is_project()).collect();
-    let mut names: Vec<String> = pkgs.iter().map(|p| p.name.clone()).collect();
+    let mut names: Vec<String> = pkgs.iter().map(|p| p.name.to_string()).collect();
     names.dedup();
     let latest = latest_versions(&client, &names);
     let mut rows = Vec::new();
     let mut unknown = Vec::new();
     for p in pkgs {
-        let (latest, error) = match latest.get(&p.name) {
+        let (latest, error) = match latest.get(p.name.as_ref()) {
             Some(Ok(v)) => (v.clone(), None),
             Some(Err(e)) => (None, Some(e.clone())),
             None => (None, None),
         };
-        let outdated = latest.as_deref().is_some_and(|l| is_newer(l, &p.version));
+        let outdated = latest
+            .as_deref()
+            .is_some_and(|l| is_newer(l, &p.version.to_string()));
         if let Some(e) = &error {
-            unknown.push((p.name.clone(), e.clone()));
+            unknown.push((p.name.to_string(), e.clone()));
         }
         if outdated || opts.all {
             rows.push(OutdatedRow {
-                name: p.name.clone(),
-                locked: p.version.clone(),
+                name: p.name.to_string(),
+                locked: p.version.to_string(),
                 latest,
                 outdated,
                 groups: p.groups.clone(),

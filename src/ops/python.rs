@@ -139,14 +139,24 @@ pub fn list(settings: &Settings) -> Result<PythonReport> {
         }
         interpreters.push(e);
     }
-    let venv_python = project
+    // `.venv`'s Python, and whether it still fits the pin and requires-python
+    let existing = project
         .as_ref()
         .and_then(|p| venv::open_venv(&p.root.join(".venv")).ok().flatten())
-        .filter(|v| {
-            rp.as_ref()
-                .is_none_or(|rp| rp.contains(&v.interpreter.version))
-        })
-        .map(|v| v.interpreter.version.to_string());
+        .map(|v| {
+            let fits = venv::venv_misfit(
+                &v.interpreter,
+                None,
+                rp.as_ref().unwrap_or(&any),
+                &settings.project_dir,
+            )
+            .is_ok_and(|m| m.is_none());
+            (v.interpreter.version.to_string(), fits)
+        });
+    let venv_python = existing
+        .as_ref()
+        .filter(|(_, fits)| *fits)
+        .map(|(v, _)| v.clone());
     let mut wants = Vec::new();
     if let Some((file, req)) = &request {
         wants.push(format!("`{req}` from {}", file.display()));
@@ -159,14 +169,16 @@ pub fn list(settings: &Settings) -> Result<PythonReport> {
     } else {
         wants.join(" and ")
     };
-    let reason = match (&venv_python, &selected_path) {
-        (Some(v), _) => {
+    let first = "the first interpreter in discovery order (PATH, then pyenv) that satisfies";
+    let reason = match (&existing, &selected_path) {
+        (Some((v, true)), _) => {
             format!("`.venv` already runs Python {v}, which satisfies {wants}: `sync` keeps it")
         }
-        (None, Some(_)) => format!(
-            "the first interpreter in discovery order (PATH, then pyenv) that satisfies {wants}"
+        (Some((v, false)), Some(_)) => format!(
+            "`.venv` runs Python {v}, which does not satisfy {wants}: `sync` recreates it with {first} it"
         ),
-        (None, None) => format!("no interpreter satisfies {wants}"),
+        (None, Some(_)) => format!("{first} {wants}"),
+        (_, None) => format!("no interpreter satisfies {wants}"),
     };
     Ok(PythonReport {
         requires_python: rp.map(|r| r.to_string()),

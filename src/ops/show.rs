@@ -53,12 +53,16 @@ pub struct ShownPackage {
 /// When the lock does not hold `name`, with a hint naming close matches.
 pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
     let norm = normalize(name);
-    let entries: Vec<_> = lock.packages.iter().filter(|p| p.name == norm).collect();
+    let entries: Vec<_> = lock
+        .packages
+        .iter()
+        .filter(|p| p.name.as_ref() == norm)
+        .collect();
     if entries.is_empty() {
         let similar: Vec<&str> = lock
             .packages
             .iter()
-            .map(|p| p.name.as_str())
+            .map(|p| p.name.as_ref())
             .filter(|n| n.contains(&norm) || norm.contains(*n))
             .collect();
         let hint = if similar.is_empty() {
@@ -77,16 +81,16 @@ pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
                 required_by.push(label);
             }
         };
-        if from.dependencies.iter().any(|d| d.name == norm) {
-            add(from.name.clone());
+        if from.dependencies.iter().any(|d| d.name.as_ref() == norm) {
+            add(from.name.to_string());
         }
         for (e, deps) in &from.optional_dependencies {
-            if deps.iter().any(|d| d.name == norm) {
+            if deps.iter().any(|d| d.name.as_ref() == norm) {
                 add(format!("{}[{e}]", from.name));
             }
         }
         for (g, deps) in &from.dependency_groups {
-            if deps.iter().any(|d| d.name == norm) {
+            if deps.iter().any(|d| d.name.as_ref() == norm) {
                 add(format!("{} (group: {g})", from.name));
             }
         }
@@ -94,8 +98,8 @@ pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
     Ok(entries
         .into_iter()
         .map(|p| ShownPackage {
-            name: p.name.clone(),
-            version: p.version.clone(),
+            name: p.name.to_string(),
+            version: p.version.to_string(),
             source: match (&p.source.registry, &p.source.editable) {
                 (Some(r), _) => r.clone(),
                 (None, Some(e)) => format!("editable: {e}"),
@@ -119,11 +123,11 @@ pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
 }
 
 fn dep_line(d: &Dep) -> String {
-    let mut s = d.name.clone();
+    let mut s = d.name.to_string();
     if !d.extras.is_empty() {
         s.push_str(&format!("[{}]", d.extras.join(",")));
     }
-    if let Some(m) = &d.marker {
+    if let Some(m) = d.marker_text() {
         s.push_str(&format!(" ; {m}"));
     }
     s

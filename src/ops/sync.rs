@@ -15,7 +15,7 @@ use crate::venv::{self, InstalledDist, Interpreter, Venv};
 use pep440_rs::{Version, VersionSpecifiers};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -164,29 +164,44 @@ pub fn ensure_lock(settings: &Settings, project: &Project, mode: LockMode) -> Re
 }
 
 /// Pick the interpreter for `.venv`: the existing venv's when it fits the
-/// request and `requires-python`, else discovery.
+/// request (`--python`, else `.python-version`) and `requires-python` (see
+/// [`venv::venv_misfit`]), else discovery. The third value says why an
+/// existing venv is being replaced, in words for the status line.
 fn choose_venv(
     project: &Project,
     requires_python: &VersionSpecifiers,
     request: Option<&str>,
-) -> Result<(Option<Venv>, Option<Interpreter>)> {
+) -> Result<(Option<Venv>, Option<Interpreter>, Option<String>)> {
     let root = project.root.join(".venv");
     let existing = venv::open_venv(&root).ok().flatten();
+    let mut replaced = None;
     if let Some(v) = existing {
-        let version_ok = requires_python.contains(&v.interpreter.version);
-        let request_ok = match request {
-            None => true,
-            Some(r) => {
-                let r = r.trim_start_matches("python").trim_start_matches("cpython");
-                v.interpreter.version.to_string().starts_with(r) || Path::new(r).exists()
-            }
-        };
-        if version_ok && request_ok {
-            return Ok((Some(v), None));
+        match venv::venv_misfit(&v.interpreter, request, requires_python, &project.root)? {
+            None => return Ok((Some(v), None, None)),
+            Some(misfit) => replaced = Some(misfit_words(&v.interpreter.version, &misfit)),
         }
     }
     let interp = venv::find_interpreter(request, requires_python, &project.root)?;
-    Ok((None, Some(interp)))
+    Ok((None, Some(interp), replaced))
+}
+
+/// Why `.venv`'s Python (`version`) no longer fits, for the recreate line.
+fn misfit_words(version: &Version, misfit: &venv::Misfit) -> String {
+    match misfit {
+        venv::Misfit::Request {
+            request,
+            file: None,
+        } => format!("it ran Python {version}, which does not match `--python {request}`"),
+        venv::Misfit::Request {
+            request,
+            file: Some(_),
+        } => format!(
+            "it ran Python {version}, which does not match `{request}` from `.python-version`"
+        ),
+        venv::Misfit::RequiresPython(rp) => {
+            format!("it ran Python {version}, which requires-python `{rp}` excludes")
+        }
+    }
 }
 
 /// A verified wheel ready to install: its unpacked tree in the cache (or, for
@@ -229,7 +244,8 @@ pub fn sync_with_lock(
     let _guard = lock_project_venv(settings, project)?;
     let requires_python = VersionSpecifiers::from_str(&lock.requires_python)
         .map_err(|e| Error::new(e.to_string()))?;
-    let (existing, new_interp) = choose_venv(project, &requires_python, opts.python.as_deref())?;
+    let (existing, new_interp, replaced) =
+        choose_venv(project, &requires_python, opts.python.as_deref())?;
     let interp = existing.as_ref().map_or_else(
         || new_interp.clone().expect("an interpreter"),
         |v| v.interpreter.clone(),
@@ -248,12 +264,9 @@ pub fn sync_with_lock(
     let mut kept = 0;
     for pkg in &needed {
         let wheel = pick_wheel(pkg, &interp)?;
-        match have.get(&pkg.name) {
-            Some(d)
-                if d.version.to_string() == pkg.version
-                    || Version::from_str(&pkg.version).is_ok_and(|v| v == d.version) =>
-            {
-                if !d.editable && !opts.reinstalls(&pkg.name) {
+        match have.get(pkg.name.as_ref()) {
+            Some(d) if d.version == pkg.version => {
+                if !d.editable && !opts.reinstalls(pkg.name.as_ref()) {
                     kept += 1;
                     continue;
                 }
@@ -262,7 +275,7 @@ pub fn sync_with_lock(
             _ => to_install.push((pkg, wheel)),
         }
     }
-    let wanted: std::collections::HashSet<&str> = needed.iter().map(|p| p.name.as_str()).collect();
+    let wanted: std::collections::HashSet<&str> = needed.iter().map(|p| p.name.as_ref()).collect();
     let to_remove: Vec<&InstalledDist> = installed
         .iter()
         .filter(|d| d.name != project.name && !wanted.contains(d.name.as_ref()))
@@ -280,7 +293,7 @@ pub fn sync_with_lock(
                 && to_install.iter().all(|(pkg, wheel)| {
                     !crate::ops::build::is_sdist(pkg, wheel)
                         && crate::index::cache::Cache::new(root.clone())
-                            .file_path(&wheel.sha256, wheel.filename())
+                            .file_path(wheel.sha256(), wheel.filename())
                             .is_file()
                 })
         });
@@ -300,16 +313,16 @@ pub fn sync_with_lock(
         let late_client: std::sync::Mutex<Option<Arc<Client>>> = std::sync::Mutex::new(None);
         let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
             if let Some(c) = &client {
-                return Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?);
+                return Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?);
             }
-            let path = cache.file_path(&wheel.sha256, wheel.filename());
-            let Err(actual) = crate::index::verify_cached_file(&path, &wheel.sha256) else {
+            let path = cache.file_path(wheel.sha256(), wheel.filename());
+            let Err(actual) = crate::index::verify_cached_file(&path, wheel.sha256()) else {
                 return Ok(path);
             };
             tracing::warn!(
                 "the cached `{}` does not match its sha256 (expected {}, got {actual}); downloading it again",
                 wheel.filename(),
-                wheel.sha256
+                wheel.sha256()
             );
             let c = {
                 let mut late = late_client.lock().unwrap_or_else(|e| e.into_inner());
@@ -318,7 +331,7 @@ pub fn sync_with_lock(
                     None => late.insert(settings.client(Some(project))?).clone(),
                 }
             };
-            Ok(c.download_url(&wheel.url, wheel.filename(), Some(&wheel.sha256))?)
+            Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?)
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(16)
@@ -341,25 +354,25 @@ pub fn sync_with_lock(
             // Unpacked before and every file still matches its RECORD: the
             // wheel itself is not needed.
             if let Some(template) =
-                install::verified_unpacked(&interp, &root, &wheel.sha256, &filename)
+                install::verified_unpacked(&interp, &root, wheel.sha256(), &filename)
             {
                 pb.inc(1);
-                return Ok((template, filename, pkg, Some(wheel.sha256.clone())));
+                return Ok((template, filename, pkg, Some(wheel.sha256().to_string())));
             }
             let path = fetch(wheel)?;
             crate::index::check_cached_metadata(
                 &cache,
                 &wheel.url,
-                &wheel.sha256,
+                wheel.sha256(),
                 wheel.filename(),
                 &path,
             )?;
             // Unpack into the cache now, overlapping with other downloads;
             // the venv itself is only touched once everything is here.
             let template =
-                install::unpack_to_cache(&interp, &root, &path, &wheel.sha256, &filename)?;
+                install::unpack_to_cache(&interp, &root, &path, wheel.sha256(), &filename)?;
             pb.inc(1);
-            Ok((template, filename, pkg, Some(wheel.sha256.clone())))
+            Ok((template, filename, pkg, Some(wheel.sha256().to_string())))
         };
         // Each worker takes the next file in order (biggest first), so the
         // big downloads start together instead of queueing behind one
@@ -395,13 +408,17 @@ pub fn sync_with_lock(
         Some(v) => v,
         None => {
             let root = project.root.join(".venv");
-            status(
-                settings,
-                format!(
+            let line = match &replaced {
+                Some(why) => format!(
+                    "Recreating virtual environment at .venv with Python {} ({why})",
+                    interp.version
+                ),
+                None => format!(
                     "Creating virtual environment at .venv (Python {})",
                     interp.version
                 ),
-            );
+            };
+            status(settings, line);
             venv::create_venv(&root, &interp)?
         }
     };
@@ -420,7 +437,7 @@ pub fn sync_with_lock(
                 Some(_) => install::link_unpacked(&venv, path, filename, &opts_install)?,
                 None => install::install_wheel(&venv, path, filename, &opts_install)?,
             };
-            Ok((pkg.name.clone(), pkg.version.clone()))
+            Ok((pkg.name.to_string(), pkg.version.to_string()))
         })
         .collect();
     let mut outcome = SyncOutcome {
@@ -437,7 +454,7 @@ pub fn sync_with_lock(
     }
     let current = have.get(project.name.as_ref()).copied();
     if project.is_package() && opts.only_groups.is_empty() {
-        install_project(&venv, project, current)?;
+        install_project(settings, &venv, project, current)?;
     } else if let Some(d) = current {
         // A virtual project (or `--only-group`): the project itself is not
         // installed, and an earlier install of it is removed.
@@ -523,7 +540,23 @@ fn lock_project_venv(settings: &Settings, project: &Project) -> Result<fs_err::F
 }
 
 /// Install the project itself, editable, unless an identical editable install is there.
-fn install_project(venv: &Venv, project: &Project, current: Option<&InstalledDist>) -> Result<()> {
+/// Projects envy cannot describe exactly go through their build backend
+/// ([`super::build::install_project_with_backend`]).
+fn install_project(
+    settings: &Settings,
+    venv: &Venv,
+    project: &Project,
+    current: Option<&InstalledDist>,
+) -> Result<()> {
+    if project.needs_backend_editable() {
+        if let (Some(d), Some(v)) = (current, &project.version) {
+            if d.editable && &d.version == v {
+                return Ok(());
+            }
+        }
+        super::build::install_project_with_backend(settings, venv, project)?;
+        return Ok(());
+    }
     let version = project
         .version
         .clone()

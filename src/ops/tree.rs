@@ -9,6 +9,8 @@ use super::sync::{ensure_lock, LockMode};
 use super::{Error, Result, Settings};
 use crate::lock::graph::{normalize, Edge, Graph};
 use crate::lock::{Lock, LockedPackage};
+use pep440_rs::Version;
+use pep508_rs::PackageName;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -96,7 +98,7 @@ pub fn build_tree(lock: &Lock, opts: &TreeOptions) -> Result<Vec<TreeNode>> {
             let edge = Edge {
                 to: p,
                 extras: vec![],
-                marker: None,
+                marker: pep508_rs::MarkerTree::TRUE,
                 via: None,
             };
             walk(&graph, &edge, 0, opts, &mut expanded)
@@ -109,14 +111,14 @@ fn walk<'a>(
     edge: &Edge<'a>,
     level: usize,
     opts: &TreeOptions,
-    expanded: &mut HashSet<(String, String, Vec<String>)>,
+    expanded: &mut HashSet<(PackageName, Version, Vec<String>)>,
 ) -> TreeNode {
     let pkg = edge.to;
     let mut node = TreeNode {
-        name: pkg.name.clone(),
-        version: pkg.version.clone(),
+        name: pkg.name.to_string(),
+        version: pkg.version.to_string(),
         extras: edge.extras.clone(),
-        marker: edge.marker.clone(),
+        marker: edge.marker.try_to_string(),
         via: edge.via.clone(),
         latest: None,
         repeated: false,
@@ -215,7 +217,7 @@ pub fn tree(settings: &Settings, opts: &TreeOptions) -> Result<Vec<TreeNode>> {
             .packages
             .iter()
             .filter(|p| !p.is_project())
-            .map(|p| p.name.clone())
+            .map(|p| p.name.to_string())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -421,7 +423,7 @@ source = { registry = "x" }
 dependencies = [{ name = "a" }]
 
 [package.optional-dependencies]
-fast = [{ name = "numpy", marker = "python_version >= '3.10'" }]
+fast = [{ name = "numpy", marker = "python_full_version >= '3.10'" }]
 
 [[package]]
 name = "numpy"
@@ -442,8 +444,8 @@ demo v0.1.0
 ├── a v1
 │   └── b[fast] v1
 │       ├── a v1 (*)
-│       ├── numpy v1.26.4 (extra: fast) ; python_version >= '3.10'
-│       └── numpy v2.1.0 (extra: fast) ; python_version >= '3.10'
+│       ├── numpy v1.26.4 (extra: fast) ; python_full_version >= '3.10'
+│       └── numpy v2.1.0 (extra: fast) ; python_full_version >= '3.10'
 ├── numpy v1.26.4
 └── numpy v2.1.0
 "

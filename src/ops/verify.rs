@@ -214,11 +214,11 @@ fn verify_venv(settings: &Settings, root: &Path, opts: &VerifyOptions) -> Result
     let mut expected: BTreeMap<String, String> = lock
         .needed_for(&selection, &venv.interpreter.markers)
         .into_iter()
-        .map(|p| (p.name.clone(), p.version.clone()))
+        .map(|p| (p.name.to_string(), p.version.to_string()))
         .collect();
     if project.is_package() {
         if let Some(p) = lock.project() {
-            expected.insert(p.name.clone(), p.version.clone());
+            expected.insert(p.name.to_string(), p.version.to_string());
         }
     }
     let found: BTreeMap<String, String> = crate::venv::installed_distributions(&venv)?

@@ -109,7 +109,7 @@ pub fn edit_version(text: &str, new: Option<&str>) -> Result<(String, String, St
         *fresh.decor_mut() = decor;
         *value = fresh;
     }
-    Ok((doc.to_string(), name, old))
+    Ok((crate::project::edit::to_text(&doc, text), name, old))
 }
 
 /// `envy version`: read, and with `bump` rewrite, the project's version.
@@ -164,11 +164,13 @@ fn updated_lock(settings: &Settings, new: &str) -> Result<Option<(std::path::Pat
     let Some(mut lock) = super::lock::read_lock(&project)? else {
         return Ok(None);
     };
-    let normalized = Version::from_str(new).map_or_else(|_| new.to_string(), |v| v.to_string());
+    let new = Version::from_str(new)
+        .map_err(|e| Error::new(format!("`{new}` is not a valid PEP 440 version: {e}")))?;
     let mut changed = false;
     for p in lock.packages.iter_mut().filter(|p| p.is_project()) {
-        if p.version != normalized {
-            p.version.clone_from(&normalized);
+        // Compared as written: `1.0` becoming `1.0.0` is a change of the text.
+        if p.version.to_string() != new.to_string() {
+            p.version.clone_from(&new);
             changed = true;
         }
     }

@@ -1,6 +1,17 @@
 //! In-place edits of `pyproject.toml` over toml_edit: add, replace or remove
 //! a requirement in `[project] dependencies`, `[project.optional-dependencies]`
 //! or a PEP 735 `[dependency-groups]` array, keeping comments and layout.
+//!
+//! Comments stay with the entry they belong to. toml_edit keeps the text
+//! between two entries as the prefix of the second, so a comment at the end
+//! of an entry's line (`"six",  # why`) sits in the *next* entry's prefix, or
+//! in the array's trailing text for the last entry. The edits split that text
+//! at its first line break: the part before it belongs to the entry above,
+//! the lines after it to the entry below. Adding appends after the last
+//! entry's comment, never copying it; removing drops the removed entry's
+//! own line comment and keeps everyone else's (comment lines above a removed
+//! entry stay, above the next one). Line breaks are the array's own (`\r\n`
+//! stays `\r\n`), indentation is the last entry's.
 
 use pep508_rs::{PackageName, Requirement};
 use std::str::FromStr;
@@ -124,8 +135,9 @@ fn entry_name(v: &Value) -> Option<PackageName> {
 }
 
 /// Add `requirement` (PEP 508 text) to `target`, replacing an entry with the
-/// same normalized name in place; creates the array if needed. Multi-line
-/// arrays stay multi-line, one entry per line.
+/// same normalized name in place (its comments kept); creates the array if
+/// needed. Multi-line arrays stay multi-line, one entry per line, the new one
+/// last, after the last entry's comment (see the module docs).
 ///
 /// # Errors
 /// [`EditError`] when the document's tables have the wrong types.
@@ -153,32 +165,131 @@ pub fn add_requirement(
             .and_then(|p| p.as_str())
             .is_some_and(|p| p.contains('\n'))
     }) || array.trailing().as_str().is_some_and(|t| t.contains('\n'));
-    let indent = array
-        .iter()
-        .last()
-        .and_then(|v| {
-            v.decor()
-                .prefix()
-                .and_then(|p| p.as_str())
-                .map(str::to_string)
-        })
-        .filter(|p| p.contains('\n'))
-        .unwrap_or_else(|| "\n    ".to_string());
-    array.push(text);
-    if multiline {
-        if let Some(v) = array.get_mut(array.len() - 1) {
-            v.decor_mut().set_prefix(indent);
+    if !multiline {
+        array.push(text);
+        return Ok(());
+    }
+    let n = array.len();
+    let last_prefix = if n > 0 {
+        prefix_of(array, n - 1)
+    } else {
+        String::new()
+    };
+    // The last entry's indentation: what follows the last line break of its
+    // prefix (any comment lines above it are not part of it).
+    let indent = last_prefix
+        .rfind('\n')
+        .map(|at| &last_prefix[at + 1..])
+        .filter(|i| i.chars().all(|c| c == ' ' || c == '\t'))
+        .unwrap_or("    ")
+        .to_string();
+    let mut trailing = array.trailing().as_str().unwrap_or("").to_string();
+    if n > 0 && !array.trailing_comma() {
+        // Without a trailing comma, what follows the last entry is its
+        // suffix; the comma about to follow it must come first.
+        if let Some(v) = array.get_mut(n - 1) {
+            let suffix = v.decor().suffix().and_then(|s| s.as_str()).unwrap_or("");
+            trailing = format!("{suffix}{trailing}");
             v.decor_mut().set_suffix("");
         }
-        array.set_trailing_comma(true);
-        if !array.trailing().as_str().is_some_and(|t| t.contains('\n')) {
-            array.set_trailing("\n");
-        }
     }
+    let nl = if trailing.contains("\r\n") || last_prefix.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    // The last entry's line (its comment, if any) stays with it; what
+    // follows (comment lines before `]`) stays at the end. A `]` on the last
+    // entry's line stays on the new entry's line; the trailing comma, or its
+    // absence, stays too.
+    let (tail, end) = split_line(&trailing);
+    let (prefix, trailing) = if tail.contains('\n') {
+        (format!("{tail}{indent}"), format!("{nl}{end}"))
+    } else {
+        (format!("{nl}{indent}"), trailing.clone())
+    };
+    array.push(text);
+    if let Some(v) = array.get_mut(n) {
+        v.decor_mut().set_prefix(prefix);
+        v.decor_mut().set_suffix("");
+    }
+    if n == 0 {
+        array.set_trailing_comma(true);
+    }
+    array.set_trailing(trailing);
     Ok(())
 }
 
-/// Remove every entry named `name` from `target`. Returns whether one was removed.
+/// The prefix of entry `i` as toml_edit prints it (its default when unset).
+fn prefix_of(array: &Array, i: usize) -> String {
+    array
+        .get(i)
+        .and_then(|v| v.decor().prefix())
+        .and_then(|p| p.as_str())
+        .unwrap_or(if i == 0 { "" } else { " " })
+        .to_string()
+}
+
+/// `s` split after its first line break: the rest of the current line with
+/// the break, and the lines after it. Without a break: `(s, "")`.
+fn split_line(s: &str) -> (&str, &str) {
+    match s.find('\n') {
+        Some(at) => s.split_at(at + 1),
+        None => (s, ""),
+    }
+}
+
+/// Remove entry `k`, with the comment on its own line, keeping the comment
+/// on the line above (the previous entry's) and comment lines above it.
+fn remove_at(array: &mut Array, k: usize) {
+    let n = array.len();
+    let prefix = prefix_of(array, k);
+    // `above`: the end of the previous entry's line (or of the `[` line)
+    let (above, lead) = split_line(&prefix);
+    let lead_lines = &lead[..lead.rfind('\n').map_or(0, |at| at + 1)];
+    if k + 1 < n {
+        let next = prefix_of(array, k + 1);
+        let (_, next_lead) = split_line(&next);
+        let merged = format!("{above}{lead_lines}{next_lead}");
+        array.remove(k);
+        if let Some(v) = array.get_mut(k) {
+            v.decor_mut().set_prefix(merged);
+        }
+    } else {
+        // without a trailing comma, the text after the entry is its suffix
+        // (with one, the suffix is before the comma, and goes with the entry)
+        let suffix = array
+            .get(k)
+            .filter(|_| !array.trailing_comma())
+            .and_then(|v| v.decor().suffix())
+            .and_then(|s| s.as_str())
+            .unwrap_or("");
+        let trailing = format!("{suffix}{}", array.trailing().as_str().unwrap_or(""));
+        let (own_line, end) = split_line(&trailing);
+        let merged = if !own_line.contains('\n') && above.trim().is_empty() && lead_lines.is_empty()
+        {
+            // `]` was on the entry's line: it moves to the line before
+            own_line.to_string()
+        } else if above.contains('\n') {
+            format!("{above}{lead_lines}{end}")
+        } else if own_line.contains('\n') {
+            let nl = if own_line.ends_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            format!("{nl}{end}")
+        } else {
+            String::new()
+        };
+        array.remove(k);
+        array.set_trailing(merged);
+    }
+}
+
+/// Remove every entry named `name` from `target`, each with the comment on
+/// its own line; other entries keep theirs (see the module docs). Returns
+/// whether one was removed.
 ///
 /// # Errors
 /// [`EditError`] when the array has the wrong type.
@@ -190,9 +301,34 @@ pub fn remove_requirement(
     let Some(array) = array_mut(doc, target, false)? else {
         return Ok(false);
     };
-    let before = array.len();
-    array.retain(|v| entry_name(v).as_ref() != Some(name));
-    Ok(array.len() != before)
+    let found: Vec<usize> = array
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| entry_name(v).as_ref() == Some(name))
+        .map(|(i, _)| i)
+        .collect();
+    for &k in found.iter().rev() {
+        remove_at(array, k);
+    }
+    Ok(!found.is_empty())
+}
+
+/// The text of an edited `doc` in the line endings of `original`, the text
+/// it was parsed from: toml_edit writes `\n` everywhere and ends the file
+/// with one, so a file that used `\r\n` throughout gets `\r\n` back (a file
+/// with mixed endings gets `\n`), and a file without a final line break
+/// still has none.
+pub fn to_text(doc: &DocumentMut, original: &str) -> String {
+    let mut text = doc.to_string();
+    if !original.is_empty() && !original.ends_with('\n') && text.ends_with('\n') {
+        text.pop();
+    }
+    let crlf = original.contains("\r\n") && !original.replace("\r\n", "").contains('\n');
+    if crlf {
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        text
+    }
 }
 
 /// Parse pyproject text for editing.

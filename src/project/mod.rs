@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod migrate;
 pub mod scaffold;
+pub mod uv;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
@@ -76,6 +77,10 @@ struct RawProject {
     scripts: BTreeMap<String, String>,
     #[serde(default)]
     gui_scripts: BTreeMap<String, String>,
+    #[serde(default)]
+    entry_points: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    dynamic: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -91,6 +96,7 @@ enum RawGroupItem {
 #[derive(Deserialize, Default)]
 struct RawTool {
     envy: Option<EnvyTool>,
+    uv: Option<toml::Value>,
 }
 
 /// `[tool.envy]`.
@@ -192,7 +198,22 @@ pub struct Project {
     pub required_environments: Vec<pep508_rs::MarkerTree>,
     /// Whether `pyproject.toml` has a `[build-system]` table.
     pub has_build_system: bool,
+    /// `[project] dynamic` (PEP 621): fields the build backend provides,
+    /// lower-cased.
+    pub dynamic: Vec<String>,
+    /// Whether `[project.entry-points]` declares any group.
+    pub has_entry_points: bool,
+    /// Settings that were read but not honoured (from `[tool.uv]`), one
+    /// line each, for the caller to show as warnings.
+    pub warnings: Vec<String>,
 }
+
+/// `[project]` fields that locking reads and that must therefore be static.
+const LOCK_INPUTS: &[&str] = &["dependencies", "optional-dependencies", "requires-python"];
+
+/// `[project]` fields envy's own editable install cannot provide: when one
+/// is dynamic, only the build backend knows it.
+const BACKEND_ONLY: &[&str] = &["version", "scripts", "gui-scripts", "entry-points"];
 
 /// Normalize a dependency group name like a package name (PEP 735 uses the
 /// PEP 503 rule: lower case, runs of `-`, `_`, `.` become one `-`).
@@ -212,6 +233,33 @@ impl Project {
     /// are installed. `[tool.envy] package = true|false` overrides that.
     pub fn is_package(&self) -> bool {
         self.tool.package.unwrap_or(self.has_build_system)
+    }
+
+    /// The fields locking needs (`dependencies`, `optional-dependencies`,
+    /// `requires-python`) that `[project] dynamic` leaves to the build
+    /// backend; envy reads them from `pyproject.toml` only, so a non-empty
+    /// answer means the project cannot be locked as written.
+    pub fn dynamic_lock_inputs(&self) -> Vec<&'static str> {
+        LOCK_INPUTS
+            .iter()
+            .copied()
+            .filter(|f| self.dynamic.iter().any(|d| d == f))
+            .collect()
+    }
+
+    /// Whether installing the project needs its build backend's PEP 660
+    /// editable wheel rather than envy's own `.pth` install: a `setup.py`
+    /// or `setup.cfg` is present (they may declare packages, extensions and
+    /// entry points envy cannot see), `[project.entry-points]` is used, or
+    /// one of `version`, `scripts`, `gui-scripts`, `entry-points` is dynamic.
+    pub fn needs_backend_editable(&self) -> bool {
+        self.root.join("setup.py").is_file()
+            || self.root.join("setup.cfg").is_file()
+            || self.has_entry_points
+            || self
+                .dynamic
+                .iter()
+                .any(|d| BACKEND_ONLY.contains(&d.as_str()))
     }
 
     /// Read `dir/pyproject.toml`.
@@ -325,7 +373,28 @@ impl Project {
                 .map_err(|m| invalid("dependency-groups", group, m))?;
             dependency_groups.insert(group.clone(), parse_reqs("dependency-groups", &strings)?);
         }
-        let tool = raw.tool.and_then(|t| t.envy).unwrap_or_default();
+        let raw_tool = raw.tool.unwrap_or_default();
+        let uv_invalid = |e: uv::UvError| invalid(&e.field, &e.needle, e.message);
+        if let Some(u) = &raw_tool.uv {
+            uv::refuse_direct_sources(u).map_err(uv_invalid)?;
+        }
+        let mut warnings = Vec::new();
+        let tool = match (raw_tool.envy, &raw_tool.uv) {
+            (Some(t), _) => t,
+            (None, Some(u)) => {
+                let read = uv::read(u).map_err(uv_invalid)?;
+                warnings = read.warnings;
+                if !read.dev_dependencies.is_empty() {
+                    let dev = parse_reqs("tool.uv.dev-dependencies", &read.dev_dependencies)?;
+                    dependency_groups
+                        .entry("dev".to_string())
+                        .or_insert_with(Vec::new)
+                        .extend(dev);
+                }
+                read.tool
+            }
+            (None, None) => EnvyTool::default(),
+        };
         validate_tool(&tool, &invalid)?;
         let constraints = parse_reqs(
             "tool.envy.constraint-dependencies",
@@ -359,6 +428,13 @@ impl Project {
             overrides,
             required_environments,
             has_build_system: raw.build_system.is_some(),
+            dynamic: project
+                .dynamic
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            has_entry_points: !project.entry_points.is_empty(),
+            warnings,
         })
     }
 

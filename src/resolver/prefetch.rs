@@ -19,6 +19,11 @@ use version_ranges::Ranges;
 /// discovered at network speed rather than one solver decision at a time;
 /// guesses that turn out wrong cost only a memoized fetch. Stops when the
 /// client's background work is cancelled (the resolution is done).
+///
+/// While the solver backtracks it also fetches ahead along a version history
+/// (see [`Prefetcher::chose`]): once it moves from one version of a package to
+/// another, the metadata of the next candidates it would try is fetched in
+/// batches of growing size.
 pub(super) struct Prefetcher {
     client: Arc<dyn PackageIndex>,
     pool: Arc<rayon::ThreadPool>,
@@ -29,7 +34,17 @@ pub(super) struct Prefetcher {
     env: MarkerTree,
     /// The lower bound of the project's `requires-python`.
     rp_lower: Bound<Version>,
+    /// Per package: the version the solver chose last and how many batches
+    /// of other versions were fetched since.
+    backtracking: std::sync::Mutex<HashMap<PackageName, (Version, u32)>>,
+    /// Versions whose metadata a batch already asked for.
+    batched: std::sync::Mutex<HashSet<(PackageName, Version)>>,
 }
+
+/// The first batch of versions fetched ahead when the solver leaves a
+/// version of a package; each later batch doubles, up to [`MAX_BATCH`].
+const FIRST_BATCH: usize = 5;
+const MAX_BATCH: usize = 50;
 
 impl Prefetcher {
     /// A prefetcher for one environment `env` (a fork, or the whole
@@ -51,6 +66,86 @@ impl Prefetcher {
             lowest,
             env,
             rp_lower,
+            backtracking: std::sync::Mutex::default(),
+            batched: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The solver chose `chosen` of `page`'s package within `range`, trying
+    /// versions from the highest down (or from the lowest up when `lowest`).
+    /// When it chose another version of the package before, it is walking
+    /// that package's history: fetch the metadata of `chosen` and the next
+    /// candidates after it (within `range`, usable, pre-releases only if
+    /// `chosen` is one), in batches of 5, 10, 20... up to 50 versions, so
+    /// that the versions it asks for next are there when it asks.
+    pub(super) fn chose(
+        self: &Arc<Self>,
+        page: &Arc<ProjectPage>,
+        chosen: &Version,
+        range: &Ranges<Version>,
+        lowest: bool,
+    ) {
+        let batch = {
+            let mut backtracking = self
+                .backtracking
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match backtracking.get_mut(&page.name) {
+                None => {
+                    backtracking.insert(page.name.clone(), (chosen.clone(), 0));
+                    return;
+                }
+                Some((last, _)) if last == chosen => return,
+                Some((last, batches)) => {
+                    *last = chosen.clone();
+                    *batches += 1;
+                    (FIRST_BATCH << (*batches - 1).min(4)).min(MAX_BATCH)
+                }
+            }
+        };
+        let pre = chosen.any_prerelease();
+        let versions: Vec<&Version> = if lowest {
+            page.versions.range(chosen..).map(|(v, _)| v).collect()
+        } else {
+            page.versions
+                .range(..=chosen)
+                .rev()
+                .map(|(v, _)| v)
+                .collect()
+        };
+        let next: Vec<Version> = {
+            let mut batched = self
+                .batched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            versions
+                .into_iter()
+                .filter(|v| range.contains(*v) && (pre || !v.any_prerelease()))
+                .filter(|v| self.usable(page, v))
+                .take(batch)
+                .filter(|v| batched.insert((page.name.clone(), (*v).clone())))
+                .cloned()
+                .collect()
+        };
+        if next.is_empty() {
+            return;
+        }
+        tracing::debug!(
+            "prefetching {} versions of {} from {chosen} on",
+            next.len(),
+            page.name
+        );
+        for version in next {
+            let this = self.clone();
+            let page = page.clone();
+            self.pool.spawn(move || {
+                if this.client.background_cancelled() {
+                    return;
+                }
+                // The page the solver holds: the metadata is memoized under
+                // the same name and version it will ask for.
+                let _ = this.client.metadata(&page, &version);
+            });
         }
     }
 

@@ -677,6 +677,7 @@ impl DependencyProvider for Provider {
             }
             for v in candidates {
                 if self.candidate_ok(&page, v) {
+                    self.prefetcher.chose(&page, v, range, lowest);
                     return Ok(Some(v.clone()));
                 }
                 if let Some(parts) = self.python_fork(&page, v) {

@@ -134,6 +134,7 @@ impl Universe {
             pages,
             metadata,
             asked: Mutex::default(),
+            metadata_asked: Mutex::default(),
         })
     }
 }
@@ -143,6 +144,8 @@ struct MemIndex {
     pages: HashMap<PackageName, Arc<ProjectPage>>,
     metadata: HashMap<(PackageName, Version), Arc<CoreMetadata>>,
     asked: Mutex<Vec<String>>,
+    /// `(name==version, thread name)` of every metadata request.
+    metadata_asked: Mutex<Vec<(String, String)>>,
 }
 
 impl PackageIndex for MemIndex {
@@ -162,6 +165,11 @@ impl PackageIndex for MemIndex {
         page: &ProjectPage,
         version: &Version,
     ) -> Result<Arc<CoreMetadata>, IndexError> {
+        let thread = std::thread::current().name().unwrap_or("").to_string();
+        self.metadata_asked
+            .lock()
+            .unwrap()
+            .push((format!("{}=={version}", page.name), thread));
         Ok(self.metadata[&(page.name.clone(), version.clone())].clone())
     }
 
@@ -246,6 +254,29 @@ fn backtracks_over_a_conflicting_version() {
         pins(u.index(), &["a", "b"]).unwrap(),
         ["a==1.0", "b==1.0", "c==1.0"]
     );
+}
+
+#[test]
+fn walking_down_a_version_history_prefetches_the_next_versions_in_batches() {
+    // a==k needs x==k, and only x 1.0 exists: the solver tries a 30, 29, ... 1.
+    let mut u = Universe::new().add("x", "1.0", &[]);
+    for k in 1..=30 {
+        u = u.add("a", &format!("{k}.0"), &[&format!("x=={k}.0")]);
+    }
+    let index = u.index();
+    assert_eq!(pins(index.clone(), &["a"]).unwrap(), ["a==1.0", "x==1.0"]);
+    let background: std::collections::BTreeSet<String> = index
+        .metadata_asked
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(what, thread)| what.starts_with("a==") && thread.starts_with("envy-io-"))
+        .map(|(what, _)| what.clone())
+        .collect();
+    // Batches of 5, 10, 20... below the versions already tried (the first
+    // guess, a==30.0, is fetched in the background too).
+    assert!(background.len() >= 15, "{background:?}");
+    assert!(background.contains("a==1.0"), "{background:?}");
 }
 
 #[test]

@@ -53,3 +53,86 @@ pub fn b64_urlsafe_nopad(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// A hash algorithm a lock file names for a distribution file. envy locks
+/// record sha256 only (the one algorithm every simple index gives, PEP 503/691).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HashAlgorithm {
+    /// SHA-256 (FIPS 180-4).
+    Sha256,
+}
+
+impl HashAlgorithm {
+    /// The name used in lock files, `--hash=` lines and URL fragments.
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+        }
+    }
+}
+
+/// A distribution file's hash: its algorithm and its digest in hex.
+///
+/// The digest is validated when the hash is made: it is non-empty and all
+/// ASCII hex digits, the rule the index client applies to the hashes it
+/// reads from index pages (a digest of another length than the algorithm's
+/// can never match at download, where it is reported as a mismatch). It is
+/// kept exactly as written, so a lock that is read and written again is
+/// byte-identical.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileHash {
+    algorithm: HashAlgorithm,
+    digest: String,
+}
+
+impl FileHash {
+    /// A sha256 hash from its hex digest.
+    ///
+    /// # Errors
+    /// When `digest` is empty or holds anything but ASCII hex digits; the
+    /// message says which (without quoting the digest).
+    pub fn sha256(digest: &str) -> Result<Self, String> {
+        if digest.is_empty() {
+            return Err("the digest is empty".to_string());
+        }
+        if let Some(c) = digest.chars().find(|c| !c.is_ascii_hexdigit()) {
+            return Err(format!("`{c}` is not a hex digit"));
+        }
+        Ok(Self {
+            algorithm: HashAlgorithm::Sha256,
+            digest: digest.to_string(),
+        })
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> HashAlgorithm {
+        self.algorithm
+    }
+
+    /// The digest in hex, as written.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+}
+
+/// `sha256:<hex>`, the form of pip's `--hash=` option.
+impl std::fmt::Display for FileHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.algorithm.name(), self.digest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_hash_is_validated_and_kept_as_written() {
+        let h = FileHash::sha256("00Ab").unwrap();
+        assert_eq!(h.digest(), "00Ab");
+        assert_eq!(h.algorithm(), HashAlgorithm::Sha256);
+        assert_eq!(h.to_string(), "sha256:00Ab");
+        assert!(FileHash::sha256("").is_err());
+        assert!(FileHash::sha256("00zz").is_err());
+    }
+}

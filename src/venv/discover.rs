@@ -1,6 +1,7 @@
 //! Interpreter discovery: query a Python for its PEP 508 environment and wheel tags,
 //! and find one that satisfies a request and a project's `requires-python`.
 
+use super::request::{python_version_file, Request};
 use super::tags::{generic_abi, short_implementation, Tags};
 use super::VenvError;
 use pep440_rs::{Version, VersionSpecifiers};
@@ -293,95 +294,6 @@ fn platforms_for(p: &Probe, machine: &str) -> Vec<String> {
     vec![p.platform.clone()]
 }
 
-/// A parsed `--python` / `.python-version` request.
-#[derive(Debug, Clone)]
-enum Request {
-    /// Any Python.
-    Any,
-    /// A version prefix: `3`, `3.12`, `3.12.1`.
-    Version(Vec<u64>),
-    /// Version specifiers: `>=3.11,<3.13`.
-    Specifiers(VersionSpecifiers),
-    /// A path to an executable (or a name to look up on PATH).
-    Path(PathBuf),
-}
-
-impl Request {
-    fn parse(s: &str) -> Result<Request, VenvError> {
-        let s = s.trim();
-        let lower = s.to_ascii_lowercase();
-        let stripped = lower
-            .strip_prefix("cpython")
-            .or_else(|| lower.strip_prefix("python"))
-            .or_else(|| lower.strip_prefix("cp"))
-            .map(|r| r.trim_start_matches(['-', '@']))
-            .unwrap_or(&lower);
-        if stripped.is_empty() {
-            return Ok(Request::Any);
-        }
-        let parts: Result<Vec<u64>, _> = stripped.split('.').map(u64::from_str).collect();
-        if let Ok(parts) = parts {
-            if !parts.is_empty() && parts.len() <= 3 {
-                return Ok(Request::Version(parts));
-            }
-        }
-        if s.starts_with(['<', '>', '=', '!', '~']) {
-            return VersionSpecifiers::from_str(s)
-                .map(Request::Specifiers)
-                .map_err(|e| VenvError::InvalidRequest {
-                    request: s.to_string(),
-                    reason: e.to_string(),
-                });
-        }
-        if s.contains(std::path::MAIN_SEPARATOR) || s.contains('/') || Path::new(s).is_file() {
-            return Ok(Request::Path(PathBuf::from(s)));
-        }
-        Err(VenvError::InvalidRequest {
-            request: s.to_string(),
-            reason: "expected a version like `3.12`, `python3.12`, `cpython3.12`, or a path".into(),
-        })
-    }
-
-    fn matches(&self, v: &Version) -> bool {
-        match self {
-            Request::Any | Request::Path(_) => true,
-            Request::Version(parts) => {
-                let rel = v.release();
-                parts.iter().enumerate().all(|(i, p)| rel.get(i) == Some(p))
-            }
-            Request::Specifiers(s) => s.contains(v),
-        }
-    }
-
-    /// `(major, minor)` when the request names one.
-    fn minor(&self) -> Option<(u64, u64)> {
-        match self {
-            Request::Version(p) if p.len() >= 2 => Some((p[0], p[1])),
-            _ => None,
-        }
-    }
-}
-
-/// Read the first meaningful line of `.python-version` in `dir` or its nearest ancestor.
-///
-/// Returns the file and the request text, `None` when no such file exists.
-fn python_version_file(dir: &Path) -> Result<Option<(PathBuf, String)>, VenvError> {
-    for d in dir.ancestors() {
-        let f = d.join(".python-version");
-        if f.is_file() {
-            let text = fs_err::read_to_string(&f)?;
-            if let Some(line) = text
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty() && !l.starts_with('#'))
-            {
-                return Ok(Some((f, line.to_string())));
-            }
-        }
-    }
-    Ok(None)
-}
-
 /// Every executable file named `name` on `PATH`, in `PATH` order.
 fn which_all(name: &str, path_var: &Option<OsString>) -> Vec<PathBuf> {
     let Some(paths) = path_var else {
@@ -631,53 +543,9 @@ pub fn candidate_paths() -> Vec<PathBuf> {
     out
 }
 
-/// The request in `.python-version` of `dir` or its nearest ancestor:
-/// the file and its first meaningful line.
-///
-/// # Errors
-/// When the file exists but cannot be read.
-pub fn python_version_request(dir: &Path) -> Result<Option<(PathBuf, String)>, VenvError> {
-    python_version_file(dir)
-}
-
-/// Check that `request` is a valid `--python` / `.python-version` request and
-/// say whether `version` satisfies it (paths match every version).
-///
-/// # Errors
-/// [`VenvError::InvalidRequest`] when it cannot be understood.
-pub fn request_matches(request: &str, version: &Version) -> Result<bool, VenvError> {
-    Ok(Request::parse(request)?.matches(version))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_requests() {
-        assert!(matches!(Request::parse("3.12"), Ok(Request::Version(v)) if v == [3, 12]));
-        assert!(matches!(Request::parse("python3.12"), Ok(Request::Version(v)) if v == [3, 12]));
-        assert!(
-            matches!(Request::parse("cpython3.12.1"), Ok(Request::Version(v)) if v == [3, 12, 1])
-        );
-        assert!(matches!(
-            Request::parse("cpython-3.12"),
-            Ok(Request::Version(_))
-        ));
-        assert!(matches!(
-            Request::parse(">=3.11"),
-            Ok(Request::Specifiers(_))
-        ));
-        assert!(matches!(
-            Request::parse("/usr/bin/python3"),
-            Ok(Request::Path(_))
-        ));
-        assert!(Request::parse("banana").is_err());
-        let v = Version::from_str("3.12.1").unwrap();
-        assert!(Request::parse("3.12").unwrap().matches(&v));
-        assert!(!Request::parse("3.12.2").unwrap().matches(&v));
-        assert!(!Request::parse("3.1").unwrap().matches(&v));
-    }
 
     #[test]
     fn queries_system_python() {

@@ -2,6 +2,9 @@
 //!
 //! - [`find_interpreter`] / [`Interpreter::query`]: discovery and a one-subprocess probe
 //!   that yields the PEP 508 marker environment and the wheel [`Tags`].
+//! - [`venv_misfit`]: whether an existing venv's interpreter still fits the request
+//!   (`--python`, `.python-version`) and `requires-python`; requests match by version
+//!   components (`3.12` is not 3.1 or 3.11).
 //! - [`create_venv`] / [`open_venv`]: pure-Rust venv creation (pyvenv.cfg, interpreter
 //!   links, activation scripts) and opening an existing one.
 //! - [`installed_distributions`]: the `*.dist-info` directories (PEP 376/627) in a venv.
@@ -9,14 +12,13 @@
 
 mod create;
 mod discover;
+mod request;
 pub mod sync_stamp;
 pub mod tags;
 
 pub use create::{create_venv, create_venv_with_prompt};
-pub use discover::{
-    candidate_paths, find_interpreter, python_version_request, request_matches, set_query_cache,
-    Candidate, Interpreter,
-};
+pub use discover::{candidate_paths, find_interpreter, set_query_cache, Candidate, Interpreter};
+pub use request::{python_version_request, request_matches, venv_misfit, Misfit};
 pub use tags::Tags;
 
 use pep440_rs::Version;

@@ -14,9 +14,10 @@
 //!
 //! The digest covers the bytes of `pyproject.toml` and `envy.lock` (content,
 //! not modification times), the sync options and index settings, envy's
-//! version, `.venv/pyvenv.cfg`, and the sorted names of the `*.dist-info`
-//! directories in the venv's site-packages (so `pip install` or `pip
-//! uninstall` into the venv invalidates it). A sync that changes the venv
+//! version, `.venv/pyvenv.cfg`, the request in the nearest `.python-version`,
+//! and the sorted names of the `*.dist-info` directories in the venv's
+//! site-packages (so `pip install` or `pip uninstall` into the venv
+//! invalidates it). A sync that changes the venv
 //! removes the stamp first, so an interrupted sync never leaves a stamp that
 //! vouches for a half-changed venv.
 //!
@@ -88,6 +89,12 @@ fn digest(project_root: &Path, inputs: &StampInputs<'_>) -> Option<String> {
     part("options", inputs.options.as_bytes());
     part("index", inputs.index.as_bytes());
     part("pyvenv", &fs_err::read(venv.join("pyvenv.cfg")).ok()?);
+    // `envy python pin` (or editing the file) may ask for another interpreter
+    let pin = super::python_version_request(project_root).ok()?;
+    part(
+        "python-version",
+        pin.map(|(_, r)| r).unwrap_or_default().as_bytes(),
+    );
     let mut dists: Vec<String> = fs_err::read_dir(site_packages(&venv)?)
         .ok()?
         .flatten()

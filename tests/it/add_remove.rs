@@ -102,6 +102,36 @@ build-backend = "hatchling.build"
 }
 
 #[test]
+fn add_and_remove_keep_comments_with_their_entries() {
+    let ctx = TestContext::with_scenario();
+    ctx.init_project(&[]);
+    let text = TestContext::pyproject(&[]).replace(
+        "dependencies = [\n]",
+        "dependencies = [\r\n    \"speedup\",   # why idna\r\n    \"needs-marker\",  # for the marker\r\n]",
+    );
+    let text = text.replace('\n', "\r\n").replace("\r\r\n", "\r\n");
+    ctx.write_pyproject(&text);
+    ctx.envy_ok(&["add", "--no-sync", "app-dep"]);
+    let after = ctx.read("pyproject.toml");
+    assert!(
+        after.contains(
+            "dependencies = [\r\n    \"speedup\",   # why idna\r\n    \"needs-marker\",  # for the marker\r\n    \"app-dep>=2.0\",\r\n]\r\n"
+        ),
+        "{after:?}"
+    );
+    assert_eq!(after.matches("# why idna").count(), 1, "{after}");
+    ctx.envy_ok(&["remove", "--no-sync", "speedup"]);
+    let after = ctx.read("pyproject.toml");
+    assert!(
+        after.contains(
+            "dependencies = [\r\n    \"needs-marker\",  # for the marker\r\n    \"app-dep>=2.0\",\r\n]\r\n"
+        ),
+        "{after:?}"
+    );
+    assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
+}
+
+#[test]
 fn re_adding_replaces_the_entry() {
     let ctx = scenario_project(&[]);
     ctx.envy_ok(&["add", "app-dep==1.0"]);

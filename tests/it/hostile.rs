@@ -106,6 +106,125 @@ fn broken_lock_syntax_reports_line_and_column_and_rewrites_nothing() {
     });
 }
 
+/// A typed value of the lock that does not parse (a marker, a version, a
+/// sha256) is an error at its line and column, for every command that reads
+/// the lock, and nothing is rewritten; a bad marker is never read as "always".
+#[test]
+fn lock_with_a_bad_marker_version_or_hash_reports_line_and_column() {
+    let mut ctx = TestContext::with_scenario();
+    ctx.init_project(&["needs-marker"]);
+    ctx.envy_ok(&["lock"]);
+    let good = ctx.read("envy.lock");
+    assert!(
+        good.contains("marker = \"sys_platform == 'win32'\""),
+        "{good}"
+    );
+    // The first file's sha256, whole (the bad one replaces it).
+    let digest = {
+        let start = good.find("sha256 = \"").expect("a hash") + "sha256 = \"".len();
+        let len = good[start..].find('"').expect("closing quote");
+        format!("sha256 = \"{}\"", &good[start..start + len])
+    };
+    let mut outputs = String::new();
+    for (what, from, to) in [
+        (
+            "marker",
+            "sys_platform == 'win32'",
+            "sys_platform == 'win32' and",
+        ),
+        (
+            "version",
+            "version = \"1.0\"",
+            "version = \"1.0-final-final\"",
+        ),
+        ("hash", digest.as_str(), "sha256 = \"0123not-hex\""),
+    ] {
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        if what == "hash" {
+            // The column of a file's hash depends on the port in its URL:
+            // it must be that of the value's opening quote.
+            let at = text.find("\"0123not-hex\"").expect("replaced");
+            let line = text[..at].matches('\n').count() + 1;
+            let column = at - text[..at].rfind('\n').map_or(0, |p| p + 1) + 1;
+            ctx.add_filter(
+                &format!("envy.lock:{line}:{column}:"),
+                &format!("envy.lock:{line}:[COLUMN]:"),
+            );
+        }
+        ctx.write("envy.lock", &text);
+        let before = Untouched::take(&ctx);
+        for cmd in [&["sync", "--frozen"][..], &["export", "--frozen"]] {
+            let (out, _) = run_and_format(ctx.envy().args(cmd));
+            outputs += &format!("$ envy {} (bad {what})\n{out}\n", cmd.join(" "));
+            before.check(&ctx);
+        }
+    }
+    filter_settings(ctx.filters()).bind(|| {
+        insta::assert_snapshot!(outputs, @"
+        $ envy sync --frozen (bad marker)
+        success: false
+        exit_code: 1
+        ----- stdout -----
+
+        ----- stderr -----
+        error: [TEMP]/envy.lock:30:35: invalid marker `sys_platform == 'win32' and`: Expected marker value, found end of dependency specification
+
+        hint: `envy.lock` is generated: delete it and run `envy lock` to write a fresh one
+
+        $ envy export --frozen (bad marker)
+        success: false
+        exit_code: 1
+        ----- stdout -----
+
+        ----- stderr -----
+        error: [TEMP]/envy.lock:30:35: invalid marker `sys_platform == 'win32' and`: Expected marker value, found end of dependency specification
+
+        hint: `envy.lock` is generated: delete it and run `envy lock` to write a fresh one
+
+        $ envy sync --frozen (bad version)
+        success: false
+        exit_code: 1
+        ----- stdout -----
+
+        ----- stderr -----
+        error: [TEMP]/envy.lock:26:11: invalid version `1.0-final-final`: after parsing `1.0`, found `-final-final`, which is not part of a valid version
+
+        hint: `envy.lock` is generated: delete it and run `envy lock` to write a fresh one
+
+        $ envy export --frozen (bad version)
+        success: false
+        exit_code: 1
+        ----- stdout -----
+
+        ----- stderr -----
+        error: [TEMP]/envy.lock:26:11: invalid version `1.0-final-final`: after parsing `1.0`, found `-final-final`, which is not part of a valid version
+
+        hint: `envy.lock` is generated: delete it and run `envy lock` to write a fresh one
+
+        $ envy sync --frozen (bad hash)
+        success: false
+        exit_code: 1
+        ----- stdout -----
+
+        ----- stderr -----
+        error: [TEMP]/envy.lock:33:[COLUMN]: invalid sha256 `0123not-hex`: `n` is not a hex digit
+
+        hint: `envy.lock` is generated: delete it and run `envy lock` to write a fresh one
+
+        $ envy export --frozen (bad hash)
+        success: false
+        exit_code: 1
+        ----- stdout -----
+
+        ----- stderr -----
+        error: [TEMP]/envy.lock:33:[COLUMN]: invalid sha256 `0123not-hex`: `n` is not a hex digit
+
+        hint: `envy.lock` is generated: delete it and run `envy lock` to write a fresh one
+        ");
+    });
+}
+
 #[test]
 fn lock_with_wrong_types_reports_line_and_column() {
     let mut ctx = synced();

@@ -270,3 +270,177 @@ fn imported_requirements_lock() {
     assert_eq!(lock.version("app-dep").as_deref(), Some("1.0"));
     assert_eq!(lock.version("dev-tool").as_deref(), Some("1.0"));
 }
+
+/// A setuptools wheel and a `wheel` wheel from this machine's Python
+/// installations (ensurepip bundles and the stdlib's test data), so a
+/// setuptools build can run against the local index with no network.
+/// `None` when this machine has none.
+fn local_setuptools_wheels() -> Option<Vec<std::path::PathBuf>> {
+    let home = std::env::var_os("HOME")?;
+    let versions = std::path::Path::new(&home).join(".pyenv/versions");
+    let mut setuptools = None;
+    let mut wheel = None;
+    let mut candidates = Vec::new();
+    for v in std::fs::read_dir(versions).ok()?.flatten() {
+        for lib in std::fs::read_dir(v.path().join("lib"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for sub in ["test/wheeldata", "test", "ensurepip/_bundled"] {
+                for f in std::fs::read_dir(lib.path().join(sub))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                {
+                    candidates.push(f.path());
+                }
+            }
+        }
+    }
+    candidates.sort();
+    for p in candidates {
+        let name = p.file_name()?.to_string_lossy().into_owned();
+        // setuptools >= 64 has PEP 660 `build_editable`.
+        let newer_than_64 = |prefix: &str| {
+            name.strip_prefix(prefix)
+                .and_then(|rest| rest.split('.').next())
+                .and_then(|major| major.parse::<u32>().ok())
+                .is_some_and(|major| major >= 64)
+        };
+        if name.ends_with(".whl") && newer_than_64("setuptools-") {
+            setuptools = Some(p.clone());
+        } else if name.starts_with("wheel-") && name.ends_with(".whl") {
+            wheel = Some(p.clone());
+        }
+    }
+    Some(vec![setuptools?, wheel?])
+}
+
+const SETUP_PY: &str = r#"from setuptools import setup
+from legacy_app import __version__
+
+setup(
+    name="legacy-app",
+    version=__version__,
+    description="An app from before pyproject.toml",
+    packages=["legacy_app"],
+    install_requires=["dep>=1.0", "old-dep; python_version < '3.8'"],
+    extras_require={"fast": ["speedup"]},
+    python_requires=">=3.8",
+    entry_points={"console_scripts": ["legacy-app=legacy_app:main"]},
+)
+"#;
+
+#[test]
+fn init_reads_a_setup_py_project_through_its_backend_and_sync_installs_it() {
+    let Some(wheels) = local_setuptools_wheels() else {
+        eprintln!(
+            "skipped: no setuptools>=64 and wheel wheels under ~/.pyenv/versions to serve locally"
+        );
+        return;
+    };
+    let server = IndexServer::empty();
+    for w in &wheels {
+        std::fs::copy(w, server.files_dir().join(w.file_name().unwrap())).unwrap();
+    }
+    server.add_wheel(&WheelBuilder::new("dep", "1.2.0").module("dep/__init__.py", "VALUE = 12\n"));
+    server.add_wheel(&WheelBuilder::new("speedup", "2.0.0"));
+    let mut ctx = TestContext::new();
+    ctx.attach(server);
+    ctx.write("setup.py", SETUP_PY);
+    ctx.write(
+        "legacy_app/__init__.py",
+        "__version__ = \"1.2.3\"\n\ndef main():\n    import dep\n    print(\"legacy ok\", dep.VALUE)\n",
+    );
+    ctx.write(
+        "pyproject.toml",
+        "[tool.black]\nline-length = 100  # wide\n",
+    );
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["init"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Reading the project's metadata from `setup.py` (runs its build backend)
+    Initialized project `legacy-app` 1.2.3 from `setup.py` with 2 dependencies and 1 extra; setuptools stays its build backend
+    warning: `[project]` in pyproject.toml now sets the name, version, requires-python and dependencies; setuptools ignores the same fields in `setup.py` (`install_requires`, `extras_require`, `python_requires`, `version`): edit dependencies with `envy add`/`envy remove`, and remove those arguments from `setup.py`
+    ");
+    envy_snapshot!(ctx.filters(), std::process::Command::new("cat").arg(ctx.path("pyproject.toml")), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    [project]
+    name = "legacy-app"
+    version = "1.2.3"
+    requires-python = ">=3.8"
+    dependencies = [
+        "dep>=1.0",
+        "old-dep ; python_full_version < '3.8'",
+    ]
+    dynamic = ["description", "entry-points", "gui-scripts", "scripts", "urls"]
+
+    [project.optional-dependencies]
+    fast = [
+        "speedup",
+    ]
+
+    [build-system]
+    requires = ["setuptools>=61"]
+    build-backend = "setuptools.build_meta:__legacy__"
+
+    [tool.black]
+    line-length = 100  # wide
+
+    ----- stderr -----
+    "#);
+    // No scaffolding: no `src/` stub can shadow the project's own package.
+    assert!(!ctx.exists("src"));
+    ctx.envy_ok(&["sync"]);
+    let out = std::process::Command::new(ctx.venv_bin("legacy-app"))
+        .output()
+        .expect("the console script from setup.py is installed");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "legacy ok 12\n");
+    let imported = ctx.python("import legacy_app; print(legacy_app.__file__)");
+    assert_eq!(
+        imported.stdout.trim(),
+        ctx.path("legacy_app/__init__.py").display().to_string()
+    );
+    // Editable (PEP 610) and recorded: a second sync keeps it.
+    let site = ctx.python("import sysconfig; print(sysconfig.get_paths()['purelib'])");
+    let direct_url = std::fs::read_to_string(
+        std::path::Path::new(site.stdout.trim()).join("legacy_app-1.2.3.dist-info/direct_url.json"),
+    )
+    .unwrap();
+    assert!(direct_url.contains("\"editable\":true"), "{direct_url}");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Lock is up to date
+    Installed 0 packages, removed 0, kept 1 in [TIME]
+    ");
+}
+
+#[test]
+fn dynamic_dependencies_are_refused_not_locked_empty() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "pyproject.toml",
+        "[project]\nname = \"dyn\"\nversion = \"1.0\"\nrequires-python = \">=3.8\"\ndynamic = [\"dependencies\"]\n\n[tool.setuptools.dynamic]\ndependencies = { file = [\"requirements.txt\"] }\n",
+    );
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `dependencies` in `[project] dynamic` of [TEMP]/pyproject.toml: envy reads these from `pyproject.toml` only and cannot lock them
+
+    hint: list them in `[project]` and remove them from `dynamic` (`envy add` writes dependencies)
+    ");
+    assert!(!ctx.exists("envy.lock"));
+}

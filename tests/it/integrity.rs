@@ -791,7 +791,7 @@ fn deeply_nested_marker_in_the_lock_is_an_error_not_a_crash() {
     ----- stdout -----
 
     ----- stderr -----
-    error: [TEMP]/envy.lock: a marker of `proj` (`[N x (]...`): parentheses nest 5000 levels deep (at most 100 are accepted)
+    error: [TEMP]/envy.lock:18:31: invalid marker `[N x (]...`: parentheses nest 5000 levels deep (at most 100 are accepted)
 
     hint: `envy.lock` is generated: delete it and run `envy lock` to write a fresh one
     ");

@@ -373,7 +373,7 @@ fn pypiserver_with_basic_auth() {
     ----- stdout -----
 
     ----- stderr -----
-    error: the index `corp-pypi` (http://127.0.0.1:[PORT]/simple/) requires credentials (HTTP 401)
+    error: the index `corp-pypi` requires credentials for `http://127.0.0.1:[PORT]/simple/internal-pkg/` (HTTP 401)
 
     hint: set `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`, or add `machine 127.0.0.1 login USER password PASSWORD` to [HOME]/.netrc (or the file named by `NETRC`)
     ");
@@ -416,9 +416,9 @@ fn pypiserver_with_basic_auth() {
     ----- stdout -----
 
     ----- stderr -----
-    error: the index `corp-pypi` (http://127.0.0.1:[PORT]/simple/) refused the credentials (HTTP 403)
+    error: the index `corp-pypi` refused the credentials from `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD` for `http://127.0.0.1:[PORT]/simple/internal-pkg/` (HTTP 403)
 
-    hint: set `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`, or add `machine 127.0.0.1 login USER password PASSWORD` to [HOME]/.netrc (or the file named by `NETRC`)
+    hint: check the values of `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`
     ");
     // Whatever the wording, a password never shows (nor is filtered away).
     assert!(!out.stderr.contains("wrong") && !out.stderr.contains("correct-horse"));
@@ -429,9 +429,9 @@ fn pypiserver_with_basic_auth() {
     ----- stdout -----
 
     ----- stderr -----
-    error: the index `corp-pypi` (http://127.0.0.1:[PORT]/simple/) refused the credentials (HTTP 403)
+    error: the index `corp-pypi` refused the credentials from `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD` for `http://127.0.0.1:[PORT]/simple/internal-pkg/` (HTTP 403)
 
-    hint: set `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`, or add `machine 127.0.0.1 login USER password PASSWORD` to [HOME]/.netrc (or the file named by `NETRC`)
+    hint: check the values of `ENVY_INDEX_CORP_PYPI_USERNAME` and `ENVY_INDEX_CORP_PYPI_PASSWORD`
     ");
     assert!(!out.stderr.contains("correct-horse"));
     assert_eq!(ctx.read("pyproject.toml"), pyproject_before);

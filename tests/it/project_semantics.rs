@@ -158,3 +158,59 @@ fn a_direct_reference_is_refused_never_resolved_from_an_index() {
     assert!(!ctx.exists("envy.lock"));
     assert_eq!(ctx.read("pyproject.toml"), before);
 }
+
+/// A uv project: `[tool.uv]` settings envy shares with uv are read
+/// (legacy `dev-dependencies` join the `dev` group, `constraint-dependencies`
+/// apply), and what envy does not read is a warning.
+#[test]
+fn tool_uv_settings_are_read_when_there_is_no_tool_envy() {
+    let server = IndexServer::empty();
+    server.add_wheel(&WheelBuilder::new("six", "1.0").module("six.py", "X = 1\n"));
+    server.add_wheel(&WheelBuilder::new("six", "2.0").module("six.py", "X = 2\n"));
+    server.add_wheel(&WheelBuilder::new("devtool", "1.0").module("devtool.py", ""));
+    let mut ctx = TestContext::new();
+    ctx.attach(server);
+    ctx.write_pyproject(
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"six\"]\n\n[tool.uv]\ndev-dependencies = [\"devtool\"]\nconstraint-dependencies = [\"six<2\"]\nconflicts = [[{ extra = \"a\" }, { extra = \"b\" }]]\n",
+    );
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    warning: `[tool.uv] conflicts` is not read by envy: extras and groups declared as conflicting are resolved together
+    Resolved 2 packages in [TIME]
+     + devtool 1.0
+     + six 1.0
+    Creating virtual environment at .venv (Python 3.[X])
+    Installed 2 packages, removed 0, kept 0 in [TIME]
+     + devtool==1.0
+     + six==1.0
+    ");
+    assert_eq!(ctx.installed_version("six").as_deref(), Some("1.0"));
+    assert_eq!(ctx.installed_version("devtool").as_deref(), Some("1.0"));
+}
+
+/// A `[tool.uv.sources]` path, git, URL or workspace source is a direct
+/// reference: envy refuses the project rather than take that package from
+/// the index (dependency confusion), even next to `[tool.envy]`.
+#[test]
+fn tool_uv_direct_sources_are_refused_not_resolved_from_the_index() {
+    let mut ctx = TestContext::new();
+    ctx.attach(plugin_server());
+    ctx.write_pyproject(
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"six\"]\n\n[tool.envy]\n\n[tool.uv.sources]\nsix = { path = \"../six\", editable = true }\n",
+    );
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: [TEMP]/pyproject.toml:9:10: invalid tool.uv.sources.six: `six` comes from a path source, a direct reference envy cannot use yet; envy never resolves `six` from an index in its place
+
+    hint: fix `pyproject.toml` at the place shown; envy changed nothing
+    ");
+    assert!(!ctx.exists("envy.lock"));
+}

@@ -378,10 +378,14 @@ build-backend = "hatchling.build"
         )
     }
 
-    /// Parsed `envy.lock` (panics if missing).
+    /// Parsed `envy.lock` (panics if missing). Every lock a test reads this
+    /// way is also checked to read and write back byte-identical through
+    /// envy's own typed model (`envy::lock::Lock`).
     #[track_caller]
     pub fn lock(&self) -> Lock {
-        Lock::parse(&self.read("envy.lock"))
+        let text = self.read("envy.lock");
+        assert_lock_round_trips(&text);
+        Lock::parse(&text)
     }
 
     // ---- the virtual environment ----
@@ -482,4 +486,16 @@ fn str_array(v: Option<toml::Value>) -> Vec<String> {
         .iter()
         .filter_map(|x| x.as_str().map(str::to_string))
         .collect()
+}
+
+/// `text` (an `envy.lock` envy wrote) parses with envy's strict reader and
+/// is written back byte-identical.
+#[track_caller]
+pub fn assert_lock_round_trips(text: &str) {
+    let lock = envy::lock::Lock::parse(text, "envy.lock")
+        .unwrap_or_else(|e| panic!("envy cannot read the lock it wrote: {e}\n{text}"));
+    let written = lock.to_toml();
+    if written != text {
+        panic!("envy.lock does not round-trip:\n--- read ---\n{text}\n--- written ---\n{written}");
+    }
 }

@@ -116,11 +116,13 @@ fn serve_connection(conn: TcpStream, handler: &Handler) {
         let response = handler(&request);
         let reason = match response.status {
             200 => "OK",
+            206 => "Partial Content",
             304 => "Not Modified",
             401 => "Unauthorized",
             403 => "Forbidden",
             404 => "Not Found",
             405 => "Method Not Allowed",
+            416 => "Range Not Satisfiable",
             500 => "Internal Server Error",
             503 => "Service Unavailable",
             _ => "Status",

@@ -38,7 +38,12 @@ struct ServerConfig {
     yanked: HashMap<String, String>,
     html_only: bool,
     no_metadata: bool,
+    /// Answer `Range:` requests with the whole file (200), like a server
+    /// that does not support ranges.
+    ignore_range: bool,
     tampered: HashMap<String, Vec<u8>>,
+    /// The `Authorization` header every request must carry, when set.
+    basic_auth: Option<String>,
 }
 
 struct ServerState {
@@ -46,6 +51,8 @@ struct ServerState {
     base_url: String,
     config: Mutex<ServerConfig>,
     requests: Mutex<Vec<String>>,
+    /// Body bytes sent for `/files/...` (distribution and `.metadata` files).
+    file_bytes: std::sync::atomic::AtomicU64,
 }
 
 /// A simple-API index on `127.0.0.1:<random>` serving `files_dir`. The
@@ -92,6 +99,7 @@ impl IndexServer {
             base_url: format!("http://127.0.0.1:{port}"),
             config: Mutex::new(ServerConfig::default()),
             requests: Mutex::new(Vec::new()),
+            file_bytes: std::sync::atomic::AtomicU64::new(0),
         });
         let _ = cell.set(state.clone());
         IndexServer {
@@ -155,6 +163,13 @@ impl IndexServer {
         self.state.config.lock().unwrap().html_only = on;
     }
 
+    /// Answer 401 (with `WWW-Authenticate: Basic`) to every request, pages
+    /// and files, that does not carry HTTP basic auth for `user`/`password`.
+    pub fn set_basic_auth(&self, user: &str, password: &str) {
+        let token = base64(format!("{user}:{password}").as_bytes());
+        self.state.config.lock().unwrap().basic_auth = Some(format!("Basic {token}"));
+    }
+
     /// Do not advertise or serve PEP 658 `.metadata` files.
     pub fn set_no_metadata(&self, on: bool) {
         self.state.config.lock().unwrap().no_metadata = on;
@@ -177,6 +192,20 @@ impl IndexServer {
             .unwrap()
             .tampered
             .insert(filename.to_string(), bytes);
+    }
+
+    /// Answer `Range:` requests with the whole file (HTTP 200), as a server
+    /// without range support does.
+    pub fn set_ignore_range(&self, on: bool) {
+        self.state.config.lock().unwrap().ignore_range = on;
+    }
+
+    /// Body bytes served so far for `/files/...` requests (whole files,
+    /// ranges and `.metadata` files).
+    pub fn file_bytes_served(&self) -> u64 {
+        self.state
+            .file_bytes
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Paths of all requests received so far (e.g. `/simple/app-dep/`).
@@ -304,25 +333,102 @@ fn list_files(dir: &Path) -> Vec<FileInfo> {
     out
 }
 
+/// Standard base64 (RFC 4648, with padding), for basic auth headers.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn respond(status: u16, content_type: &str, body: Vec<u8>) -> http::Response {
     http::Response::new(status, content_type, body).header("Cache-Control", "no-cache")
 }
 
 fn handle(state: &ServerState, request: &http::Request) -> http::Response {
+    let response = handle_inner(state, request);
+    if request.url.starts_with("/files/") && request.method == "GET" {
+        state.file_bytes.fetch_add(
+            response.body.len() as u64,
+            std::sync::atomic::Ordering::SeqCst,
+        );
+    }
+    response
+}
+
+/// A `Range: bytes=...` request for one range of a `len`-byte body: the
+/// half-open span it asks for, `Err(())` when it cannot be satisfied, `None`
+/// when there is no (usable) range header.
+fn requested_range(request: &http::Request, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = request.header("Range")?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let span = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().ok()?;
+            (len.saturating_sub(n), len)
+        }
+        (a, "") => (a.parse().ok()?, len),
+        (a, b) => (a.parse().ok()?, (b.parse::<u64>().ok()? + 1).min(len)),
+    };
+    Some(if span.0 < span.1 { Ok(span) } else { Err(()) })
+}
+
+/// A whole file, or the part a `Range:` header asks for (206).
+fn serve_file(request: &http::Request, bytes: Vec<u8>, ignore_range: bool) -> http::Response {
+    let len = bytes.len() as u64;
+    match requested_range(request, len).filter(|_| !ignore_range) {
+        None => respond(200, "application/octet-stream", bytes),
+        Some(Err(())) => respond(416, "text/plain", Vec::new())
+            .header("Content-Range", &format!("bytes */{len}")),
+        Some(Ok((start, end))) => respond(
+            206,
+            "application/octet-stream",
+            bytes[start as usize..end as usize].to_vec(),
+        )
+        .header("Content-Range", &format!("bytes {start}-{}/{len}", end - 1)),
+    }
+}
+
+fn handle_inner(state: &ServerState, request: &http::Request) -> http::Response {
     let url = request.url.clone();
     let path = url.split(['?', '#']).next().unwrap_or("").to_string();
     state.requests.lock().unwrap().push(path.clone());
 
     let accept = request.header("Accept").unwrap_or_default().to_string();
-    let (html_only, no_metadata, yanked, tampered) = {
+    let (html_only, no_metadata, ignore_range, yanked, tampered, basic_auth) = {
         let c = state.config.lock().unwrap();
         (
             c.html_only,
             c.no_metadata,
+            c.ignore_range,
             c.yanked.clone(),
             c.tampered.clone(),
+            c.basic_auth.clone(),
         )
     };
+    if let Some(expected) = basic_auth {
+        if request.header("Authorization") != Some(expected.as_str()) {
+            return respond(401, "text/plain", b"unauthorized".to_vec())
+                .header("WWW-Authenticate", "Basic realm=\"test\"");
+        }
+    }
     let want_json = !html_only && accept.contains("application/vnd.pypi.simple.v1+json");
 
     if request.method != "GET" && request.method != "HEAD" {
@@ -344,10 +450,10 @@ fn handle(state: &ServerState, request: &http::Request) -> http::Response {
             };
         }
         if let Some(bytes) = tampered.get(&file) {
-            return respond(200, "application/octet-stream", bytes.clone());
+            return serve_file(request, bytes.clone(), ignore_range);
         }
         return match fs::read(state.files_dir.join(&file)) {
-            Ok(bytes) => respond(200, "application/octet-stream", bytes),
+            Ok(bytes) => serve_file(request, bytes, ignore_range),
             Err(_) => respond(404, "text/plain", b"not found".to_vec()),
         };
     }
