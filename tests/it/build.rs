@@ -262,7 +262,7 @@ fn wheelhouse_hashes_the_built_wheel() {
     ----- stderr -----
     Lock is up to date
     Building sdist-only==1.0 from source (runs its build backend)
-    Wrote 1 wheel (1.2 KiB) for CPython 3.[X] on linux_x86_64 to [TEMP]/wh
+    Wrote 1 wheel (1.9 KiB) for CPython 3.[X] on linux_x86_64 to [TEMP]/wh
     ");
     let wheel = ctx.path("wh/sdist_only-1.0-py3-none-any.whl");
     assert!(wheel.is_file());
