@@ -521,7 +521,7 @@ fn uv_installs_a_forked_pylock_on_two_pythons() {
 fn pex_installs_a_subset_of_a_pylock() {
     let Some(pex) = test_tool(
         "ENVY_TEST_PEX",
-        &["pex", "/tmp/bundles-tools/bin/pex"],
+        &["pex"],
         &["--version"],
         "pex is not installed",
     ) else {
