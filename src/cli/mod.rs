@@ -187,6 +187,10 @@ enum Command {
     ///
     /// Example: `envy build` or `envy build --wheel -o wheels/`
     Build(commands::build::BuildArgs),
+    /// Check a venv or a bundle against its lock: every file by sha256, every distribution by version.
+    ///
+    /// Example: `envy verify` or `envy verify app.pyz --json`
+    Verify(commands::verify::VerifyArgs),
 }
 
 /// The global flags as `ops` settings; status and progress go to `printer`.
@@ -252,6 +256,7 @@ fn dispatch(cli: Cli, printer: Printer) -> ops::Result<ExitStatus> {
         Command::Run(args) => commands::run::exec(args, &s, printer),
         Command::Tree(args) => commands::tree::exec(args, &s, printer),
         Command::Show(args) => commands::show::exec(args, &s, printer),
+        Command::Verify(args) => commands::verify::exec(args, &s, printer),
         Command::Outdated(args) => commands::outdated::exec(args, &s, printer),
         Command::Python { command } => commands::python::exec(command, &s, printer),
         Command::Venv(args) => commands::venv::exec(args, &s, printer),

@@ -8,11 +8,13 @@ mod record;
 mod scripts;
 mod uninstall;
 mod unpacked;
+mod verify;
 mod wheel;
 
 pub use editable::{install_editable, record_editable_origin, EditableProject};
 pub use uninstall::uninstall;
 pub use unpacked::{install_wheel_cached, link_unpacked, unpack_to_cache, verified_unpacked};
+pub use verify::{verify_site_packages, FileReport};
 pub use wheel::install_wheel;
 
 use crate::venv::{InstalledDist, Venv, VenvError};

@@ -98,7 +98,9 @@ pub struct Plan<'l> {
 impl<'l> Plan<'l> {
     /// Plan a sync of `site` to what `selection` of `lock` needs for
     /// `interp`. `project` is the project's own name: its installed copy is
-    /// never extraneous (the caller installs the project itself).
+    /// never extraneous (the caller installs the project itself). A
+    /// distribution for which `reinstall` answers `true` is installed again
+    /// even when `site` has its locked version (`sync --reinstall`).
     ///
     /// # Errors
     /// The first needed distribution with neither a wheel for `interp` nor an sdist.
@@ -109,6 +111,7 @@ impl<'l> Plan<'l> {
         site: &SitePackages,
         cache: &dyn CacheState,
         project: &PackageName,
+        reinstall: &dyn Fn(&PackageName) -> bool,
     ) -> Result<Self, NoFileForInterpreter> {
         let needed = lock.needed_for(selection, &interp.markers);
         let mut install = Vec::new();
@@ -123,7 +126,7 @@ impl<'l> Plan<'l> {
                 })?;
             let installed = site.get(&pkg.name);
             if let Some(d) = installed {
-                if d.version == pkg.version && !d.editable {
+                if d.version == pkg.version && !d.editable && !reinstall(&pkg.name) {
                     unchanged.push(pkg);
                     continue;
                 }
@@ -318,7 +321,16 @@ wheels = [{ url = "https://f.example/was_editable-1.0-py3-none-any.whl", sha256 
         ]);
         let cache = |f: &FileEntry| f.sha256() == "04";
         let project = PackageName::from_str("demo").unwrap();
-        let plan = Plan::new(&lock, &main_only(), &interpreter(), &site, &cache, &project).unwrap();
+        let plan = Plan::new(
+            &lock,
+            &main_only(),
+            &interpreter(),
+            &site,
+            &cache,
+            &project,
+            &|_| false,
+        )
+        .unwrap();
         // Biggest file first; the most preferred compatible wheel, never
         // the Windows one; colorama's marker is false on Linux.
         assert_eq!(
@@ -390,6 +402,7 @@ wheels = [{ url = "https://f.example/was_editable-1.0-py3-none-any.whl", sha256 
             &site,
             &nothing_cached,
             &project,
+            &|_| false,
         )
         .unwrap();
         assert!(plan.install.is_empty());
@@ -413,6 +426,7 @@ wheels = [{ url = "https://f.example/was_editable-1.0-py3-none-any.whl", sha256 
             &SitePackages::default(),
             &|_: &FileEntry| true,
             &project,
+            &|_| false,
         )
         .unwrap_err();
         assert_eq!(err.name.as_ref(), "from-sdist");

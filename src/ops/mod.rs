@@ -20,6 +20,7 @@ pub mod show;
 pub mod sync;
 pub mod tree;
 pub mod venv;
+pub mod verify;
 pub mod version;
 
 use crate::index::cache::Cache;

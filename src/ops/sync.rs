@@ -54,6 +54,18 @@ pub struct SyncOptions {
     pub all_extras: bool,
     /// Interpreter request (`3.12`, a path).
     pub python: Option<String>,
+    /// Install these distributions again even when the venv has the locked
+    /// version (`--reinstall-package`); `--reinstall` is every one (`*`).
+    pub reinstall: Vec<String>,
+}
+
+impl SyncOptions {
+    /// Whether `name` is to be installed again whatever the venv holds.
+    fn reinstalls(&self, name: &str) -> bool {
+        self.reinstall
+            .iter()
+            .any(|r| r == "*" || crate::lock::graph::normalize(r) == name)
+    }
 }
 
 impl SyncOptions {
@@ -269,8 +281,17 @@ pub fn sync_with_lock(
             .as_ref()
             .is_some_and(|c| c.file_path(file.sha256(), file.filename()).is_file())
     };
-    let plan = Plan::new(lock, &selection, &interp, &site, &cached, &project.name)
-        .map_err(|e| no_file_error(&interp, e))?;
+    let reinstall = |name: &pep508_rs::PackageName| opts.reinstalls(name.as_ref());
+    let plan = Plan::new(
+        lock,
+        &selection,
+        &interp,
+        &site,
+        &cached,
+        &project.name,
+        &reinstall,
+    )
+    .map_err(|e| no_file_error(&interp, e))?;
     let planned = Instant::now();
     let downloaded = prepare(settings, project, &plan, &interp, client)?;
     let prepared = Instant::now();
@@ -667,7 +688,8 @@ pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
         options: &options,
         index: &index,
     };
-    if let Some(kept) = venv::sync_stamp::up_to_date(&project.root, &inputs) {
+    let fast = opts.reinstall.is_empty();
+    if let Some(kept) = venv::sync_stamp::up_to_date(&project.root, &inputs).filter(|_| fast) {
         if opts.mode == LockMode::Auto {
             status(settings, "Lock is up to date");
         }

@@ -65,10 +65,13 @@ pub(crate) fn wheel(
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
-    all.push((
-        format!("{di}/METADATA"),
-        format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
-    ));
+    // A METADATA among `files` (e.g. with `Requires-Dist`) replaces the minimal one.
+    if !all.iter().any(|(n, _)| *n == format!("{di}/METADATA")) {
+        all.push((
+            format!("{di}/METADATA"),
+            format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
+        ));
+    }
     all.push((
         format!("{di}/WHEEL"),
         format!(

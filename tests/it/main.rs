@@ -41,4 +41,5 @@ mod range_metadata;
 mod resolver_options;
 mod snapshots;
 mod sync;
+mod verify;
 mod zipapp_modes;

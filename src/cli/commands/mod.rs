@@ -18,6 +18,7 @@ pub(crate) mod show;
 pub(crate) mod sync;
 pub(crate) mod tree;
 pub(crate) mod venv;
+pub(crate) mod verify;
 pub(crate) mod version;
 
 use super::Printer;
@@ -135,6 +136,7 @@ impl SyncArgs {
             extras: self.extra.clone(),
             all_extras: self.all_extras,
             python: self.python.clone(),
+            reinstall: Vec::new(),
         }
     }
 }

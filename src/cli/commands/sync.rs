@@ -1,5 +1,5 @@
 //! `envy sync`: make `.venv` match `envy.lock`. Its arguments are the
-//! shared [`SyncArgs`] and `--json`.
+//! shared [`SyncArgs`], `--reinstall` / `--reinstall-package` and `--json`.
 
 use super::{print_json, SyncArgs};
 use crate::cli::{json, ExitStatus, Printer};
@@ -11,6 +11,13 @@ use clap::Args;
 pub(crate) struct SyncCommandArgs {
     #[command(flatten)]
     sync: SyncArgs,
+    /// Install every locked distribution again, from files checked against the
+    /// lock and their `RECORD`, even those the venv already has.
+    #[arg(long)]
+    reinstall: bool,
+    /// Install this distribution again (repeatable), as `--reinstall` does.
+    #[arg(long, value_name = "NAME", conflicts_with = "reinstall")]
+    reinstall_package: Vec<String>,
     /// Also print what was installed, removed and kept, with timings, as JSON on
     /// stdout (schema in `docs/json.md`).
     #[arg(long)]
@@ -23,7 +30,13 @@ pub(crate) fn exec(
     settings: &Settings,
     printer: Printer,
 ) -> ops::Result<ExitStatus> {
-    let outcome = ops::sync::sync(settings, &args.sync.options())?;
+    let mut opts = args.sync.options();
+    opts.reinstall = if args.reinstall {
+        vec!["*".to_string()]
+    } else {
+        args.reinstall_package
+    };
+    let outcome = ops::sync::sync(settings, &opts)?;
     if args.json {
         print_json(printer, &json::Sync::new(&outcome))?;
     }
