@@ -5,9 +5,18 @@
 //! tests run as root and `setpriv` exists).
 
 use crate::common::DirSnapshot;
-use crate::export_bundles::{envy, fixture, ok, python_env};
+use crate::export_bundles::{envy, fixture, ok, python_env, Fixture};
 use std::path::Path;
 use std::process::Command;
+
+/// The directory the fixture's `main()` reports importing `nativepkg` from.
+fn native_dir(out: &str) -> &Path {
+    Path::new(
+        out.lines()
+            .find_map(|l| l.strip_prefix("native "))
+            .expect("a `native DIR` line"),
+    )
+}
 
 fn run(cmd: &mut Command) -> String {
     let out = python_env(cmd).output().expect("command runs");
@@ -18,6 +27,14 @@ fn run(cmd: &mut Command) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The builder stage: `envy export --frozen --format FORMAT [extra...] -o OUT`.
+fn export(f: &Fixture, format: &str, extra: &[&str], out: &Path) {
+    let mut args = vec!["export", "--frozen", "--format", format];
+    args.extend_from_slice(extra);
+    args.extend(["-o", out.to_str().unwrap()]);
+    ok(&envy(&f.project, &f.cache, &args));
 }
 
 /// `cd dir && sha256sum -c SHA256SUMS`.
@@ -34,18 +51,7 @@ fn wheelhouse_recipe_installs_with_hashes_and_no_index() {
     let root = tempfile::tempdir().unwrap();
     let wheelhouse = root.path().join("wheelhouse");
     // Builder stage.
-    ok(&envy(
-        &f.project,
-        &f.cache,
-        &[
-            "export",
-            "--frozen",
-            "--format",
-            "wheelhouse",
-            "-o",
-            wheelhouse.to_str().unwrap(),
-        ],
-    ));
+    export(&f, "wheelhouse", &[], &wheelhouse);
     check_manifest(&wheelhouse);
     // Runtime stage: only the wheelhouse is copied over.
     let app = root.path().join("app");
@@ -66,18 +72,7 @@ fn vendor_recipe_runs_from_the_directory_alone() {
     let f = fixture(&[], "");
     let root = tempfile::tempdir().unwrap();
     let app = root.path().join("app");
-    ok(&envy(
-        &f.project,
-        &f.cache,
-        &[
-            "export",
-            "--frozen",
-            "--format",
-            "vendor",
-            "-o",
-            app.join("vendor").to_str().unwrap(),
-        ],
-    ));
+    export(&f, "vendor", &[], &app.join("vendor"));
     check_manifest(&app.join("vendor"));
     std::fs::write(
         app.join("main.py"),
@@ -104,20 +99,7 @@ fn zipapp_recipe_runs_read_only_as_another_user_with_its_cache_on_a_volume() {
     let app_dir = root.path().join("app");
     std::fs::create_dir_all(&app_dir).unwrap();
     let pyz = app_dir.join("app.pyz");
-    ok(&envy(
-        &f.project,
-        &f.cache,
-        &[
-            "export",
-            "--frozen",
-            "--format",
-            "zipapp",
-            "--script",
-            "demo-cli",
-            "-o",
-            pyz.to_str().unwrap(),
-        ],
-    ));
+    export(&f, "zipapp", &["--script", "demo-cli"], &pyz);
     let volume = root.path().join("var/cache/app");
     std::fs::create_dir_all(&volume).unwrap();
     // A read-only root: the app and everything above it lose their write bits.
