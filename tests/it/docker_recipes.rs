@@ -85,10 +85,11 @@ fn vendor_recipe_runs_from_the_directory_alone() {
         .arg(app.join("main.py"))
         .current_dir(root.path()));
     assert!(out.starts_with("value "), "{out}");
-    let native = out.lines().find_map(|l| l.strip_prefix("native ")).unwrap();
+    let native = native_dir(&out);
     assert!(
-        Path::new(native).starts_with(app.join("vendor")),
-        "native package from the vendor directory: {native}"
+        native.starts_with(app.join("vendor")),
+        "native package from the vendor directory: {}",
+        native.display()
     );
 }
 
@@ -148,10 +149,11 @@ fn zipapp_recipe_runs_read_only_as_another_user_with_its_cache_on_a_volume() {
         .current_dir(&app_dir);
     let out = run(&mut cmd);
     assert!(out.starts_with("value "), "{out}");
-    let native = out.lines().find_map(|l| l.strip_prefix("native ")).unwrap();
+    let native = native_dir(&out);
     assert!(
-        Path::new(native).starts_with(&volume),
-        "native wheels unpacked on the volume: {native}"
+        native.starts_with(&volume),
+        "native wheels unpacked on the volume: {}",
+        native.display()
     );
     DirSnapshot::take(&app_dir).assert_same(&before, "the app directory after a run");
     // A second container start reuses the volume.
