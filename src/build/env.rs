@@ -157,8 +157,8 @@ fn resolve_wheels(
         name: PackageName::from_str("build-environment").map_err(|e| failed(e.to_string()))?,
         version: Version::new([0, 0, 0]),
         source: Source {
-            registry: None,
             editable: Some(".".to_string()),
+            ..Source::default()
         },
         resolution_marker: MarkerTree::TRUE,
         groups: Vec::new(),

@@ -125,6 +125,15 @@ fn index_hint(e: &IndexError) -> String {
         IndexError::Offline { .. } => {
             "run once with network access to fill the cache, or drop `--offline`".to_string()
         }
+        IndexError::NotFoundLocally { .. } => {
+            "put its wheels or sdist in a `--find-links` directory, or drop `--no-index`".to_string()
+        }
+        IndexError::NoIndex { .. } => {
+            "put the file in a `--find-links` directory (e.g. a wheelhouse from `envy export --format wheelhouse`), or drop `--no-index`".to_string()
+        }
+        IndexError::PinnedWithoutIndex { .. } => {
+            "drop `--no-index`, or remove the `[tool.envy.sources]` entry to let `--find-links` serve it".to_string()
+        }
         IndexError::Auth {
             index, url, sent, ..
         } => IndexError::auth_hint(index.as_deref(), url, sent.as_ref()),

@@ -79,6 +79,10 @@ struct GlobalArgs {
     /// A local directory of wheels and sdists to use as well (repeatable).
     #[arg(long, global = true, value_name = "DIR")]
     find_links: Vec<PathBuf>,
+    /// Ask no index: packages come from `--find-links` directories only, and
+    /// files from those directories or the cache.
+    #[arg(long, global = true, env = "ENVY_NO_INDEX", value_parser = clap::builder::FalseyValueParser::new())]
+    no_index: bool,
     /// When to colour messages on stderr (`auto`: when it is a terminal and `NO_COLOR` is unset).
     #[arg(
         long,
@@ -229,6 +233,7 @@ fn settings(g: &GlobalArgs, printer: Printer) -> ops::Result<Settings> {
                 .collect(),
             find_links: g.find_links.clone(),
             offline: g.offline,
+            no_index: g.no_index,
             ..IndexConfig::default()
         },
         reporter: Arc::new(printer),

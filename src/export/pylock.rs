@@ -23,8 +23,11 @@ fn quote_marker(s: &str) -> String {
     format!("'{}'", s.replace('\'', ""))
 }
 
+/// One `{ url | path, size, hashes }` table. A lock file's `url` without a
+/// scheme is a find-links path relative to the project: PEP 751 `path`.
 fn file_table(f: &FileEntry) -> String {
-    let mut t = format!("url = {}", quote(&f.url));
+    let key = if f.url.contains("://") { "url" } else { "path" };
+    let mut t = format!("{key} = {}", quote(&f.url));
     if let Some(size) = f.size {
         let _ = write!(t, ", size = {size}");
     }

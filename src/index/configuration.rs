@@ -44,6 +44,12 @@ pub struct IndexConfig {
     pub find_links: Vec<PathBuf>,
     /// Never use the network.
     pub offline: bool,
+    /// Ask no index (`--no-index`): packages come from the `find_links`
+    /// directories only, and files from those directories or the cache.
+    pub no_index: bool,
+    /// The directory a locked file URL without a scheme is relative to (the
+    /// project's: `find-links` files inside it are locked by relative path).
+    pub base_dir: Option<PathBuf>,
 }
 
 impl Default for IndexConfig {
@@ -55,6 +61,8 @@ impl Default for IndexConfig {
             sources: BTreeMap::new(),
             find_links: Vec::new(),
             offline: false,
+            no_index: false,
+            base_dir: None,
         }
     }
 }
@@ -96,6 +104,9 @@ impl IndexConfig {
     }
 
     pub(super) fn resolve(&self) -> Vec<ResolvedIndex> {
+        if self.no_index {
+            return Vec::new();
+        }
         let default_url = self.default_index().to_string();
         let mut out: Vec<ResolvedIndex> = Vec::new();
         for i in &self.indexes {

@@ -103,6 +103,14 @@ impl Client {
             .find(|p| p.is_file());
         if let Some(path) = local {
             copy(Box::new(fs_err::File::open(path)?), &mut tmp, &mut hasher)?;
+        } else if !url.contains("://") {
+            // A path relative to the project (a find-links file inside it).
+            let base = self.config.base_dir.clone().unwrap_or_default();
+            copy(
+                Box::new(fs_err::File::open(base.join(url))?),
+                &mut tmp,
+                &mut hasher,
+            )?;
         } else if let Some(path) = url.strip_prefix("file://") {
             let path = Url::parse(url)
                 .ok()
@@ -112,6 +120,11 @@ impl Client {
         } else {
             if self.config.offline {
                 return Err(IndexError::Offline {
+                    what: format!("`{filename}` ({})", redact(url)),
+                });
+            }
+            if self.config.no_index {
+                return Err(IndexError::NoIndex {
                     what: format!("`{filename}` ({})", redact(url)),
                 });
             }

@@ -44,6 +44,31 @@ pub enum IndexError {
         /// Where the credentials sent came from; `None` when none were sent.
         sent: Option<auth::CredentialSource>,
     },
+    /// `--no-index`, and no `--find-links` directory has a file of the package.
+    #[error("package `{name}` was not found in the `--find-links` directories ({dirs}), and `--no-index` turns every index off")]
+    NotFoundLocally {
+        /// The project name.
+        name: String,
+        /// The directories searched, comma-separated (`none` when there are none).
+        dirs: String,
+    },
+    /// `--no-index`, and neither the cache nor a `--find-links` directory
+    /// has the file.
+    #[error("{what} is not in the cache or a `--find-links` directory, and `--no-index` forbids downloading it")]
+    NoIndex {
+        /// What was needed.
+        what: String,
+    },
+    /// `--no-index`, and the package is pinned to an index
+    /// (`[tool.envy.sources]`), which may not be replaced by a
+    /// `--find-links` file of the same name.
+    #[error("`{name}` is pinned to the index `{index}` in `[tool.envy.sources]`, and `--no-index` turns every index off")]
+    PinnedWithoutIndex {
+        /// The package.
+        name: String,
+        /// The index it is pinned to.
+        index: String,
+    },
     /// Offline and the cache cannot answer.
     #[error("{what} is not in the cache and the network is off (`--offline`)")]
     Offline {

@@ -100,7 +100,8 @@ impl Client {
     /// METADATA read from the wheel must name the filename's distribution and
     /// version.
     fn wheel_metadata(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        let remote = !self.config.offline && !file.url.starts_with("file:");
+        let remote =
+            !self.config.offline && !self.config.no_index && !file.url.starts_with("file:");
         if remote && (file.core_metadata || self.host_facts(&file.url).probe_misses == 0) {
             if let Some(body) = self.sidecar_metadata(file)? {
                 return Ok(body);

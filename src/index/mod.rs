@@ -40,6 +40,10 @@ pub use types::{IndexFile, ProjectPage};
 
 use crate::types::hash::sha256_bytes;
 
+/// The `index` of a project page (and its files) that only `--find-links`
+/// directories served.
+pub const FIND_LINKS: &str = "find-links";
+
 /// The default index: PyPI's simple API.
 pub const PYPI_SIMPLE: &str = "https://pypi.org/simple";
 

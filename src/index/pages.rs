@@ -82,6 +82,12 @@ impl Client {
     /// `[tool.envy.sources]` pins it; else every non-explicit index.
     fn indexes_for(&self, name: &PackageName) -> Result<Vec<&ResolvedIndex>, IndexError> {
         if let Some(pinned) = self.config.sources.get(name.as_ref()) {
+            if self.config.no_index {
+                return Err(IndexError::PinnedWithoutIndex {
+                    name: name.to_string(),
+                    index: pinned.clone(),
+                });
+            }
             let index = self
                 .indexes
                 .iter()
@@ -118,6 +124,22 @@ impl Client {
                 break;
             }
         }
+        if source.is_none() && files.is_empty() && self.config.no_index {
+            let dirs: Vec<String> = self
+                .config
+                .find_links
+                .iter()
+                .map(|d| format!("`{}`", d.display()))
+                .collect();
+            return Err(IndexError::NotFoundLocally {
+                name: name.to_string(),
+                dirs: if dirs.is_empty() {
+                    "none given".to_string()
+                } else {
+                    dirs.join(", ")
+                },
+            });
+        }
         if source.is_none() && files.is_empty() {
             return Err(IndexError::NotFound {
                 name: name.to_string(),
@@ -131,7 +153,7 @@ impl Client {
                     .join(", "),
             });
         }
-        let index = source.unwrap_or_else(|| "find-links".to_string());
+        let index = source.unwrap_or_else(|| super::FIND_LINKS.to_string());
         Ok(ProjectPage::from_files(name.clone(), index, files))
     }
 
@@ -253,7 +275,7 @@ impl Client {
                     core_metadata: false,
                     metadata_sha256: None,
                     upload_time: None,
-                    index: Arc::from("find-links"),
+                    index: Arc::from(super::FIND_LINKS),
                     version: dist.version().clone(),
                     wheel: matches!(dist, DistFilename::Wheel(_)),
                 });

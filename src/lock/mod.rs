@@ -100,6 +100,32 @@ impl Lock {
         out
     }
 
+    /// Write the `find-links` sources and their files' URLs that lie inside
+    /// `root` (the lock's directory, absolute) as paths relative to it, so
+    /// the lock stays valid when the project moves. Paths only: no I/O.
+    pub fn relativize_find_links(&mut self, root: &std::path::Path) {
+        for p in &mut self.packages {
+            let Some(dir) = &p.source.find_links else {
+                continue;
+            };
+            if let Ok(rel) = std::path::Path::new(dir).strip_prefix(root) {
+                p.source.find_links = Some(slash_path(rel));
+            }
+            for f in p.sdist.iter_mut().chain(p.wheels.iter_mut()) {
+                let Some(path) = url::Url::parse(&f.url)
+                    .ok()
+                    .filter(|u| u.scheme() == "file")
+                    .and_then(|u| u.to_file_path().ok())
+                else {
+                    continue;
+                };
+                if let Ok(rel) = path.strip_prefix(root) {
+                    f.url = slash_path(rel);
+                }
+            }
+        }
+    }
+
     /// Build a lock from a resolution.
     ///
     /// `project` is (name, version, edges, optional edges, group edges) of the root.
@@ -142,9 +168,16 @@ impl Lock {
             packages.push(LockedPackage {
                 name: p.name.clone(),
                 version: p.version.clone(),
-                source: Source {
-                    registry: Some(p.index.clone()),
-                    editable: None,
+                source: if p.index == crate::index::FIND_LINKS {
+                    Source {
+                        find_links: find_links_dir(&p.files),
+                        ..Source::default()
+                    }
+                } else {
+                    Source {
+                        registry: Some(p.index.clone()),
+                        ..Source::default()
+                    }
                 },
                 resolution_marker: p.fork_marker.clone(),
                 groups: Vec::new(),
@@ -315,3 +348,26 @@ pub fn project_edges(reqs: &[Requirement]) -> Vec<Dep> {
 
 #[cfg(test)]
 mod tests;
+
+/// The directory of the first local (`file:`) file of a find-links
+/// package, as an absolute path string (made relative by
+/// [`Lock::relativize_find_links`]).
+fn find_links_dir(files: &[IndexFile]) -> Option<String> {
+    files.iter().find_map(|f| {
+        let path = url::Url::parse(&f.url).ok()?.to_file_path().ok()?;
+        Some(path.parent()?.display().to_string())
+    })
+}
+
+/// A relative path with `/` separators (`.` when empty), as the lock writes it.
+fn slash_path(rel: &std::path::Path) -> String {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}

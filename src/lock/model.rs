@@ -167,13 +167,24 @@ pub struct Source {
     /// A local project installed editable (relative path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub editable: Option<String>,
+    /// A `--find-links` directory (the `find-links` key): relative to the
+    /// lock's directory when it is inside the project, else absolute. Its
+    /// files' `url`s are then paths relative to the lock's directory too.
+    #[serde(
+        default,
+        rename = "find-links",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub find_links: Option<String>,
 }
 
 /// One distribution file: `{ url, sha256, size?, upload-time? }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct FileEntry {
-    /// Absolute URL.
+    /// Absolute URL; for a file of a `find-links` source inside the project,
+    /// a path relative to the lock's directory (`/` separators, a relative
+    /// reference in RFC 3986 terms).
     pub url: String,
     /// The file's hash (the `sha256` key), validated hex.
     #[serde(

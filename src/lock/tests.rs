@@ -41,7 +41,7 @@ fn package(n: &str, v: &str) -> LockedPackage {
         version: version(v),
         source: Source {
             registry: Some("https://pypi.org/simple".to_string()),
-            editable: None,
+            ..Source::default()
         },
         resolution_marker: MarkerTree::TRUE,
         groups: vec!["main".to_string()],
@@ -59,8 +59,8 @@ fn package(n: &str, v: &str) -> LockedPackage {
 fn small_lock() -> Lock {
     let project = LockedPackage {
         source: Source {
-            registry: None,
             editable: Some(".".to_string()),
+            ..Source::default()
         },
         groups: Vec::new(),
         dependencies: vec![

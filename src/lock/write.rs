@@ -119,14 +119,17 @@ pub fn render(lock: &Lock) -> String {
         out.push_str("\n[[package]]\n");
         let _ = writeln!(out, "name = {}", q(p.name.as_ref()));
         let _ = writeln!(out, "version = {}", q(&p.version.to_string()));
-        match (&p.source.registry, &p.source.editable) {
-            (_, Some(e)) => {
+        match (&p.source.registry, &p.source.editable, &p.source.find_links) {
+            (_, Some(e), _) => {
                 let _ = writeln!(out, "source = {{ editable = {} }}", q(e));
             }
-            (Some(r), None) => {
+            (Some(r), None, _) => {
                 let _ = writeln!(out, "source = {{ registry = {} }}", q(r));
             }
-            (None, None) => out.push_str("source = {}\n"),
+            (None, None, Some(d)) => {
+                let _ = writeln!(out, "source = {{ find-links = {} }}", q(d));
+            }
+            (None, None, None) => out.push_str("source = {}\n"),
         }
         if let Some(m) = p.resolution_marker.try_to_string() {
             let _ = writeln!(out, "resolution-marker = {}", q(&m));

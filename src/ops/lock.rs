@@ -421,8 +421,8 @@ pub fn resolve_project(
             .clone()
             .unwrap_or_else(|| pep440_rs::Version::new([0, 0, 0])),
         source: Source {
-            registry: None,
             editable: Some(".".to_string()),
+            ..Source::default()
         },
         resolution_marker: pep508_rs::MarkerTree::TRUE,
         groups: Vec::new(),
@@ -447,6 +447,9 @@ pub fn resolve_project(
         &resolution,
     );
     lock.options = options_record(opts, exclude_newer.as_ref());
+    // find-links files are found by their canonical paths.
+    let root = fs_err::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
+    lock.relativize_find_links(&root);
     Ok(lock)
 }
 

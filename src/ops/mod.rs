@@ -134,6 +134,7 @@ impl Settings {
         };
         let mut config = self.index.clone();
         if let Some(p) = project {
+            config.base_dir = Some(p.root.clone());
             if config.index_url == crate::index::PYPI_SIMPLE {
                 if let Some(u) = &p.tool.index_url {
                     config.index_url = u.clone();

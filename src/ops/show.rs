@@ -100,10 +100,11 @@ pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
         .map(|p| ShownPackage {
             name: p.name.to_string(),
             version: p.version.to_string(),
-            source: match (&p.source.registry, &p.source.editable) {
-                (Some(r), _) => r.clone(),
-                (None, Some(e)) => format!("editable: {e}"),
-                (None, None) => "unknown".into(),
+            source: match (&p.source.registry, &p.source.editable, &p.source.find_links) {
+                (Some(r), _, _) => r.clone(),
+                (None, Some(e), _) => format!("editable: {e}"),
+                (None, None, Some(d)) => format!("find-links: {d}"),
+                (None, None, None) => "unknown".into(),
             },
             files: p.files().count(),
             sdist: p.sdist.is_some(),

@@ -33,6 +33,7 @@ mod lock_dry_run;
 mod lock_options;
 mod lose_nothing;
 mod new_init;
+mod no_index;
 mod private_index;
 mod project_semantics;
 mod python_choice;
