@@ -38,6 +38,11 @@ pub struct ZipappSpec {
     /// Precompile the archive's `.py` files with this interpreter (the target's),
     /// as unchecked-hash `.pyc` files next to the sources, so starts skip compiling.
     pub compile_with: Option<PathBuf>,
+    /// Where compiled `.pyc` files are kept for the next build, one directory
+    /// per interpreter (e.g. `<cache>/pyc-v1/cpython-3.11.7`), by the sha256 of
+    /// the archive path and the source: a rebuild compiles only what changed,
+    /// and runs no interpreter when nothing did. `None`: compile everything.
+    pub pyc_cache: Option<PathBuf>,
 }
 
 /// What was built.
@@ -281,7 +286,7 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
         },
     );
     if let Some(python) = &spec.compile_with {
-        precompile(python, &mut entries)?;
+        precompile(python, spec.pyc_cache.as_deref(), &mut entries)?;
     }
     // Last: the manifest of every other file.
     let hashes: Vec<(String, String)> = entries
@@ -365,15 +370,59 @@ pub fn build(spec: &ZipappSpec) -> Result<Zipapp> {
 /// against the source) next to every `name.py` of the archive, compiled by `python`
 /// (`compileall -b`). zipimport prefers them and falls back to the source on a
 /// magic-number mismatch, so a different target Python still works, only slower.
-/// Files that do not compile are left as source only.
-fn precompile(python: &std::path::Path, entries: &mut BTreeMap<String, Entry>) -> Result<()> {
-    let tmp = tempfile::tempdir()?;
+/// Files that do not compile are left as source only. With `cache` (a directory
+/// for this interpreter), a `.pyc` compiled earlier from the same archive path
+/// and source is taken from there (stored with its own sha256, checked on
+/// every use); the interpreter runs only for the rest, and what it compiles is
+/// kept there for next time.
+fn precompile(
+    python: &std::path::Path,
+    cache: Option<&std::path::Path>,
+    entries: &mut BTreeMap<String, Entry>,
+) -> Result<()> {
     let sources: Vec<String> = entries
         .keys()
         .filter(|n| n.ends_with(".py") && n.as_str() != "__main__.py")
         .cloned()
         .collect();
+    // The compiled file depends on the source and on its archive path (the
+    // code object's file name), so both make the key.
+    let cached_path = |name: &str, data: &[u8]| {
+        cache.map(|dir| {
+            let mut h = Sha256::new();
+            h.update(name.as_bytes());
+            h.update([0]);
+            h.update(data);
+            dir.join(format!("{}.pyc", hex::encode(h.finalize())))
+        })
+    };
+    let mut to_compile = Vec::new();
     for name in &sources {
+        let pyc = format!("{name}c");
+        if entries.contains_key(&pyc) {
+            continue;
+        }
+        let hit = cached_path(name, &entries[name].data)
+            .and_then(|p| fs_err::read(p).ok())
+            .and_then(|stored| checked_pyc(&stored));
+        match hit {
+            Some(data) => {
+                entries.insert(
+                    pyc,
+                    Entry {
+                        data,
+                        deflate: true,
+                    },
+                );
+            }
+            None => to_compile.push(name.clone()),
+        }
+    }
+    if to_compile.is_empty() {
+        return Ok(());
+    }
+    let tmp = tempfile::tempdir()?;
+    for name in &to_compile {
         let dest = name
             .split('/')
             .fold(tmp.path().to_path_buf(), |p, c| p.join(c));
@@ -405,12 +454,21 @@ fn precompile(python: &std::path::Path, entries: &mut BTreeMap<String, Entry>) -
     if !status.success() {
         tracing::debug!("compileall exited with {status}; some files stay source-only");
     }
-    for name in &sources {
+    if let Some(dir) = cache {
+        // Best effort: a cache that cannot be written only costs time.
+        let _ = fs_err::create_dir_all(dir);
+    }
+    for name in &to_compile {
         let pyc = format!("{name}c");
         let path = pyc
             .split('/')
             .fold(tmp.path().to_path_buf(), |p, c| p.join(c));
         if let Ok(data) = fs_err::read(&path) {
+            if let Some(keep) = cached_path(name, &entries[name].data) {
+                let mut stored = data.clone();
+                stored.extend_from_slice(&Sha256::digest(&data));
+                let _ = crate::util::write_atomic(&keep, &stored);
+            }
             entries.entry(pyc).or_insert(Entry {
                 data,
                 deflate: true,
@@ -418,6 +476,13 @@ fn precompile(python: &std::path::Path, entries: &mut BTreeMap<String, Entry>) -
         }
     }
     Ok(())
+}
+
+/// A cached `.pyc` as stored: its bytes followed by their sha256 (32 bytes).
+/// `None` when the digest does not match (a damaged file is compiled again).
+fn checked_pyc(stored: &[u8]) -> Option<Vec<u8>> {
+    let (data, digest) = stored.split_at(stored.len().checked_sub(32)?);
+    (Sha256::digest(data).as_slice() == digest).then(|| data.to_vec())
 }
 
 /// The interpreter mode of `__main__.py`: what `python` does with its arguments,
@@ -588,4 +653,22 @@ if __name__ == "__main__":
 {run}"#,
         key = py_str(key),
     )
+}
+
+#[cfg(test)]
+mod pyc_cache_tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_pyc_is_used_only_when_its_digest_matches() {
+        let data = b"\x6f\x0d\x0d\x0a compiled".to_vec();
+        let mut stored = data.clone();
+        stored.extend_from_slice(&Sha256::digest(&data));
+        assert_eq!(checked_pyc(&stored), Some(data));
+        let mut damaged = stored.clone();
+        damaged[2] ^= 1;
+        assert_eq!(checked_pyc(&damaged), None);
+        assert_eq!(checked_pyc(&stored[..20]), None);
+        assert_eq!(checked_pyc(b""), None);
+    }
 }

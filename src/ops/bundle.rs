@@ -283,6 +283,13 @@ pub(super) fn bundle(
                 ),
                 wheels,
                 compile_with: is_local.then(|| interp.executable.clone()),
+                pyc_cache: settings.cache_dir.as_ref().map(|c| {
+                    c.join("pyc-v1").join(format!(
+                        "{}-{}",
+                        interp.markers.implementation_name(),
+                        interp.version
+                    ))
+                }),
             };
             let app = bundles::zipapp::build(&spec)?;
             if let Some(parent) = out.parent() {

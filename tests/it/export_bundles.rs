@@ -605,6 +605,36 @@ fn zipapp_runs_unpacks_native_once_and_is_deterministic() {
         std::fs::read(&app).unwrap(),
         "zipapp is not byte-identical"
     );
+    // The second build took its `.pyc` files from the cache; without it, a
+    // fresh compile gives the same bytes.
+    let pyc_cache = f.cache.join("pyc-v1");
+    let cached = walkdir::WalkDir::new(&pyc_cache)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pyc"))
+        .count();
+    assert!(cached > 0, "no .pyc kept in {}", pyc_cache.display());
+    std::fs::remove_dir_all(&pyc_cache).unwrap();
+    std::fs::remove_file(&app).unwrap();
+    ok(&envy(
+        &f.project,
+        &f.cache,
+        &[
+            "export",
+            "--frozen",
+            "--format",
+            "zipapp",
+            "-o",
+            "app.pyz",
+            "-e",
+            "demo:main",
+        ],
+    ));
+    assert_eq!(
+        first,
+        std::fs::read(&app).unwrap(),
+        "the cached .pyc files differ from a fresh compile"
+    );
 
     let root = f.project.join("zroot");
     let run = |root: &Path| {
