@@ -414,6 +414,29 @@ fn init_reads_a_setup_py_project_through_its_backend_and_sync_installs_it() {
     )
     .unwrap();
     assert!(direct_url.contains("\"editable\":true"), "{direct_url}");
+    // The zipapp of such a project runs.
+    ctx.envy_ok(&[
+        "export",
+        "--frozen",
+        "--format",
+        "zipapp",
+        "-e",
+        "legacy_app:main",
+        "-o",
+        "app.pyz",
+    ]);
+    let out = std::process::Command::new("python3")
+        .arg(ctx.path("app.pyz"))
+        .env_remove("PYTHONPATH")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "legacy ok 12\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
     success: true
     exit_code: 0
