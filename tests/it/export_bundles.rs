@@ -568,38 +568,28 @@ fn vendor_dir_imports_with_bootstrap() {
 #[test]
 fn zipapp_runs_unpacks_native_once_and_is_deterministic() {
     let f = fixture(&[], "");
-    ok(&envy(
-        &f.project,
-        &f.cache,
-        &[
-            "export",
-            "--frozen",
-            "--format",
-            "zipapp",
-            "-o",
-            "app.pyz",
-            "-e",
-            "demo:main",
-        ],
-    ));
+    let build = || {
+        ok(&envy(
+            &f.project,
+            &f.cache,
+            &[
+                "export",
+                "--frozen",
+                "--format",
+                "zipapp",
+                "-o",
+                "app.pyz",
+                "-e",
+                "demo:main",
+            ],
+        ))
+    };
+    build();
     let app = f.project.join("app.pyz");
     let first = std::fs::read(&app).unwrap();
     assert!(first.starts_with(b"#!/usr/bin/env python3\n"));
     std::fs::remove_file(&app).unwrap();
-    ok(&envy(
-        &f.project,
-        &f.cache,
-        &[
-            "export",
-            "--frozen",
-            "--format",
-            "zipapp",
-            "-o",
-            "app.pyz",
-            "-e",
-            "demo:main",
-        ],
-    ));
+    build();
     assert_eq!(
         first,
         std::fs::read(&app).unwrap(),
@@ -616,20 +606,7 @@ fn zipapp_runs_unpacks_native_once_and_is_deterministic() {
     assert!(cached > 0, "no .pyc kept in {}", pyc_cache.display());
     std::fs::remove_dir_all(&pyc_cache).unwrap();
     std::fs::remove_file(&app).unwrap();
-    ok(&envy(
-        &f.project,
-        &f.cache,
-        &[
-            "export",
-            "--frozen",
-            "--format",
-            "zipapp",
-            "-o",
-            "app.pyz",
-            "-e",
-            "demo:main",
-        ],
-    ));
+    build();
     assert_eq!(
         first,
         std::fs::read(&app).unwrap(),
