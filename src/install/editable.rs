@@ -2,7 +2,7 @@
 //! `sys.path`, plus a generated `.dist-info` (core metadata 2.3, PEP 610 `direct_url.json`
 //! with `dir_info.editable`, PEP 376 `RECORD`) and entry-point scripts.
 
-use super::record::{record_hash_bytes, relative_path, render_record, RecordRow};
+use super::record::{record_hash_bytes, record_line, relative_path, render_record, RecordRow};
 use super::scripts::{parse_entry, write_scripts};
 use super::{uninstall, InstallError, InstallOptions};
 use crate::venv::{InstalledDist, Venv};
@@ -68,8 +68,7 @@ pub fn install_editable(
     for (name, value) in project.console_scripts.iter().chain(&project.gui_scripts) {
         scripts.push(parse_entry(name, value, &pyproject)?);
     }
-    let url = url::Url::from_directory_path(&project_root)
-        .map_err(|()| invalid("cannot express the project path as a file URL".into()))?;
+    let direct_url = editable_direct_url(&project_root)?;
 
     for old in super::installed_named(venv, project.name)? {
         uninstall(venv, &old)?;
@@ -116,12 +115,7 @@ pub fn install_editable(
     if opts.requested {
         write(&dist_info.join("REQUESTED"), b"")?;
     }
-    let url_str = url.as_str().trim_end_matches('/');
-    let direct_url = serde_json::json!({"url": url_str, "dir_info": {"editable": true}});
-    write(
-        &dist_info.join("direct_url.json"),
-        direct_url.to_string().as_bytes(),
-    )?;
+    write(&dist_info.join("direct_url.json"), direct_url.as_bytes())?;
     if !scripts.is_empty() {
         let mut eps = String::new();
         for (section, list) in [
@@ -168,25 +162,14 @@ pub fn record_editable_origin(
     dist: &mut InstalledDist,
     project_root: &Path,
 ) -> Result<(), InstallError> {
-    let project_root = std::path::absolute(project_root)?;
-    let url =
-        url::Url::from_directory_path(&project_root).map_err(|()| InstallError::InvalidWheel {
-            wheel: project_root.clone(),
-            reason: "cannot express the project path as a file URL".into(),
-        })?;
-    let content = serde_json::json!({
-        "url": url.as_str().trim_end_matches('/'),
-        "dir_info": {"editable": true}
-    })
-    .to_string();
+    let content = editable_direct_url(&std::path::absolute(project_root)?)?;
     let path = dist.dist_info.join("direct_url.json");
     fs_err::write(&path, content.as_bytes())?;
-    let row = format!(
-        "{},{},{}\n",
-        relative_path(&venv.site_packages, &path),
-        record_hash_bytes(content.as_bytes()),
-        content.len()
-    );
+    let row = record_line(&RecordRow {
+        path: relative_path(&venv.site_packages, &path),
+        hash: record_hash_bytes(content.as_bytes()),
+        size: Some(content.len() as u64),
+    });
     let record = dist.dist_info.join("RECORD");
     let mut text = fs_err::read_to_string(&record)?;
     if !text.is_empty() && !text.ends_with('\n') {
@@ -196,6 +179,22 @@ pub fn record_editable_origin(
     fs_err::write(&record, text)?;
     dist.editable = true;
     Ok(())
+}
+
+/// The PEP 610 `direct_url.json` of an editable install of the project at
+/// `project_root` (absolute): `{"url": "file:///abs/project_root",
+/// "dir_info": {"editable": true}}`.
+///
+/// # Errors
+/// [`InstallError::InvalidWheel`] when the path cannot be a file URL.
+fn editable_direct_url(project_root: &Path) -> Result<String, InstallError> {
+    let url =
+        url::Url::from_directory_path(project_root).map_err(|()| InstallError::InvalidWheel {
+            wheel: project_root.to_path_buf(),
+            reason: "cannot express the project path as a file URL".into(),
+        })?;
+    let url = url.as_str().trim_end_matches('/');
+    Ok(serde_json::json!({"url": url, "dir_info": {"editable": true}}).to_string())
 }
 
 /// Metadata header values must stay on one line.

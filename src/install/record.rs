@@ -104,19 +104,19 @@ pub(crate) fn render_record(mut rows: Vec<RecordRow>, record_path: &str) -> Stri
     rows.dedup_by(|a, b| a.path == b.path);
     rows.reverse();
     let mut out = String::new();
-    for r in rows {
-        out.push_str(&csv_field(&r.path));
-        out.push(',');
-        out.push_str(&r.hash);
-        out.push(',');
-        if let Some(s) = r.size {
-            out.push_str(&s.to_string());
-        }
-        out.push('\n');
+    for r in &rows {
+        out.push_str(&record_line(r));
     }
     out.push_str(&csv_field(record_path));
     out.push_str(",,\n");
     out
+}
+
+/// One RECORD line, `path,hash,size\n`, with the path quoted when it holds a
+/// comma, quote or line break (RECORD is CSV).
+pub(crate) fn record_line(r: &RecordRow) -> String {
+    let size = r.size.map(|s| s.to_string()).unwrap_or_default();
+    format!("{},{},{size}\n", csv_field(&r.path), r.hash)
 }
 
 /// `to` relative to directory `from`, `/`-separated; both absolute, e.g.

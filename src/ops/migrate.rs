@@ -103,12 +103,10 @@ pub fn from_pyproject(settings: &Settings, opts: &NewOptions) -> Result<()> {
     Ok(())
 }
 
-/// `setup.py` and/or `setup.cfg`, as they exist in `dir`, for messages.
+/// The setuptools files describing a package in `dir` (see
+/// [`crate::project::setuptools_files`]), quoted for messages.
 pub(crate) fn setuptools_files(dir: &Path) -> Option<String> {
-    let found: Vec<&str> = ["setup.py", "setup.cfg"]
-        .into_iter()
-        .filter(|f| dir.join(f).is_file())
-        .collect();
+    let found = crate::project::setuptools_files(dir);
     (!found.is_empty()).then(|| {
         found
             .iter()

@@ -215,6 +215,27 @@ const LOCK_INPUTS: &[&str] = &["dependencies", "optional-dependencies", "require
 /// is dynamic, only the build backend knows it.
 const BACKEND_ONLY: &[&str] = &["version", "scripts", "gui-scripts", "entry-points"];
 
+/// The setuptools configuration files in `dir` that describe a package:
+/// `setup.py`, and `setup.cfg` when it has a `[metadata]` or `[options]`
+/// section (many projects keep only tool settings, `[flake8]` and the like,
+/// there). In that order; empty when there are none.
+pub fn setuptools_files(dir: &Path) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if dir.join("setup.py").is_file() {
+        out.push("setup.py");
+    }
+    let describes_package = fs_err::read_to_string(dir.join("setup.cfg")).is_ok_and(|t| {
+        t.lines().any(|l| {
+            let l = l.trim();
+            l == "[metadata]" || l == "[options]" || l.starts_with("[options.")
+        })
+    });
+    if describes_package {
+        out.push("setup.cfg");
+    }
+    out
+}
+
 /// Normalize a dependency group name like a package name (PEP 735 uses the
 /// PEP 503 rule: lower case, runs of `-`, `_`, `.` become one `-`).
 pub fn normalize_group(name: &str) -> String {
@@ -248,13 +269,13 @@ impl Project {
     }
 
     /// Whether installing the project needs its build backend's PEP 660
-    /// editable wheel rather than envy's own `.pth` install: a `setup.py`
-    /// or `setup.cfg` is present (they may declare packages, extensions and
-    /// entry points envy cannot see), `[project.entry-points]` is used, or
+    /// editable wheel rather than envy's own `.pth` install: a `setup.py`,
+    /// or a `setup.cfg` with package sections, is present (see
+    /// [`setuptools_files`]; they may declare packages, extensions and entry
+    /// points envy cannot see), `[project.entry-points]` is used, or
     /// one of `version`, `scripts`, `gui-scripts`, `entry-points` is dynamic.
     pub fn needs_backend_editable(&self) -> bool {
-        self.root.join("setup.py").is_file()
-            || self.root.join("setup.cfg").is_file()
+        !setuptools_files(&self.root).is_empty()
             || self.has_entry_points
             || self
                 .dynamic

@@ -160,3 +160,33 @@ fn find_links_sources_are_locked_relative_to_the_project() {
     ctx.envy_ok(&["sync", "--frozen", "--no-index"]);
     assert_eq!(ctx.installed_version("helper").as_deref(), Some("2.0"));
 }
+
+/// A package pinned to an index in `[tool.envy.sources]` is never taken
+/// from a `--find-links` directory in its place, `--no-index` or not.
+#[test]
+fn a_package_pinned_to_an_index_is_an_error_with_no_index() {
+    let mut ctx = TestContext::new();
+    let index = server();
+    let wh = ctx.path("wheels");
+    std::fs::create_dir_all(&wh).unwrap();
+    for f in std::fs::read_dir(index.files_dir()).unwrap().flatten() {
+        std::fs::copy(f.path(), wh.join(f.file_name())).unwrap();
+    }
+    ctx.attach(index);
+    let mut pyproject = TestContext::pyproject(&["six"]);
+    pyproject.push_str(
+        "\n[[tool.envy.index]]\nname = \"corp\"\nurl = \"http://127.0.0.1:9/simple\"\nexplicit = true\n\n[tool.envy.sources]\nsix = { index = \"corp\" }\n",
+    );
+    ctx.write_pyproject(&pyproject);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock", "--no-index", "--find-links", "wheels"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `six` is pinned to the index `corp` in `[tool.envy.sources]`, and `--no-index` turns every index off
+
+    hint: drop `--no-index`, or remove the `[tool.envy.sources]` entry to let `--find-links` serve it
+    ");
+    assert!(!ctx.exists("envy.lock"));
+}

@@ -214,3 +214,29 @@ fn tool_uv_direct_sources_are_refused_not_resolved_from_the_index() {
     ");
     assert!(!ctx.exists("envy.lock"));
 }
+
+/// A `setup.cfg` that only holds tool settings does not make the project one
+/// only its build backend can install: sync writes envy's own editable
+/// install and runs no backend (the local index has no build backend).
+#[test]
+fn a_tool_only_setup_cfg_keeps_the_plain_editable_install() {
+    let ctx = context();
+    ctx.init_project(&["six"]);
+    ctx.write("setup.cfg", "[flake8]\nmax-line-length = 100\n");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Resolved 1 package in [TIME]
+     + six 1.0
+    Creating virtual environment at .venv (Python 3.[X])
+    Installed 1 package, removed 0, kept 0 in [TIME]
+     + six==1.0
+    ");
+    assert_eq!(
+        ctx.python("import proj; print(proj.hello())").stdout.trim(),
+        "hello from proj"
+    );
+}
