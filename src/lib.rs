@@ -13,6 +13,7 @@
 //! - [`lock`]: the `envy.lock` model, its deterministic TOML form, and freshness checks.
 //! - [`venv`]: interpreter discovery and PEP 405 virtual environments.
 //! - [`build`]: the PEP 517/518/660 build frontend (isolated build environments, backend hooks).
+//! - [`source`]: direct references (local paths, `file:` and remote archives) -> core metadata and lock entries.
 //! - [`install`]: install plans and the wheel installer (binary distribution format).
 //! - [`export`]: renderers over a lock: `requirements.txt`.
 //! - [`util`]: helpers every layer may use (atomic write, URL redaction, line/column).
@@ -26,6 +27,7 @@ pub mod lock;
 pub mod ops;
 pub mod project;
 pub mod resolver;
+pub mod source;
 pub mod types;
 pub mod util;
 pub mod venv;

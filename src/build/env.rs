@@ -145,6 +145,7 @@ fn resolve_wheels(
         },
         no_binary: PackageSelector::default(),
         sdist_metadata: None,
+        direct: std::collections::BTreeMap::new(),
         constraints: Vec::new(),
         overrides: Vec::new(),
         required_environments: Vec::new(),
@@ -165,6 +166,7 @@ fn resolve_wheels(
         dependencies: project_edges(requires),
         optional_dependencies: Default::default(),
         dependency_groups: Default::default(),
+        requires_dist: Vec::new(),
         sdist: None,
         wheels: Vec::new(),
     };

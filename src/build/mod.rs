@@ -26,7 +26,7 @@ pub mod env;
 mod metadata;
 pub mod unpack;
 
-pub use metadata::metadata_hook;
+pub use metadata::{metadata_hook, Notify};
 
 use crate::index::{Client, IndexError};
 use crate::install::InstallError;

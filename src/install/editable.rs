@@ -163,7 +163,25 @@ pub fn record_editable_origin(
     project_root: &Path,
 ) -> Result<(), InstallError> {
     let content = editable_direct_url(&std::path::absolute(project_root)?)?;
+    record_direct_url(venv, dist, &content)?;
+    dist.editable = true;
+    Ok(())
+}
+
+/// Write PEP 610 `direct_url.json` (the JSON text `content`) into the
+/// `.dist-info` of `dist`, just installed from a direct reference (a
+/// source tree or an archive), and add it to `RECORD`. Both files are
+/// written as new files (never through a hard link into a cache).
+///
+/// # Errors
+/// I/O errors.
+pub fn record_direct_url(
+    venv: &Venv,
+    dist: &InstalledDist,
+    content: &str,
+) -> Result<(), InstallError> {
     let path = dist.dist_info.join("direct_url.json");
+    let _ = fs_err::remove_file(&path);
     fs_err::write(&path, content.as_bytes())?;
     let row = record_line(&RecordRow {
         path: relative_path(&venv.site_packages, &path),
@@ -176,8 +194,8 @@ pub fn record_editable_origin(
         text.push('\n');
     }
     text.push_str(&row);
+    fs_err::remove_file(&record)?;
     fs_err::write(&record, text)?;
-    dist.editable = true;
     Ok(())
 }
 
@@ -200,4 +218,14 @@ fn editable_direct_url(project_root: &Path) -> Result<String, InstallError> {
 /// Metadata header values must stay on one line.
 fn one_line(s: &str) -> String {
     s.split(['\n', '\r']).collect::<Vec<_>>().join(" ")
+}
+
+/// The `url` of the PEP 610 `direct_url.json` of an installed distribution:
+/// where it was installed from when that was a direct reference (a source
+/// tree, an archive URL, or an editable project); `None` for an index
+/// install or an unreadable file.
+pub fn installed_direct_url(dist: &InstalledDist) -> Option<String> {
+    let text = fs_err::read_to_string(dist.dist_info.join("direct_url.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value.get("url")?.as_str().map(str::to_string)
 }

@@ -11,7 +11,10 @@ mod unpacked;
 mod verify;
 mod wheel;
 
-pub use editable::{install_editable, record_editable_origin, EditableProject};
+pub use editable::{
+    install_editable, installed_direct_url, record_direct_url, record_editable_origin,
+    EditableProject,
+};
 pub use uninstall::uninstall;
 pub use unpacked::{install_wheel_cached, link_unpacked, unpack_to_cache, verified_unpacked};
 pub use verify::{verify_site_packages, FileReport};

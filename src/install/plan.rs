@@ -13,7 +13,10 @@
 //!   (a **reinstall**, which names what it replaces); the file is **cached**
 //!   (a wheel the cache holds), must be **downloaded**, or must be **built**
 //!   (an sdist);
-//! - **extraneous**: installed, not needed, and not the project itself.
+//! - **extraneous**: installed, not needed, and not the project itself;
+//! - a **source tree** (a direct reference to a local directory, locked as
+//!   `path` or `editable`): built by its backend and installed (editable or
+//!   not), unless that version is installed the same way.
 
 use crate::lock::{FileEntry, Lock, LockedPackage, Selection};
 use crate::types::WheelFilename;
@@ -83,12 +86,28 @@ impl<F: Fn(&FileEntry) -> bool> CacheState for F {
     }
 }
 
+/// One local source tree to build and install (a `path` or `editable`
+/// direct reference).
+#[derive(Debug, Clone)]
+pub struct PlannedTree<'l> {
+    /// The locked distribution.
+    pub package: &'l LockedPackage,
+    /// The tree's path as the lock writes it (relative to the project root).
+    pub path: &'l str,
+    /// Whether to install it editable (PEP 660).
+    pub editable: bool,
+    /// The installed distribution of that name this replaces.
+    pub replaces: Option<InstalledDist>,
+}
+
 /// The plan: what to install (biggest file first, so the long downloads
 /// start at once), what to leave, what to remove.
 #[derive(Debug, Clone)]
 pub struct Plan<'l> {
     /// Distributions to install, biggest file first.
     pub install: Vec<PlannedInstall<'l>>,
+    /// Local source trees to build and install.
+    pub trees: Vec<PlannedTree<'l>>,
     /// Needed distributions already installed at their locked version.
     pub unchanged: Vec<&'l LockedPackage>,
     /// Installed distributions nothing needs (the project excepted), to remove.
@@ -115,9 +134,26 @@ impl<'l> Plan<'l> {
     ) -> Result<Self, NoFileForInterpreter> {
         let needed = lock.needed_for(selection, &interp.markers);
         let mut install = Vec::new();
+        let mut trees = Vec::new();
         let mut unchanged = Vec::new();
         for pkg in &needed {
             let pkg: &'l LockedPackage = pkg;
+            if let Some((path, editable)) = pkg.source_tree() {
+                let installed = site.get(&pkg.name);
+                if installed.is_some_and(|d| {
+                    d.version == pkg.version && d.editable == editable && !reinstall(&pkg.name)
+                }) {
+                    unchanged.push(pkg);
+                } else {
+                    trees.push(PlannedTree {
+                        package: pkg,
+                        path,
+                        editable,
+                        replaces: installed.cloned(),
+                    });
+                }
+                continue;
+            }
             let file = best_wheel(pkg, interp)
                 .or(pkg.sdist.as_ref())
                 .ok_or_else(|| NoFileForInterpreter {
@@ -156,6 +192,7 @@ impl<'l> Plan<'l> {
         install.sort_by_key(|p| std::cmp::Reverse(p.file.size.unwrap_or(0)));
         Ok(Self {
             install,
+            trees,
             unchanged,
             extraneous,
         })

@@ -184,6 +184,7 @@ impl Lock {
                 dependencies: deps,
                 optional_dependencies,
                 dependency_groups: BTreeMap::new(),
+                requires_dist: Vec::new(),
                 sdist,
                 wheels,
             });

@@ -158,15 +158,36 @@ impl Ord for Dep {
     }
 }
 
-/// Where a package comes from.
+/// Where a package comes from: exactly one key.
+///
+/// - `registry`: a simple index;
+/// - `editable`: a local source tree installed editable, relative to the
+///   project root (`.` is the project itself);
+/// - `find-links`: a `--find-links` directory;
+/// - `path`: a local source tree, wheel or sdist (a direct reference),
+///   relative to the project root with `/` separators;
+/// - `url`: a remote wheel or sdist (a direct reference), without fragment.
+///
+/// A git checkout is meant to become one more key here (`git`, with the
+/// commit), handled like a directory whose tree comes from the checkout.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     /// A simple index URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
-    /// A local project installed editable (relative path).
+    /// A local source tree installed editable (relative path; `.` is the
+    /// project itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub editable: Option<String>,
+    /// A local directory or archive named by a direct reference (relative
+    /// to the project root, `/` separators).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// A remote archive named by a direct reference (no fragment; the
+    /// file entry holds its sha256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// A `--find-links` directory (the `find-links` key): relative to the
     /// lock's directory when it is inside the project, else absolute. Its
     /// files' `url`s are then paths relative to the lock's directory too.
@@ -250,6 +271,11 @@ pub struct LockedPackage {
     /// For the project only: edges of each dependency group.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dependency_groups: BTreeMap<String, Vec<Dep>>,
+    /// For a local source tree (`path` or `editable` other than the
+    /// project): its core metadata's `Requires-Dist`, normalized and sorted,
+    /// as locked; the lock is stale when the tree's static metadata differs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_dist: Vec<String>,
     /// The sdist of this version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdist: Option<FileEntry>,
@@ -261,7 +287,32 @@ pub struct LockedPackage {
 impl LockedPackage {
     /// Whether this is the project itself.
     pub fn is_project(&self) -> bool {
-        self.source.editable.is_some()
+        self.source.editable.as_deref() == Some(".")
+    }
+
+    /// The local source tree this package is built from (a `path` source
+    /// without files, or an `editable` one other than the project), as
+    /// written in the lock, with whether it is installed editable.
+    pub fn source_tree(&self) -> Option<(&str, bool)> {
+        if self.is_project() {
+            return None;
+        }
+        match (&self.source.path, &self.source.editable) {
+            (Some(p), None) if self.sdist.is_none() && self.wheels.is_empty() => {
+                Some((p.as_str(), false))
+            }
+            (None, Some(e)) => Some((e.as_str(), true)),
+            _ => None,
+        }
+    }
+
+    /// Whether this package comes from a direct reference (a `path`,
+    /// `url` or non-project `editable` source), never from an index.
+    pub fn is_direct(&self) -> bool {
+        !self.is_project()
+            && (self.source.path.is_some()
+                || self.source.url.is_some()
+                || self.source.editable.is_some())
     }
 
     /// Every file (sdist first, then wheels).

@@ -57,12 +57,63 @@ impl Lock {
     /// A sentence naming the file and the package.
     fn check_files(&self) -> Result<(), String> {
         for pkg in self.packages.iter().filter(|p| !p.is_project()) {
+            check_source(pkg)?;
             for file in pkg.files() {
                 check_file(pkg, file)?;
             }
         }
         Ok(())
     }
+}
+
+/// Whether `pkg`'s source has one kind, and files that fit it: none for a
+/// source tree (`editable`, or a `path` to a directory), exactly one archive
+/// for a `url` (at that URL), and a `path` to an archive (files that name it).
+fn check_source(pkg: &LockedPackage) -> Result<(), String> {
+    let s = &pkg.source;
+    let kinds = [
+        s.registry.is_some(),
+        s.editable.is_some(),
+        s.find_links.is_some(),
+        s.path.is_some(),
+        s.url.is_some(),
+    ]
+    .into_iter()
+    .filter(|k| *k)
+    .count();
+    let which = format!("`{}=={}`", pkg.name, pkg.version);
+    if kinds != 1 {
+        return Err(format!(
+            "the source of {which} must have exactly one of `registry`, `editable`, `find-links`, `path`, `url`"
+        ));
+    }
+    let files = pkg.files().count();
+    if s.editable.is_some() && files > 0 {
+        return Err(format!(
+            "{which} is an editable source tree and lists files"
+        ));
+    }
+    if let Some(url) = &s.url {
+        if files != 1 || pkg.files().any(|f| &f.url != url) {
+            return Err(format!(
+                "{which} comes from the archive `{}` and must list exactly that one file",
+                crate::types::redact_url(url)
+            ));
+        }
+    }
+    if let Some(path) = &s.path {
+        if files > 1 || pkg.files().any(|f| &f.url != path) {
+            return Err(format!(
+                "{which} comes from `{path}` and must list no file but that one"
+            ));
+        }
+    }
+    if !pkg.requires_dist.is_empty() && pkg.source_tree().is_none() {
+        return Err(format!(
+            "{which} lists `requires-dist`, which only a source tree has"
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `file` is a distribution of `pkg`'s name and version.

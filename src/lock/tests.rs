@@ -48,6 +48,7 @@ fn package(n: &str, v: &str) -> LockedPackage {
         dependencies: Vec::new(),
         optional_dependencies: BTreeMap::new(),
         dependency_groups: BTreeMap::new(),
+        requires_dist: Vec::new(),
         sdist: None,
         wheels: Vec::new(),
     }

@@ -119,17 +119,20 @@ pub fn render(lock: &Lock) -> String {
         out.push_str("\n[[package]]\n");
         let _ = writeln!(out, "name = {}", q(p.name.as_ref()));
         let _ = writeln!(out, "version = {}", q(&p.version.to_string()));
-        match (&p.source.registry, &p.source.editable, &p.source.find_links) {
-            (_, Some(e), _) => {
-                let _ = writeln!(out, "source = {{ editable = {} }}", q(e));
+        let source = [
+            ("editable", &p.source.editable),
+            ("registry", &p.source.registry),
+            ("find-links", &p.source.find_links),
+            ("path", &p.source.path),
+            ("url", &p.source.url),
+        ]
+        .into_iter()
+        .find_map(|(k, v)| v.as_ref().map(|v| (k, v)));
+        match source {
+            Some((k, v)) => {
+                let _ = writeln!(out, "source = {{ {k} = {} }}", q(v));
             }
-            (Some(r), None, _) => {
-                let _ = writeln!(out, "source = {{ registry = {} }}", q(r));
-            }
-            (None, None, Some(d)) => {
-                let _ = writeln!(out, "source = {{ find-links = {} }}", q(d));
-            }
-            (None, None, None) => out.push_str("source = {}\n"),
+            None => out.push_str("source = {}\n"),
         }
         if let Some(m) = p.resolution_marker.try_to_string() {
             let _ = writeln!(out, "resolution-marker = {}", q(&m));
@@ -142,6 +145,9 @@ pub fn render(lock: &Lock) -> String {
             "dependencies",
             &p.dependencies.iter().map(dep).collect::<Vec<_>>(),
         );
+        if !p.requires_dist.is_empty() {
+            list(&mut out, "requires-dist", &strings(&p.requires_dist));
+        }
         if let Some(s) = &p.sdist {
             let _ = writeln!(out, "sdist = {}", file(s));
         }

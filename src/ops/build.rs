@@ -172,6 +172,61 @@ pub fn wheel_from_lock(
     Ok(frontend.wheel_from_sdist(&path, sdist.sha256())?)
 }
 
+/// A wheel of the local source tree `dir` (a `path` or `editable` direct
+/// reference of `pkg`, shown as `shown`), built for `interp` by the tree's own backend: PEP
+/// 660 `build_editable` when `editable`, else PEP 517 `build_wheel`. The
+/// wheel lives in the returned temporary directory.
+///
+/// # Errors
+/// Build environment and backend failures; a wheel filename that is not
+/// valid or names another distribution.
+pub fn wheel_from_tree(
+    settings: &Settings,
+    client: &Arc<Client>,
+    pkg: &LockedPackage,
+    (dir, shown): (&Path, &str),
+    editable: bool,
+    interp: &Interpreter,
+) -> Result<(tempfile::TempDir, PathBuf, WheelFilename)> {
+    let frontend = Frontend::new(client.clone(), interp.clone());
+    status(
+        settings,
+        format!(
+            "Building {}{}=={} from `{shown}` (runs its build backend)",
+            if editable {
+                "an editable wheel of "
+            } else {
+                ""
+            },
+            pkg.name,
+            pkg.version,
+        ),
+    );
+    let scratch = tempfile::Builder::new().prefix("envy-tree-").tempdir()?;
+    let wheel = if editable {
+        frontend.build_editable(dir, scratch.path())?
+    } else {
+        frontend.build_wheel(dir, scratch.path())?
+    };
+    let name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let filename = WheelFilename::from_str(&name)
+        .ok()
+        .filter(|f| f.name == pkg.name && f.version == pkg.version)
+        .ok_or_else(|| {
+            Error::new(format!(
+                "the build backend of `{}` made `{name}`, which is not a wheel of `{}=={}` as locked",
+                dir.display(),
+                pkg.name,
+                pkg.version
+            ))
+            .hint("the source tree changed since it was locked: run `envy lock`")
+        })?;
+    Ok((scratch, wheel, filename))
+}
+
 /// Install the project itself editable through its own build backend (PEP
 /// 660 `build_editable`), for projects envy's `.pth` install cannot
 /// describe exactly (see [`Project::needs_backend_editable`]): the wheel is

@@ -203,6 +203,7 @@ pub fn is_fresh(
         && lock.requires_python == requires_python.to_string()
         && lock.project().is_some_and(|p| p.name == project.name)
         && sources_match(lock, project)
+        && super::direct::direct_sources_match(lock, project)
 }
 
 /// Whether every package pinned in `[tool.envy.sources]` is locked from its
@@ -211,10 +212,10 @@ pub fn is_fresh(
 /// is stale (dependency confusion; see docs/security.md).
 fn sources_match(lock: &Lock, project: &Project) -> bool {
     project.tool.sources.iter().all(|(pkg, source)| {
-        let Ok(name) = PackageName::from_str(pkg) else {
+        let (Ok(name), Some(source_index)) = (PackageName::from_str(pkg), &source.index) else {
             return true;
         };
-        let Some(index) = project.tool.index.iter().find(|i| i.name == source.index) else {
+        let Some(index) = project.tool.index.iter().find(|i| &i.name == source_index) else {
             return false;
         };
         let want = crate::types::redact_url(&index.url);
@@ -226,44 +227,6 @@ fn sources_match(lock: &Lock, project: &Project) -> bool {
                 .is_some_and(|r| r.trim_end_matches('/') == want)
         })
     })
-}
-
-/// Refuse direct references (PEP 508 `name @ URL`, PEP 440 "direct
-/// references"): envy cannot fetch them yet, and resolving the name from an
-/// index instead would install something nobody asked for (dependency
-/// confusion). The error names the requirement and where it is.
-///
-/// # Errors
-/// The first direct reference found.
-fn refuse_direct_references(project: &Project) -> Result<()> {
-    let groups = project
-        .optional_dependencies
-        .iter()
-        .map(|(e, r)| (format!("[project.optional-dependencies] {e}"), r))
-        .chain(
-            project
-                .dependency_groups
-                .iter()
-                .map(|(g, r)| (format!("[dependency-groups] {g}"), r)),
-        );
-    let all = std::iter::once(("[project] dependencies".to_string(), &project.dependencies))
-        .chain(groups);
-    for (place, reqs) in all {
-        for r in reqs.iter() {
-            if let Some(pep508_rs::VersionOrUrl::Url(url)) = &r.version_or_url {
-                return Err(Error::new(format!(
-                    "`{} @ {}` in {place} is a direct reference, which envy cannot lock yet",
-                    r.name,
-                    crate::types::redact_url(&url.to_string())
-                ))
-                .hint(format!(
-                    "envy never resolves `{}` from an index in its place; use a version specifier (`{}>=...`) from an index, or another tool until envy supports direct references",
-                    r.name, r.name
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Refuse a project whose dependencies (or `requires-python`) are dynamic
@@ -358,8 +321,9 @@ pub fn resolve_project(
 ) -> Result<Lock> {
     refuse_dynamic_lock_inputs(project)?;
     let requires_python = requires_python_of(project)?;
-    refuse_direct_references(project)?;
+    super::direct::refuse_direct_references(project)?;
     let exclude_newer = parse_exclude_newer(opts)?;
+    let direct = super::direct::read_direct(settings, client, project, &requires_python)?;
     let mut preferences = HashMap::new();
     let mut prefetch = Vec::new();
     if let (Some(prev), false) = (previous, opts.upgrade) {
@@ -393,6 +357,10 @@ pub fn resolve_project(
         constraints: project.constraints.clone(),
         overrides: project.overrides.clone(),
         required_environments: project.required_environments.clone(),
+        direct: direct
+            .iter()
+            .map(|(n, d)| (n.clone(), d.metadata.clone()))
+            .collect(),
         sdist_metadata: Some(crate::build::metadata_hook(
             client.clone(),
             project.root.clone(),
@@ -437,6 +405,7 @@ pub fn resolve_project(
             .iter()
             .map(|(k, v)| (k.clone(), self_expanded_edges(project, v)))
             .collect::<BTreeMap<String, Vec<Dep>>>(),
+        requires_dist: Vec::new(),
         sdist: None,
         wheels: Vec::new(),
     };
@@ -447,6 +416,7 @@ pub fn resolve_project(
         &resolution,
     );
     lock.options = options_record(opts, exclude_newer.as_ref());
+    super::direct::apply_direct(&mut lock, &direct);
     // find-links files are found by their canonical paths.
     let root = fs_err::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
     lock.relativize_find_links(&root);

@@ -7,6 +7,7 @@ pub mod add;
 pub mod build;
 mod bundle;
 pub mod cache;
+mod direct;
 pub mod export;
 pub mod lock;
 pub mod migrate;
@@ -74,6 +75,20 @@ pub enum Error {
     /// An export or bundle could not be written.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+}
+
+impl From<crate::source::SourceError> for Error {
+    fn from(e: crate::source::SourceError) -> Self {
+        use crate::source::SourceError as S;
+        match e {
+            S::Message { message, hint } => Error::Message {
+                message: crate::types::redact_text(&message).into_owned(),
+                hint,
+            },
+            S::Index(e) => Error::Index(e),
+            S::Build(e) => Error::Build(e),
+        }
+    }
 }
 
 impl Error {
@@ -155,10 +170,10 @@ impl Settings {
                     explicit: i.explicit,
                 }));
             for (pkg, source) in &p.tool.sources {
-                if let Ok(name) = pep508_rs::PackageName::from_str(pkg) {
-                    config
-                        .sources
-                        .insert(name.to_string(), source.index.clone());
+                if let (Ok(name), Some(index)) =
+                    (pep508_rs::PackageName::from_str(pkg), &source.index)
+                {
+                    config.sources.insert(name.to_string(), index.clone());
                 }
             }
         }

@@ -281,7 +281,11 @@ pub fn sync_with_lock(
             .as_ref()
             .is_some_and(|c| c.file_path(file.sha256(), file.filename()).is_file())
     };
-    let reinstall = |name: &pep508_rs::PackageName| opts.reinstalls(name.as_ref());
+    // Installed from elsewhere than the lock now says (an index, another
+    // path or URL): installed again.
+    let reinstall = |name: &pep508_rs::PackageName| {
+        opts.reinstalls(name.as_ref()) || super::direct::origin_changed(project, lock, &site, name)
+    };
     let plan = Plan::new(
         lock,
         &selection,
@@ -293,7 +297,16 @@ pub fn sync_with_lock(
     )
     .map_err(|e| no_file_error(&interp, e))?;
     let planned = Instant::now();
+    let trees_client = match (&client, plan.trees.is_empty()) {
+        (_, true) => None,
+        (Some(c), false) => Some(c.clone()),
+        (None, false) => Some(settings.client(Some(project))?),
+    };
     let downloaded = prepare(settings, project, &plan, &interp, client)?;
+    let built = match &trees_client {
+        Some(c) => super::direct::build_trees(settings, project, &plan, &interp, c)?,
+        None => Vec::new(),
+    };
     let prepared = Instant::now();
     let mut outcome = execute(
         settings,
@@ -303,7 +316,7 @@ pub fn sync_with_lock(
         &interp,
         &plan,
         &site,
-        downloaded,
+        (downloaded, built),
     )?;
     outcome.timings = SyncTimings {
         total: started.elapsed(),
@@ -487,7 +500,7 @@ fn execute(
     interp: &Interpreter,
     plan: &Plan<'_>,
     site: &SitePackages,
-    downloaded: Vec<Downloaded<'_>>,
+    (downloaded, built): (Vec<Downloaded<'_>>, Vec<super::direct::BuiltTree<'_>>),
 ) -> Result<SyncOutcome> {
     // Now change the venv; no stamp may vouch for it until this is done (a
     // failure before this point leaves the venv, stamp included, as it was).
@@ -520,14 +533,28 @@ fn execute(
     let installed_now: Vec<Result<(String, String)>> = downloaded
         .par_iter()
         .map(|(path, filename, pkg, sha256)| {
-            match sha256 {
+            let dist = match sha256 {
                 // `path` is the unpacked tree, verified in the download phase.
                 Some(_) => install::link_unpacked(&venv, path, filename, &opts_install)?,
                 None => install::install_wheel(&venv, path, filename, &opts_install)?,
             };
+            if let Some(url) = super::direct::expected_origin(&project.root, pkg) {
+                let sha256 = pkg
+                    .files()
+                    .next()
+                    .map(FileEntry::sha256)
+                    .unwrap_or_default();
+                let json =
+                    serde_json::json!({"url": url, "archive_info": {"hashes": {"sha256": sha256}}});
+                install::record_direct_url(&venv, &dist, &json.to_string())?;
+            }
             Ok((pkg.name.to_string(), pkg.version.to_string()))
         })
         .collect();
+    let mut installed_now = installed_now;
+    for tree in built {
+        installed_now.push(super::direct::install_tree(&venv, project, tree));
+    }
     let mut outcome = SyncOutcome {
         kept: plan.unchanged.len(),
         kept_packages: {

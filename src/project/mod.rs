@@ -4,10 +4,14 @@
 //!
 //! This module reads and edits text; writing files is left to `ops`.
 
+mod direct;
 pub mod edit;
 pub mod migrate;
 pub mod scaffold;
 pub mod uv;
+
+use direct::{check_archive_url, direct_sources};
+pub use direct::{is_archive_name, DirectSource};
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
@@ -124,7 +128,8 @@ pub struct EnvyTool {
     /// `[[tool.envy.index]]`: named indexes, in order of priority.
     #[serde(default)]
     pub index: Vec<ToolIndex>,
-    /// `[tool.envy.sources]`: packages pinned to one named index.
+    /// `[tool.envy.sources]`: packages pinned to one named index, or taken
+    /// from a local path or an archive URL (a direct reference).
     #[serde(default)]
     pub sources: BTreeMap<String, ToolSource>,
     /// Whether the project is a package that `sync` installs (editable):
@@ -157,12 +162,36 @@ pub struct ToolIndex {
     pub explicit: bool,
 }
 
-/// A `[tool.envy.sources]` value: `pkg = { index = "name" }`.
-#[derive(Debug, Clone, Deserialize)]
+/// A `[tool.envy.sources]` value, one of:
+///
+/// - `pkg = { index = "name" }`: only that `[[tool.envy.index]]` serves `pkg`;
+/// - `pkg = { path = "../lib" }` (`editable = true` for a directory): a
+///   local source tree, wheel or sdist, relative to the project;
+/// - `pkg = { url = "https://host/pkg-1.0-py3-none-any.whl" }`: a remote
+///   wheel or sdist (a `#sha256=` fragment is checked).
+///
+/// `git` is recognised only to be refused (see `docs/sources.md`).
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolSource {
     /// The name of the `[[tool.envy.index]]` the package must come from.
-    pub index: String,
+    pub index: Option<String>,
+    /// A local directory or archive, relative to the project root.
+    pub path: Option<String>,
+    /// With `path` to a directory: install it editable (PEP 660).
+    pub editable: Option<bool>,
+    /// A remote archive (wheel or sdist).
+    pub url: Option<String>,
+    /// A git repository (not supported yet: refused).
+    pub git: Option<String>,
+    /// Of a git source.
+    pub tag: Option<String>,
+    /// Of a git source.
+    pub branch: Option<String>,
+    /// Of a git source.
+    pub rev: Option<String>,
+    /// Of a git source.
+    pub subdirectory: Option<String>,
 }
 
 /// What envy reads from `pyproject.toml`.
@@ -206,6 +235,9 @@ pub struct Project {
     /// Settings that were read but not honoured (from `[tool.uv]`), one
     /// line each, for the caller to show as warnings.
     pub warnings: Vec<String>,
+    /// Packages named by direct references (`name @ URL` requirements and
+    /// `[tool.envy.sources]` path/url entries), by normalized name.
+    pub direct: BTreeMap<PackageName, DirectSource>,
 }
 
 /// `[project]` fields that locking reads and that must therefore be static.
@@ -397,7 +429,7 @@ impl Project {
         let raw_tool = raw.tool.unwrap_or_default();
         let uv_invalid = |e: uv::UvError| invalid(&e.field, &e.needle, e.message);
         if let Some(u) = &raw_tool.uv {
-            uv::refuse_direct_sources(u).map_err(uv_invalid)?;
+            uv::refuse_direct_sources(u, raw_tool.envy.is_some()).map_err(uv_invalid)?;
         }
         let mut warnings = Vec::new();
         let tool = match (raw_tool.envy, &raw_tool.uv) {
@@ -433,7 +465,16 @@ impl Project {
                     .map_err(|e| invalid("tool.envy.required-environments", m, e))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let direct = direct_sources(
+            &tool,
+            dependencies
+                .iter()
+                .chain(optional_dependencies.values().flatten())
+                .chain(dependency_groups.values().flatten()),
+            &invalid,
+        )?;
         Ok(Self {
+            direct,
             root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             display_name: project.name.clone(),
             name,
@@ -519,15 +560,76 @@ fn validate_tool(
     }
     for (pkg, source) in &tool.sources {
         PackageName::from_str(pkg).map_err(|e| invalid("tool.envy.sources", pkg, e.to_string()))?;
-        if !tool.index.iter().any(|i| i.name == source.index) {
+        let kinds: Vec<&str> = [
+            ("index", source.index.is_some()),
+            ("path", source.path.is_some()),
+            ("url", source.url.is_some()),
+            ("git", source.git.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect();
+        if kinds.len() != 1 {
             return Err(invalid(
                 "tool.envy.sources",
                 pkg,
                 format!(
-                    "`{pkg}` names the index `{}`, but no `[[tool.envy.index]]` has that name",
-                    source.index
+                    "`{pkg}` must have exactly one of `index`, `path`, `url` (found {})",
+                    if kinds.is_empty() {
+                        "none".to_string()
+                    } else {
+                        kinds
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
                 ),
             ));
+        }
+        if source.git.is_some() {
+            return Err(invalid(
+                "tool.envy.sources",
+                pkg,
+                format!("`{pkg}` comes from a git source, a direct reference envy cannot use yet; envy never resolves `{pkg}` from an index in its place"),
+            ));
+        }
+        let git_keys = [
+            &source.tag,
+            &source.branch,
+            &source.rev,
+            &source.subdirectory,
+        ];
+        if git_keys.iter().any(|k| k.is_some()) {
+            return Err(invalid(
+                "tool.envy.sources",
+                pkg,
+                format!(
+                    "`{pkg}`: `tag`, `branch`, `rev` and `subdirectory` belong to a git source"
+                ),
+            ));
+        }
+        if source.editable.is_some() && source.path.is_none() {
+            return Err(invalid(
+                "tool.envy.sources",
+                pkg,
+                format!("`{pkg}`: `editable` goes with a `path` source only"),
+            ));
+        }
+        if let Some(index) = &source.index {
+            if !tool.index.iter().any(|i| &i.name == index) {
+                return Err(invalid(
+                    "tool.envy.sources",
+                    pkg,
+                    format!(
+                        "`{pkg}` names the index `{index}`, but no `[[tool.envy.index]]` has that name"
+                    ),
+                ));
+            }
+        }
+        if let Some(url) = &source.url {
+            check_archive_url(url)
+                .map_err(|m| invalid("tool.envy.sources", pkg, format!("`{pkg}`: {m}")))?;
         }
     }
     Ok(())

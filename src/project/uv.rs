@@ -5,15 +5,17 @@
 //! the others that change the answer are warnings.
 //!
 //! Read: `index` (`name`, `url`, `default`, `explicit`), `index-url`,
-//! `extra-index-url`, `find-links`, `sources` entries of the form
-//! `{ index = "name" }`, `constraint-dependencies`, `override-dependencies`,
+//! `extra-index-url`, `find-links`, `sources` entries of the forms
+//! `{ index = "name" }`, `{ path = "...", editable = true|false }` and
+//! `{ url = "..." }`, `constraint-dependencies`, `override-dependencies`,
 //! `required-environments`, `package`, and the legacy `dev-dependencies`
 //! (which uv adds to the `dev` dependency group).
 //!
 //! Refused whatever `[tool.envy]` says: a `[tool.uv.sources]` entry that is
-//! a git, path, URL or workspace source (a direct reference). Resolving
-//! that package from an index instead would install something other than
-//! what the project names.
+//! a git or workspace source (a direct reference envy cannot use yet), and a
+//! path or URL source when `[tool.envy]` exists (envy then reads
+//! `[tool.envy.sources]` only). Resolving that package from an index instead
+//! would install something other than what the project names.
 
 use super::{EnvyTool, ToolIndex, ToolSource};
 use std::collections::BTreeMap;
@@ -105,13 +107,25 @@ pub fn direct_sources(uv: &toml::Value) -> Vec<(String, &'static str)> {
     out
 }
 
-/// The error for the first direct-reference source in `[tool.uv.sources]`.
+/// The error for the first direct-reference source in `[tool.uv.sources]`
+/// that envy does not read: a git or workspace source, or (when the project
+/// has `[tool.envy]`, so `[tool.uv]` is not read) a path or URL source.
 ///
 /// # Errors
 /// [`UvError`] naming the package and the kind of source.
-pub fn refuse_direct_sources(uv: &toml::Value) -> Result<(), UvError> {
-    match direct_sources(uv).into_iter().next() {
+pub fn refuse_direct_sources(uv: &toml::Value, has_envy: bool) -> Result<(), UvError> {
+    let refused = direct_sources(uv)
+        .into_iter()
+        .find(|(_, kind)| matches!(*kind, "git" | "workspace") || has_envy);
+    match refused {
         None => Ok(()),
+        Some((name, kind)) if matches!(kind, "path" | "url") => Err(UvError {
+            field: format!("tool.uv.sources.{name}"),
+            needle: "sources".to_string(),
+            message: format!(
+                "`{name}` comes from a {kind} source in `[tool.uv.sources]`, which envy does not read when `[tool.envy]` exists; move it to `[tool.envy.sources]` (envy never resolves `{name}` from an index in its place)"
+            ),
+        }),
         Some((name, kind)) => Err(UvError {
             field: format!("tool.uv.sources.{name}"),
             needle: "sources".to_string(),
@@ -128,7 +142,7 @@ pub fn refuse_direct_sources(uv: &toml::Value) -> Result<(), UvError> {
 /// A direct-reference source, a source that is not `{ index = "name" }`,
 /// a flat index (`format = "flat"`), or a value of the wrong type.
 pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
-    refuse_direct_sources(uv)?;
+    refuse_direct_sources(uv, false)?;
     let err = |field: &str, needle: &str, message: String| UvError {
         field: format!("tool.uv.{field}"),
         needle: needle.to_string(),
@@ -230,24 +244,44 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
     if let Some(sources) = uv.get("sources").and_then(toml::Value::as_table) {
         let mut map = BTreeMap::new();
         for (name, value) in sources {
-            let index = value
-                .as_table()
-                .filter(|t| t.len() == 1)
-                .and_then(|t| t.get("index"))
-                .and_then(toml::Value::as_str)
-                .ok_or_else(|| {
-                    err(
-                        &format!("sources.{name}"),
-                        "sources",
-                        format!("envy reads `{name}` sources of the form `{{ index = \"name\" }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
-                    )
-                })?;
-            map.insert(
-                name.clone(),
+            let unread = || {
+                err(
+                    &format!("sources.{name}"),
+                    "sources",
+                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}` and `{{ url = \"...\" }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
+                )
+            };
+            let table = value.as_table().ok_or_else(unread)?;
+            let text = |key: &str| {
+                table
+                    .get(key)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string)
+            };
+            let known = |keys: &[&str]| table.keys().all(|k| keys.contains(&k.as_str()));
+            let source = if table.contains_key("index") && known(&["index"]) {
                 ToolSource {
-                    index: index.to_string(),
-                },
-            );
+                    index: Some(text("index").ok_or_else(unread)?),
+                    ..ToolSource::default()
+                }
+            } else if table.contains_key("path") && known(&["path", "editable"]) {
+                ToolSource {
+                    path: Some(text("path").ok_or_else(unread)?),
+                    editable: match table.get("editable") {
+                        None => None,
+                        Some(v) => Some(v.as_bool().ok_or_else(unread)?),
+                    },
+                    ..ToolSource::default()
+                }
+            } else if table.contains_key("url") && known(&["url"]) {
+                ToolSource {
+                    url: Some(text("url").ok_or_else(unread)?),
+                    ..ToolSource::default()
+                }
+            } else {
+                return Err(unread());
+            };
+            map.insert(name.clone(), source);
         }
         tool.sources = map;
     }
@@ -309,7 +343,7 @@ torch = { index = "pytorch" }
         assert!(s.tool.index[0].explicit);
         assert_eq!(s.tool.index[1].name, "index-2");
         assert!(s.tool.index[1].default);
-        assert_eq!(s.tool.sources["torch"].index, "pytorch");
+        assert_eq!(s.tool.sources["torch"].index.as_deref(), Some("pytorch"));
         assert_eq!(
             s.warnings,
             vec!["`[tool.uv] environments` is not read by envy: the lock covers every environment `requires-python` allows"]
@@ -317,22 +351,13 @@ torch = { index = "pytorch" }
     }
 
     #[test]
-    fn direct_reference_sources_are_refused() {
+    fn git_and_workspace_sources_are_refused() {
         for (source, kind) in [
-            (r#"mylib = { path = "../mylib", editable = true }"#, "path"),
             (
                 r#"mylib = { git = "https://example.com/mylib", tag = "v1" }"#,
                 "git",
             ),
-            (
-                r#"mylib = { url = "https://example.com/mylib-1.0.tar.gz" }"#,
-                "url",
-            ),
             (r#"mylib = { workspace = true }"#, "workspace"),
-            (
-                r#"mylib = [{ path = "a", marker = "sys_platform == 'linux'" }]"#,
-                "path",
-            ),
         ] {
             let v = uv(&format!("[tool.uv.sources]\n{source}\n"));
             assert_eq!(direct_sources(&v), vec![("mylib".to_string(), kind)]);
@@ -344,6 +369,28 @@ torch = { index = "pytorch" }
                 e.message
             );
         }
+    }
+
+    #[test]
+    fn path_and_url_sources_are_read_and_refused_beside_tool_envy() {
+        let v = uv(r#"
+[tool.uv.sources]
+a = { path = "../a", editable = true }
+b = { url = "https://example.com/b-1.0.tar.gz" }
+"#);
+        let s = read(&v).unwrap();
+        assert_eq!(s.tool.sources["a"].path.as_deref(), Some("../a"));
+        assert_eq!(s.tool.sources["a"].editable, Some(true));
+        assert_eq!(
+            s.tool.sources["b"].url.as_deref(),
+            Some("https://example.com/b-1.0.tar.gz")
+        );
+        let e = refuse_direct_sources(&v, true).unwrap_err();
+        assert!(e.message.contains("[tool.envy.sources]"), "{}", e.message);
+        // A list (markers) is not read.
+        let v =
+            uv("[tool.uv.sources]\na = [{ path = \"a\", marker = \"sys_platform == 'linux'\" }]\n");
+        assert_eq!(read(&v).unwrap_err().field, "tool.uv.sources.a");
     }
 
     #[test]

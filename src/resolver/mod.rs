@@ -15,6 +15,7 @@
 //! - While PubGrub solves on this thread, pages and metadata of every
 //!   dependency it learns about are fetched on a pool of I/O threads.
 
+mod direct;
 mod exclude_newer;
 mod fork;
 mod notes;
@@ -161,6 +162,11 @@ pub struct ResolverInput {
     /// (PEP 643 checks and the PEP 517 `prepare_metadata_for_build_wheel`
     /// hook). `None`: the index's answer is used as it is.
     pub sdist_metadata: Option<SdistMetadataHook>,
+    /// Packages named by a direct reference (a local path, a `file:` or
+    /// remote archive; PEP 440 "direct references"), with the core metadata
+    /// of that one distribution. Each has exactly that one version, and the
+    /// index is never asked about its name (no dependency confusion).
+    pub direct: BTreeMap<PackageName, Arc<CoreMetadata>>,
 }
 
 /// Where the project declares a requirement (PEP 621, PEP 735).
@@ -344,6 +350,14 @@ pub fn resolve(
             .map_err(|e| ResolveError::Other(e.to_string()))?,
     );
     client.set_background_cancelled(false);
+    let client: Arc<dyn PackageIndex> = if input.direct.is_empty() {
+        client
+    } else {
+        Arc::new(direct::NoIndexFor {
+            inner: client,
+            names: input.direct.keys().cloned().collect(),
+        })
+    };
     let result = resolve_forks(&client, &input, extra_prefetch, pool);
     // Prefetches still queued are for versions the resolution did not need.
     client.set_background_cancelled(true);

@@ -39,6 +39,13 @@ impl Provider {
         }
         let mut notes = Vec::new();
         for (name, range) in found {
+            if let Some(meta) = self.input.direct.get(&name) {
+                notes.push(format!(
+                    "`{name}` comes from a direct reference, whose only version is {}; no index is asked for it",
+                    meta.version
+                ));
+                continue;
+            }
             let page = match self.client.project(&name) {
                 Ok(page) => page,
                 Err(IndexError::NotFound { indexes, .. }) => {

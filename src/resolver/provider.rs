@@ -225,6 +225,9 @@ impl Provider {
     /// Start fetching the page of `req.name` and the metadata of the version
     /// the resolver is most likely to pick, without waiting (see [`Prefetcher`]).
     fn prefetch(&self, req: &Requirement) {
+        if self.input.direct.contains_key(&req.name) {
+            return;
+        }
         self.prefetcher.prefetch(req);
     }
 
@@ -477,20 +480,11 @@ impl Provider {
         if let Some(d) = self.deps.borrow().get(&(name.clone(), v.clone())) {
             return Ok(Ok(d.clone()));
         }
-        let page = self.client.project(name)?;
-        let meta = match self.sdist_only_metadata(&page, v)? {
-            Some(Ok(m)) => Arc::new(m),
-            Some(Err(reason)) => return Ok(Err(reason)),
-            None => match self.client.metadata(&page, v) {
+        let meta = match self.input.direct.get(name) {
+            Some(meta) => meta.clone(),
+            None => match self.index_metadata(name, v)? {
                 Ok(m) => m,
-                Err(
-                    e @ (IndexError::Network { .. }
-                    | IndexError::Offline { .. }
-                    | IndexError::HashMismatch { .. }
-                    | IndexError::Deadline { .. }
-                    | IndexError::MetadataMismatch { .. }),
-                ) => return Err(e),
-                Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
+                Err(reason) => return Ok(Err(reason)),
             },
         };
         if let Some(rp) = &meta.requires_python {
@@ -508,6 +502,33 @@ impl Provider {
             .borrow_mut()
             .insert((name.clone(), v.clone()), split.clone());
         Ok(Ok(split))
+    }
+
+    /// Core metadata of `name==v` from the index (or, for a version with
+    /// only sdists, through the sdist hook); `Ok(Err(reason))` when it
+    /// cannot be read and the version is to be skipped.
+    #[allow(clippy::type_complexity)]
+    fn index_metadata(
+        &self,
+        name: &PackageName,
+        v: &Version,
+    ) -> Result<Result<Arc<CoreMetadata>, String>, IndexError> {
+        let page = self.client.project(name)?;
+        Ok(Ok(match self.sdist_only_metadata(&page, v)? {
+            Some(Ok(m)) => Arc::new(m),
+            Some(Err(reason)) => return Ok(Err(reason)),
+            None => match self.client.metadata(&page, v) {
+                Ok(m) => m,
+                Err(
+                    e @ (IndexError::Network { .. }
+                    | IndexError::Offline { .. }
+                    | IndexError::HashMismatch { .. }
+                    | IndexError::Deadline { .. }
+                    | IndexError::MetadataMismatch { .. }),
+                ) => return Err(e),
+                Err(e) => return Ok(Err(format!("its metadata could not be read ({e})"))),
+            },
+        }))
     }
 
     /// Metadata of a version whose usable files are only sdists, through
@@ -553,8 +574,14 @@ impl Provider {
         };
         for (p, v) in selected {
             let Pkg::Dist(name) = p else { continue };
-            let page = self.client.project(name)?;
-            let files = self.usable_files(&page, v).into_iter().cloned().collect();
+            // A direct reference's file (if any) is the caller's to lock.
+            let (index, files) = if self.input.direct.contains_key(name) {
+                (String::new(), Vec::new())
+            } else {
+                let page = self.client.project(name)?;
+                let files = self.usable_files(&page, v).into_iter().cloned().collect();
+                (page.index.clone(), files)
+            };
             let deps = match self.version_deps(name, v)? {
                 Ok(d) => d,
                 Err(reason) => return Err(ResolveError::Other(reason)),
@@ -569,7 +596,7 @@ impl Provider {
             out.packages.push(ResolvedPackage {
                 name: name.clone(),
                 version: v.clone(),
-                index: page.index.clone(),
+                index,
                 files,
                 dependencies: deps.base.clone(),
                 optional_dependencies,
@@ -642,6 +669,10 @@ impl DependencyProvider for Provider {
         let conflicting = std::mem::take(&mut *self.conflicting.borrow_mut());
         if !conflicting.is_empty() {
             return Err(ProviderError::Reprioritize(conflicting));
+        }
+        // A direct reference has one version, and no index is asked.
+        if let Some(meta) = self.input.direct.get(name) {
+            return Ok(range.contains(&meta.version).then(|| meta.version.clone()));
         }
         let page = match self.client.project(name) {
             Ok(page) => page,

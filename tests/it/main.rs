@@ -14,6 +14,7 @@ mod cli_docs;
 mod cmds;
 mod concurrent_edits;
 mod credentials;
+mod direct_refs;
 mod docker_recipes;
 mod edit_corpus;
 mod errors;

@@ -142,7 +142,7 @@ fn only_group_never_installs_the_project() {
 fn a_direct_reference_is_refused_never_resolved_from_an_index() {
     let ctx = context();
     ctx.write_pyproject(&format!(
-        "{VIRTUAL}\n[dependency-groups]\ndev = [\"six @ https://user:secret@files.example/six-1.0-py3-none-any.whl\"]\n"
+        "{VIRTUAL}\n[dependency-groups]\ndev = [\"six @ git+https://user:secret@files.example/six.git@v1\"]\n"
     ));
     let before = ctx.read("pyproject.toml");
     envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
@@ -151,7 +151,7 @@ fn a_direct_reference_is_refused_never_resolved_from_an_index() {
     ----- stdout -----
 
     ----- stderr -----
-    error: `six @ https://files.example/six-1.0-py3-none-any.whl` in [dependency-groups] dev is a direct reference, which envy cannot lock yet
+    error: `six @ git+https://files.example/six.git@v1` in [dependency-groups] dev is a direct reference, which envy cannot lock yet
 
     hint: envy never resolves `six` from an index in its place; use a version specifier (`six>=...`) from an index, or another tool until envy supports direct references
     ");
@@ -192,9 +192,9 @@ fn tool_uv_settings_are_read_when_there_is_no_tool_envy() {
     assert_eq!(ctx.installed_version("devtool").as_deref(), Some("1.0"));
 }
 
-/// A `[tool.uv.sources]` path, git, URL or workspace source is a direct
-/// reference: envy refuses the project rather than take that package from
-/// the index (dependency confusion), even next to `[tool.envy]`.
+/// A `[tool.uv.sources]` path or URL source next to `[tool.envy]` (which
+/// envy then reads instead of `[tool.uv]`) is refused rather than that
+/// package taken from the index (dependency confusion).
 #[test]
 fn tool_uv_direct_sources_are_refused_not_resolved_from_the_index() {
     let mut ctx = TestContext::new();
@@ -208,7 +208,7 @@ fn tool_uv_direct_sources_are_refused_not_resolved_from_the_index() {
     ----- stdout -----
 
     ----- stderr -----
-    error: [TEMP]/pyproject.toml:9:10: invalid tool.uv.sources.six: `six` comes from a path source, a direct reference envy cannot use yet; envy never resolves `six` from an index in its place
+    error: [TEMP]/pyproject.toml:9:10: invalid tool.uv.sources.six: `six` comes from a path source in `[tool.uv.sources]`, which envy does not read when `[tool.envy]` exists; move it to `[tool.envy.sources]` (envy never resolves `six` from an index in its place)
 
     hint: fix `pyproject.toml` at the place shown; envy changed nothing
     ");

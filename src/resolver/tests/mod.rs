@@ -206,6 +206,7 @@ fn input(requirements: &[&str], requires_python: &str) -> ResolverInput {
         overrides: Vec::new(),
         required_environments: Vec::new(),
         sdist_metadata: None,
+        direct: BTreeMap::new(),
     }
 }
 

@@ -348,9 +348,9 @@ impl SdistBuilder {
         s
     }
 
-    pub fn build(&self, dir: &Path) -> PathBuf {
-        fs::create_dir_all(dir).unwrap();
-        let base = self.base();
+    /// The files of the sdist's tree (relative paths, without the
+    /// `name-version/` prefix): a project with an in-tree backend.
+    pub fn tree_files(&self) -> Vec<(String, Vec<u8>)> {
         let pkg = import_name(&self.name);
         let meta_py = format!(
             "NAME = {}\nVERSION = {}\nMETADATA = {}\nPACKAGE = {}\n",
@@ -378,6 +378,23 @@ impl SdistBuilder {
                 files.push((p.clone(), c.clone().into_bytes()));
             }
         }
+        files
+    }
+
+    /// Writes the sdist's tree, unpacked, into `dir` (a local source tree
+    /// with an in-tree backend, for path dependencies).
+    pub fn write_tree(&self, dir: &Path) {
+        for (p, c) in self.tree_files() {
+            let path = dir.join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, c).unwrap();
+        }
+    }
+
+    pub fn build(&self, dir: &Path) -> PathBuf {
+        fs::create_dir_all(dir).unwrap();
+        let base = self.base();
+        let files = self.tree_files();
         let path = dir.join(self.filename());
         let gz = flate2::GzBuilder::new().mtime(0).write(
             fs::File::create(&path).unwrap(),
