@@ -3,7 +3,9 @@
 //! with the marker under which that version is needed (so in a forked lock exactly one
 //! entry of a name applies in any environment), its dependencies (`[[packages.dependencies]]`
 //! by name, and version where the lock holds several), its index, its sdist and every
-//! wheel (URL, sha256, size). The project itself is not listed. The header fills
+//! wheel (URL, sha256, size); a direct reference's source tree as `directory`
+//! (`path` relative to the project, `editable`) and its archive as `archive`.
+//! The project itself is not listed. The header fills
 //! `environments`, `extras`, `dependency-groups` and `default-groups`, and packages
 //! needed only through an extra or a group are gated by the PEP's `extras` /
 //! `dependency_groups` markers. [`render_bundle`] writes the lock a bundle carries.
@@ -191,6 +193,21 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             }
             out.push_str("]\n");
         }
+        if let Some((path, editable)) = pkg.source_tree() {
+            let _ = writeln!(
+                out,
+                "directory = {{ path = {}, editable = {editable} }}",
+                quote(path)
+            );
+            continue;
+        }
+        if pkg.is_direct() {
+            // A direct reference's one archive (PEP 751 `packages.archive`).
+            if let Some(file) = pkg.files().next() {
+                let _ = writeln!(out, "archive = {}", file_table(file));
+            }
+            continue;
+        }
         if let Some(sdist) = &pkg.sdist {
             let _ = writeln!(out, "sdist = {}", file_table(sdist));
         }
@@ -264,9 +281,13 @@ pub fn render_bundle(
                 format!("wheels = [{{ {t} }}]")
             }
             (WheelRef::Url, _, Some(f)) => format!("wheels = [{}]", file_table(f)),
-            (WheelRef::Url, Some(p), None) => match &p.sdist {
-                Some(s) => format!("sdist = {}", file_table(s)),
-                None => continue,
+            (WheelRef::Url, Some(p), None) => match (&p.sdist, p.source_tree()) {
+                (Some(s), _) => format!("sdist = {}", file_table(s)),
+                // Built from a local source tree (a direct reference).
+                (None, Some((path, _))) => {
+                    format!("directory = {{ path = {}, editable = false }}", quote(path))
+                }
+                (None, None) => continue,
             },
             (WheelRef::Url, None, None) => {
                 if lock.project().is_some_and(|p| p.name.as_ref() == w.name) {

@@ -1,10 +1,14 @@
 //! `requirements.txt` from a lock: `name==version ; marker` with a
 //! `--hash=sha256:` option for every file of that version, as pip's
-//! hash-checking mode (`--require-hashes`) reads it.
+//! hash-checking mode (`--require-hashes`) reads it. A direct reference is
+//! written as one: `name @ https://...` or `name @ file:///...` (an archive,
+//! with its `--hash`; a source tree, which pip cannot hash-check), or
+//! `-e ./path` for an editable source tree.
 
-use crate::lock::{Lock, Selection};
+use crate::lock::{Lock, LockedPackage, Selection};
 use std::collections::BTreeSet;
 use std::fmt::Write;
+use std::path::Path;
 
 /// Options of the requirements renderer.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +19,37 @@ pub struct RequirementsOptions {
     pub exclude: BTreeSet<String>,
     /// Lines to put after the header (e.g. `-r requirements-app.txt`).
     pub preamble: Vec<String>,
+    /// The project root, against which `path` sources become absolute
+    /// `file://` URLs (without it they stay relative paths).
+    pub project_root: Option<std::path::PathBuf>,
+}
+
+/// The requirement line of a direct reference (without marker or hashes),
+/// and whether it is an editable `-e` line; `None` for an index package.
+fn direct_line(pkg: &LockedPackage, root: Option<&Path>) -> Option<(String, bool)> {
+    if let Some((path, true)) = pkg.source_tree() {
+        let shown = if path.starts_with("..") || path.starts_with('/') {
+            path.to_string()
+        } else {
+            format!("./{path}")
+        };
+        return Some((format!("-e {shown}"), true));
+    }
+    if let Some(url) = &pkg.source.url {
+        return Some((format!("{} @ {url}", pkg.name), false));
+    }
+    let path = pkg.source.path.as_ref()?;
+    let target = match root {
+        Some(root) => {
+            let joined = root.join(path);
+            let absolute = fs_err::canonicalize(&joined).unwrap_or(joined);
+            url::Url::from_file_path(&absolute)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|()| path.clone())
+        }
+        None => path.clone(),
+    };
+    Some((format!("{} @ {target}", pkg.name), false))
 }
 
 /// Render the packages `selection` needs as requirements text.
@@ -38,8 +73,14 @@ pub fn render(lock: &Lock, selection: &Selection, opts: &RequirementsOptions) ->
         if marker.is_false() {
             continue;
         }
-        let mut line = format!("{}=={}", pkg.name, pkg.version);
-        if let Some(m) = marker.try_to_string() {
+        let direct = direct_line(pkg, opts.project_root.as_deref());
+        let mut line = match &direct {
+            Some((text, _)) => text.clone(),
+            None => format!("{}=={}", pkg.name, pkg.version),
+        };
+        // pip reads no marker on an `-e` line.
+        let editable = direct.as_ref().is_some_and(|(_, e)| *e);
+        if let (Some(m), false) = (marker.try_to_string(), editable) {
             let _ = write!(line, " ; {m}");
         }
         if opts.no_hashes {

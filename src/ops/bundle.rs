@@ -87,22 +87,50 @@ fn bundle_target(
     Ok((interp, label, is_local))
 }
 
-/// Pick, download and hash-check one wheel per package the target needs.
+/// Pick, download and hash-check one wheel per package the target needs; a
+/// local source tree (a direct reference) is built into a wheel in `scratch`.
 fn bundle_wheels(
     settings: &Settings,
     project: &Project,
     lock: &Lock,
     selection: &Selection,
-    interp: &Interpreter,
-    label: &str,
-    is_local: bool,
+    (interp, label, is_local): (&Interpreter, &str, bool),
+    scratch: &Path,
 ) -> Result<Vec<BundleWheel>> {
     let needed = lock.needed_for(selection, &interp.markers);
+    let (trees, needed): (Vec<&LockedPackage>, Vec<&LockedPackage>) =
+        needed.into_iter().partition(|p| p.source_tree().is_some());
     let picked = bundles::pick_wheels(&needed, interp, label, is_local)?;
-    if picked.is_empty() {
+    if picked.is_empty() && trees.is_empty() {
         return Ok(Vec::new());
     }
     let client = settings.client(Some(project))?;
+    let mut built = Vec::new();
+    for pkg in trees {
+        let Some((path, _)) = pkg.source_tree() else {
+            continue;
+        };
+        if !is_local {
+            return Err(Error::new(format!(
+                "`{}=={}` comes from the source tree `{path}`, which can only be built for an interpreter on this machine, not for {label}",
+                pkg.name, pkg.version
+            ))
+            .hint("export for a local interpreter (`--python`), or depend on a built wheel of it"));
+        }
+        let dir = project.root.join(path);
+        let (tmp, wheel, filename) = crate::ops::build::wheel_from_tree(
+            settings,
+            &client,
+            pkg,
+            (&dir, path),
+            false,
+            interp,
+        )?;
+        let kept = scratch.join(wheel.file_name().unwrap_or_default());
+        fs_err::copy(&wheel, &kept)?;
+        drop(tmp);
+        built.push(built_wheel(pkg, kept, filename)?);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(8)
         .build()
@@ -129,7 +157,9 @@ fn bundle_wheels(
             })
             .collect()
     });
-    results.into_iter().collect()
+    let mut out: Vec<BundleWheel> = results.into_iter().collect::<Result<_>>()?;
+    out.extend(built);
+    Ok(out)
 }
 
 /// A wheel built from a locked sdist, as a bundle wheel: its file entry (and
@@ -206,8 +236,14 @@ pub(super) fn bundle(
     } else {
         None
     };
+    let trees_tmp = tempfile::tempdir()?;
     let mut wheels = bundle_wheels(
-        settings, project, lock, &selection, &interp, &label, is_local,
+        settings,
+        project,
+        lock,
+        &selection,
+        (&interp, &label, is_local),
+        trees_tmp.path(),
     )?;
     let project_tmp = tempfile::tempdir()?;
     if opts.format != Format::Zipapp && !opts.no_emit_project {

@@ -140,6 +140,7 @@ pub fn export(settings: &Settings, opts: &ExportOptions) -> Result<ExportOutcome
     let selection = groups.selection(&lock);
     let base = RequirementsOptions {
         no_hashes: opts.no_hashes,
+        project_root: Some(project.root.clone()),
         ..Default::default()
     };
     if let Some(dir) = &opts.split {

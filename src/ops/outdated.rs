@@ -107,7 +107,13 @@ pub fn outdated(settings: &Settings, opts: &OutdatedOptions) -> Result<OutdatedR
     let project = settings.project()?;
     let lock = ensure_lock(settings, &project, opts.mode)?;
     let client = settings.client(Some(&project))?;
-    let pkgs: Vec<_> = lock.packages.iter().filter(|p| !p.is_project()).collect();
+    // A direct reference has no index versions to compare with (and its
+    // name is never looked up on one).
+    let pkgs: Vec<_> = lock
+        .packages
+        .iter()
+        .filter(|p| !p.is_project() && !p.is_direct())
+        .collect();
     let mut names: Vec<String> = pkgs.iter().map(|p| p.name.to_string()).collect();
     names.dedup();
     let latest = latest_versions(&client, &names);

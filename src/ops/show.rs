@@ -104,7 +104,11 @@ pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
                 (Some(r), _, _) => r.clone(),
                 (None, Some(e), _) => format!("editable: {e}"),
                 (None, None, Some(d)) => format!("find-links: {d}"),
-                (None, None, None) => "unknown".into(),
+                (None, None, None) => match (&p.source.path, &p.source.url) {
+                    (Some(path), _) => format!("path: {path}"),
+                    (None, Some(url)) => format!("url: {url}"),
+                    (None, None) => "unknown".into(),
+                },
             },
             files: p.files().count(),
             sdist: p.sdist.is_some(),
