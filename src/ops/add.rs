@@ -21,6 +21,8 @@ pub struct EditOptions {
     pub no_sync: bool,
     /// Interpreter request for the sync.
     pub python: Option<String>,
+    /// `add` of a local directory: install it editable (PEP 660).
+    pub editable: bool,
 }
 
 /// Parse a PEP 508 requirement from the command line, pointing at the column on error.
@@ -193,23 +195,119 @@ fn requirements_in<'a>(project: &'a Project, target: &Target) -> Vec<&'a Require
     }
 }
 
-/// `envy add REQ...`.
+/// Whether an `envy add` argument is a local path or an archive URL rather
+/// than a PEP 508 requirement: a URL (`https://`, `file:`), or text with a
+/// path separator or an archive extension and no `@` (`name @ URL` is PEP 508).
+fn is_direct_argument(arg: &str) -> bool {
+    let url = ["http://", "https://", "file:"]
+        .iter()
+        .any(|p| arg.starts_with(p));
+    url || (!arg.contains('@')
+        && (arg.starts_with('.')
+            || arg.contains('/')
+            || arg.contains('\\')
+            || crate::project::is_archive_name(arg)))
+}
+
+/// The `[tool.envy.sources]` entry of an `envy add PATH|URL` argument: the
+/// package's name (from its metadata) and the source to write.
+fn direct_argument(
+    settings: &Settings,
+    arg: &str,
+    editable: bool,
+) -> Result<(PackageName, Vec<(&'static str, toml_edit::Value)>)> {
+    use crate::project::DirectSource;
+    let project = settings.project()?;
+    let source = if arg.starts_with("http://") || arg.starts_with("https://") {
+        if editable {
+            return Err(Error::new(format!(
+                "`{}` is an archive URL, which cannot be installed editable",
+                crate::types::redact_url(arg)
+            ))
+            .hint("drop `--editable`, or pass the project's directory"));
+        }
+        DirectSource::Url {
+            url: arg.to_string(),
+        }
+    } else {
+        let local = match url::Url::parse(arg).ok().filter(|u| u.scheme() == "file") {
+            Some(u) => u
+                .to_file_path()
+                .map_err(|()| Error::new(format!("`{arg}` is not a local path")))?,
+            None => std::env::current_dir()?.join(arg),
+        };
+        DirectSource::Path {
+            path: crate::source::relative_path(&project.root, &local),
+            editable,
+        }
+    };
+    let client = settings.client(Some(&project))?;
+    let requires_python = super::lock::requires_python_of(&project)?;
+    let reporter = settings.reporter.clone();
+    let reader = crate::source::Reader::new(
+        client,
+        &project,
+        requires_python,
+        std::sync::Arc::new(move |what: &str| {
+            reporter.status(&format!(
+                "Reading the metadata of {what} with its build backend (runs its build code)"
+            ));
+        }),
+    );
+    let dist = reader.read_any(&source)?;
+    let entries = match &source {
+        DirectSource::Url { url } => vec![("url", toml_edit::Value::from(url.as_str()))],
+        DirectSource::Path { path, editable } => {
+            if *editable && dist.file.is_some() {
+                return Err(Error::new(format!(
+                    "`{path}` is an archive, which cannot be installed editable"
+                ))
+                .hint("drop `--editable`, or pass the project's directory"));
+            }
+            let mut e = vec![("path", toml_edit::Value::from(path.as_str()))];
+            if *editable {
+                e.push(("editable", toml_edit::Value::from(true)));
+            }
+            e
+        }
+    };
+    Ok((dist.metadata.name.clone(), entries))
+}
+
+/// `envy add REQ...`: PEP 508 requirements, or local paths (directories,
+/// wheels, sdists) and archive URLs, which add the package by the name its
+/// metadata gives plus a `[tool.envy.sources]` entry.
 ///
 /// # Errors
-/// Invalid requirements (with a caret at the column), and every lock or sync
-/// failure; `pyproject.toml` is then unchanged.
+/// Invalid requirements (with a caret at the column), a path or URL that is
+/// no distribution, and every lock or sync failure; `pyproject.toml` is then
+/// unchanged.
 pub fn add(
     settings: &Settings,
     requirements: &[String],
     opts: &EditOptions,
 ) -> Result<EditOutcome> {
-    let reqs: Vec<Requirement> = requirements
-        .iter()
-        .map(|r| parse_requirement(r))
-        .collect::<Result<_>>()?;
+    let mut reqs: Vec<Requirement> = Vec::new();
+    let mut sources = Vec::new();
+    for arg in requirements {
+        if is_direct_argument(arg) {
+            let (name, entries) = direct_argument(settings, arg, opts.editable)?;
+            reqs.push(parse_requirement(name.as_ref())?);
+            sources.push((name, entries));
+        } else {
+            if opts.editable {
+                return Err(Error::new(format!(
+                    "`--editable` needs a local directory, not the requirement `{arg}`"
+                ))
+                .hint("pass the project's path, e.g. `envy add --editable ../lib`"));
+            }
+            reqs.push(parse_requirement(arg)?);
+        }
+    }
     let unbounded: Vec<PackageName> = reqs
         .iter()
         .filter(|r| r.version_or_url.is_none())
+        .filter(|r| !sources.iter().any(|(n, _)| n == &r.name))
         .map(|r| r.name.clone())
         .collect();
     edit_lock_sync(
@@ -218,6 +316,10 @@ pub fn add(
         |doc| {
             for r in &reqs {
                 edit::add_requirement(doc, &opts.target, r)
+                    .map_err(|e| Error::new(e.to_string()))?;
+            }
+            for (name, entries) in &sources {
+                edit::set_source(doc, name.as_ref(), entries)
                     .map_err(|e| Error::new(e.to_string()))?;
             }
             Ok(())
@@ -255,6 +357,14 @@ pub fn remove(settings: &Settings, names: &[String], opts: &EditOptions) -> Resu
                         err = err.hint(format!("it is in {t}: pass {}", flag_for(&t)));
                     }
                     return Err(err);
+                }
+            }
+            // A path or URL source no requirement names any more goes too.
+            let path = project.root.join("pyproject.toml");
+            let left = Project::parse(&doc.to_string(), &path)?;
+            for n in &names {
+                if where_is(&left, n).is_none() {
+                    edit::remove_source(doc, n);
                 }
             }
             Ok(())

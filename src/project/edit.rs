@@ -313,6 +313,96 @@ pub fn remove_requirement(
     Ok(!found.is_empty())
 }
 
+/// Where `[tool.*.sources]` entries are written: `[tool.envy.sources]`, or
+/// `[tool.uv.sources]` in a uv project without `[tool.envy]` (where envy
+/// reads `[tool.uv]`, and a new `[tool.envy]` would stop that).
+fn sources_tool(doc: &DocumentMut) -> &'static str {
+    let tool = doc.get("tool").and_then(Item::as_table_like);
+    let has = |k: &str| tool.is_some_and(|t| t.contains_key(k));
+    if !has("envy") && has("uv") {
+        "uv"
+    } else {
+        "envy"
+    }
+}
+
+/// A sub-table of `parent`, made implicit (no header of its own) when new.
+fn implicit_table_mut<'a>(parent: &'a mut Table, key: &str) -> Result<&'a mut Table, EditError> {
+    if !parent.contains_key(key) {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        parent.insert(key, Item::Table(t));
+    }
+    match parent.get_mut(key) {
+        Some(Item::Table(t)) => Ok(t),
+        _ => Err(EditError::WrongType(format!("tool.{key}"))),
+    }
+}
+
+/// Set `[tool.envy.sources] NAME = { KEY = VALUE, ... }` (in `[tool.uv.sources]`
+/// for a uv project without `[tool.envy]`), replacing an entry of that name.
+///
+/// # Errors
+/// [`EditError::WrongType`] when `tool`, its table or `sources` is not a table.
+pub fn set_source(
+    doc: &mut DocumentMut,
+    name: &str,
+    entries: &[(&str, Value)],
+) -> Result<(), EditError> {
+    let which = sources_tool(doc);
+    let tool = implicit_table_mut(doc.as_table_mut(), "tool")?;
+    let table = implicit_table_mut(tool, which)?;
+    let sources = table_mut(table, "sources")?;
+    let mut inline = toml_edit::InlineTable::new();
+    for (k, v) in entries {
+        inline.insert(*k, v.clone());
+    }
+    inline.fmt();
+    sources.insert(name, toml_edit::value(inline));
+    Ok(())
+}
+
+/// Remove the `[tool.envy.sources]` (or `[tool.uv.sources]`) entry of `name`
+/// when it is a `path` or `url` source, and the tables that are left empty
+/// and have no header of their own; returns whether one was removed.
+pub fn remove_source(doc: &mut DocumentMut, name: &PackageName) -> bool {
+    let which = sources_tool(doc);
+    let Some(Item::Table(tool)) = doc.get_mut("tool") else {
+        return false;
+    };
+    let Some(Item::Table(table)) = tool.get_mut(which) else {
+        return false;
+    };
+    let Some(Item::Table(sources)) = table.get_mut("sources") else {
+        return false;
+    };
+    let key = sources
+        .iter()
+        .map(|(k, _)| k.to_string())
+        .find(|k| PackageName::from_str(k).ok().as_ref() == Some(name));
+    let Some(key) = key else {
+        return false;
+    };
+    let direct = sources
+        .get(&key)
+        .and_then(Item::as_table_like)
+        .is_some_and(|t| t.contains_key("path") || t.contains_key("url"));
+    if !direct {
+        return false;
+    }
+    sources.remove(&key);
+    if sources.is_empty() {
+        table.remove("sources");
+    }
+    if table.is_empty() && table.is_implicit() {
+        tool.remove(which);
+    }
+    if tool.is_empty() && tool.is_implicit() {
+        doc.remove("tool");
+    }
+    true
+}
+
 /// The text of an edited `doc` in the line endings of `original`, the text
 /// it was parsed from: toml_edit writes `\n` everywhere and ends the file
 /// with one, so a file that used `\r\n` throughout gets `\r\n` back (a file

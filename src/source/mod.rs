@@ -132,10 +132,7 @@ impl<'a> Reader<'a> {
         name: &PackageName,
         source: &DirectSource,
     ) -> Result<DirectDistribution, SourceError> {
-        let dist = match source {
-            DirectSource::Path { path, editable } => self.read_path(name, path, *editable)?,
-            DirectSource::Url { url } => self.read_url(name, source, url)?,
-        };
+        let dist = self.read_named(&format!("`{name}`"), source)?;
         if &dist.metadata.name != name {
             return Err(message(
                 format!(
@@ -149,9 +146,30 @@ impl<'a> Reader<'a> {
         Ok(dist)
     }
 
+    /// Resolve a direct reference whose package name is not known yet (`envy
+    /// add ../lib`): the name comes from the distribution's metadata.
+    ///
+    /// # Errors
+    /// As [`Reader::read`], but for the name check.
+    pub fn read_any(&self, source: &DirectSource) -> Result<DirectDistribution, SourceError> {
+        self.read_named("the dependency", source)
+    }
+
+    /// [`Reader::read`] without the name check; `name` is how messages call it.
+    fn read_named(
+        &self,
+        name: &str,
+        source: &DirectSource,
+    ) -> Result<DirectDistribution, SourceError> {
+        match source {
+            DirectSource::Path { path, editable } => self.read_path(name, path, *editable),
+            DirectSource::Url { url } => self.read_url(name, source, url),
+        }
+    }
+
     fn read_path(
         &self,
-        name: &PackageName,
+        name: &str,
         path: &str,
         editable: bool,
     ) -> Result<DirectDistribution, SourceError> {
@@ -160,7 +178,7 @@ impl<'a> Reader<'a> {
         if absolute.is_dir() {
             if !is_project_dir(&absolute) {
                 return Err(message(
-                    format!("`{name}` comes from `{path}`, which is not a Python project: it has no `pyproject.toml` or `setup.py`"),
+                    format!("{name} comes from `{path}`, which is not a Python project: it has no `pyproject.toml` or `setup.py`"),
                     Some("point the source at the directory that holds the project's `pyproject.toml`"),
                 ));
             }
@@ -186,15 +204,13 @@ impl<'a> Reader<'a> {
         }
         if !absolute.is_file() {
             return Err(message(
-                format!("`{name}` comes from `{path}`, which does not exist"),
+                format!("{name} comes from `{path}`, which does not exist"),
                 Some("check the path; relative paths start at the directory of `pyproject.toml`"),
             ));
         }
         if editable {
             return Err(message(
-                format!(
-                    "`{name}` comes from the file `{path}`, which cannot be installed editable"
-                ),
+                format!("{name} comes from the file `{path}`, which cannot be installed editable"),
                 Some("drop `editable = true`, or point `path` at the project's directory"),
             ));
         }
@@ -222,7 +238,7 @@ impl<'a> Reader<'a> {
 
     fn read_url(
         &self,
-        name: &PackageName,
+        name: &str,
         source: &DirectSource,
         url: &str,
     ) -> Result<DirectDistribution, SourceError> {
@@ -233,7 +249,7 @@ impl<'a> Reader<'a> {
             Err(IndexError::HashMismatch { actual, .. }) => {
                 return Err(message(
                     format!(
-                        "`{name}` comes from `{}`, whose sha256 is {actual}, not the {} its `#sha256=` fragment names",
+                        "{name} comes from `{}`, whose sha256 is {actual}, not the {} its `#sha256=` fragment names",
                         crate::types::redact_url(bare),
                         expected.unwrap_or_default()
                     ),
@@ -268,14 +284,14 @@ impl<'a> Reader<'a> {
     /// `shown`), and whether it is a wheel; its filename must name `name`.
     fn archive_metadata(
         &self,
-        name: &PackageName,
+        name: &str,
         path: &Path,
         filename: &str,
         shown: &str,
     ) -> Result<(CoreMetadata, bool), SourceError> {
         let invalid = |why: String| {
             message(
-                format!("`{name}` comes from `{shown}`, which {why}"),
+                format!("{name} comes from `{shown}`, which {why}"),
                 Some("point the source at a wheel (`.whl`), an sdist (`.tar.gz`, `.zip`) or a project directory"),
             )
         };

@@ -507,3 +507,111 @@ fn frozen_sync_installs_every_kind_from_the_lock() {
     Installed 0 packages, removed 0, kept 3 in [TIME]
     ");
 }
+
+/// `envy add PATH --editable` writes the requirement by the name in the
+/// tree's metadata and a `[tool.envy.sources]` entry, locks and syncs;
+/// `envy remove` takes both out again, leaving `pyproject.toml` as it was.
+#[test]
+fn add_a_path_then_remove_it_leaves_pyproject_as_before() {
+    let ctx = context();
+    lib_tree(&ctx, &[]);
+    ctx.write_pyproject(
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = []\n",
+    );
+    let before = ctx.read("pyproject.toml");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "../libs/lib", "--editable"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+     + lib 0.5
+    Building an editable wheel of lib==0.5 from `../libs/lib` (runs its build backend)
+    Creating virtual environment at .venv (Python 3.[X])
+    Installed 1 package, removed 0, kept 0 in [TIME]
+     + lib==0.5
+    ");
+    insta::assert_snapshot!(ctx.read("pyproject.toml"), @r#"
+    [project]
+    name = "app"
+    version = "0.1.0"
+    requires-python = ">=3.8"
+    dependencies = ["lib"]
+
+    [tool.envy.sources]
+    lib = { path = "../libs/lib", editable = true }
+    "#);
+    assert_eq!(
+        ctx.python("import lib; print(lib.WHERE)").stdout.trim(),
+        "local tree"
+    );
+    ctx.envy_ok(&["remove", "lib"]);
+    assert_eq!(ctx.read("pyproject.toml"), before);
+    ctx.assert_not_installed("lib");
+}
+
+/// `envy add` of a local wheel and of an archive URL; a path that is no
+/// project is an error that leaves `pyproject.toml` and `envy.lock` alone.
+#[test]
+fn add_a_wheel_path_and_an_archive_url() {
+    let ctx = context();
+    WheelBuilder::new("tool", "0.7")
+        .requires_python(">=3.8")
+        .module("tool/__init__.py", "WHERE = 'local wheel'\n")
+        .build(&ctx.path("dists"));
+    ctx.write_pyproject(
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = []\n\n[tool.envy]\n",
+    );
+    let url = ctx.server().file_url("child-1.0-py3-none-any.whl");
+    ctx.envy_ok(&["add", "./dists/tool-0.7-py3-none-any.whl", &url]);
+    let mut filters = ctx.filters();
+    filters.insert(0, (regex_escape(&url), "[CHILD-URL]".to_string()));
+    filter_settings(filters).bind(|| {
+        insta::assert_snapshot!(ctx.read("pyproject.toml"), @r#"
+        [project]
+        name = "app"
+        version = "0.1.0"
+        requires-python = ">=3.8"
+        dependencies = ["tool", "child"]
+
+        [tool.envy]
+
+        [tool.envy.sources]
+        tool = { path = "dists/tool-0.7-py3-none-any.whl" }
+        child = { url = "[CHILD-URL]" }
+        "#);
+    });
+    assert_eq!(
+        ctx.python("import tool, child; print(tool.WHERE, child.C)")
+            .stdout
+            .trim(),
+        "local wheel 1"
+    );
+    std::fs::create_dir_all(ctx.path("../libs/empty")).unwrap();
+    let pyproject = ctx.read("pyproject.toml");
+    let lock = ctx.read("envy.lock");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "../libs/empty"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: the dependency comes from `../libs/empty`, which is not a Python project: it has no `pyproject.toml` or `setup.py`
+
+    hint: point the source at the directory that holds the project's `pyproject.toml`
+    ");
+    assert_eq!(ctx.read("pyproject.toml"), pyproject);
+    assert_eq!(ctx.read("envy.lock"), lock);
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}

@@ -8,9 +8,13 @@ use clap::Args;
 /// `envy add` arguments.
 #[derive(Args, Debug)]
 pub(crate) struct AddArgs {
-    /// PEP 508 requirements.
+    /// PEP 508 requirements, local paths (a project directory, a wheel, an
+    /// sdist) or archive URLs.
     #[arg(required = true, value_name = "REQ")]
     requirements: Vec<String>,
+    /// Install a local project directory editable (PEP 660).
+    #[arg(long)]
+    editable: bool,
     #[command(flatten)]
     target: TargetArgs,
     /// Update `pyproject.toml` and `envy.lock` only.
@@ -38,6 +42,7 @@ pub(crate) fn exec(
             target: args.target.target(),
             no_sync: args.no_sync,
             python: args.python,
+            editable: args.editable,
         },
     )?;
     if args.json {

@@ -35,6 +35,7 @@ pub(crate) fn exec(
             target: args.target.target(),
             no_sync: args.no_sync,
             python: None,
+            editable: false,
         },
     )?;
     if args.json {
