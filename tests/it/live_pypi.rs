@@ -111,3 +111,32 @@ fn flask_from_pypi_end_to_end() {
         .arg("import flask"))
     .success();
 }
+
+/// A direct reference to a real wheel URL on PyPI's file host locks that
+/// file (six 1.16.0, with its sha256 checked through the `#sha256=`
+/// fragment), not PyPI's newest six, and installs it.
+#[test]
+fn a_wheel_url_from_pypi_locks_that_wheel_not_the_newest_release() {
+    if skip_live() {
+        return;
+    }
+    const URL: &str = "https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl";
+    const SHA256: &str = "8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254";
+    let ctx = TestContext::new();
+    ctx.write_pyproject(&format!(
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"six @ {URL}#sha256={SHA256}\"]\n"
+    ));
+    ctx.envy_ok(&["lock"]);
+    let text = ctx.read("envy.lock");
+    assert!(
+        text.contains("name = \"six\"\nversion = \"1.16.0\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("source = {{ url = \"{URL}\" }}")),
+        "{text}"
+    );
+    assert!(text.contains(SHA256), "{text}");
+    ctx.envy_ok(&["sync", "--frozen"]);
+    assert_eq!(ctx.installed_version("six").as_deref(), Some("1.16.0"));
+}

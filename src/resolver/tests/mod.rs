@@ -567,3 +567,44 @@ fn a_dependency_requiring_a_direct_reference_is_never_resolved_from_the_index() 
     assert!(err.contains("by direct reference"), "{err}");
     assert!(!err.contains("evil==9.0"), "{err}");
 }
+
+#[test]
+fn a_direct_reference_has_its_one_version_and_its_name_is_never_asked_of_the_index() {
+    let index = Universe::new()
+        .add("lib", "1.0", &[])
+        .add("lib", "9.0", &[])
+        .add("child", "1.0", &[])
+        .add("app", "1.0", &["lib>=0.5"])
+        .index();
+    let direct = |version: &str, requires: &str| {
+        let text = format!(
+            "Metadata-Version: 2.3\nName: lib\nVersion: {version}\nRequires-Dist: {requires}\n"
+        );
+        Arc::new(CoreMetadata::parse(text.as_bytes()).unwrap())
+    };
+    let mut i = input(&["lib", "app"], ">=3.8");
+    i.direct.insert(
+        PackageName::from_str("lib").unwrap(),
+        direct("0.5", "child>=1"),
+    );
+    let pinned = solve(index.clone(), i).unwrap();
+    assert_eq!(pinned, ["app==1.0", "child==1.0", "lib==0.5"]);
+    assert!(
+        !index.asked.lock().unwrap().iter().any(|n| n == "lib"),
+        "{:?}",
+        index.asked.lock().unwrap()
+    );
+    // A requirement the one version does not meet is a conflict, with a
+    // note that no index was asked.
+    let mut i = input(&["lib", "app"], ">=3.8");
+    i.direct.insert(
+        PackageName::from_str("lib").unwrap(),
+        direct("0.4", "child>=1"),
+    );
+    let err = solve(index.clone(), i).unwrap_err();
+    assert!(
+        err.contains("direct reference, whose only version is 0.4"),
+        "{err}"
+    );
+    assert!(!index.asked.lock().unwrap().iter().any(|n| n == "lib"));
+}
