@@ -469,4 +469,75 @@ wheels = [{ url = "https://f.example/was_editable-1.0-py3-none-any.whl", sha256 
         assert_eq!(err.name.as_ref(), "from-sdist");
         assert_eq!(err.version.to_string(), "1.0");
     }
+
+    #[test]
+    fn source_trees_are_planned_apart_and_kept_when_installed_the_same_way() {
+        let text = r#"version = 1
+requires-python = ">=3.9"
+
+[manifest]
+requirements = []
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "built" }, { name = "edited" }, { name = "switched" }]
+
+[[package]]
+name = "built"
+version = "1.0"
+source = { path = "../built" }
+dependencies = []
+
+[[package]]
+name = "edited"
+version = "2.0"
+source = { editable = "../edited" }
+dependencies = []
+
+[[package]]
+name = "switched"
+version = "3.0"
+source = { path = "../switched" }
+dependencies = []
+"#;
+        let lock = Lock::parse(text, "envy.lock").unwrap();
+        let site = SitePackages::from_distributions(vec![
+            dist("built", "1.0", false),
+            dist("edited", "2.0", true),
+            // Installed editable, locked as a plain build: installed again.
+            dist("switched", "3.0", true),
+        ]);
+        let project = PackageName::from_str("demo").unwrap();
+        let plan = Plan::new(
+            &lock,
+            &main_only(),
+            &interpreter(),
+            &site,
+            &|_: &FileEntry| false,
+            &project,
+            &|_| false,
+        )
+        .unwrap();
+        assert!(plan.install.is_empty());
+        let trees: Vec<(String, &str, bool, bool)> = plan
+            .trees
+            .iter()
+            .map(|t| {
+                (
+                    t.package.name.to_string(),
+                    t.path,
+                    t.editable,
+                    t.replaces.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            trees,
+            [("switched".to_string(), "../switched", false, true)]
+        );
+        let unchanged: Vec<String> = plan.unchanged.iter().map(|p| p.name.to_string()).collect();
+        assert_eq!(unchanged, ["built", "edited"]);
+    }
 }
