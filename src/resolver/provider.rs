@@ -751,26 +751,23 @@ impl DependencyProvider for Provider {
                 ))
             }
             Pkg::Dist(name) => match self.version_deps(name, version)? {
-                Ok(d) if d.base.iter().any(is_direct_reference) => {
-                    // A direct reference in a dependency's metadata is never
-                    // resolved from an index (pip and uv refuse it too).
-                    let r = d.base.iter().find(|r| is_direct_reference(r));
-                    Ok(Dependencies::Unavailable(format!(
-                        "it requires `{}` by direct reference, which envy does not resolve from an index",
-                        r.map(|r| r.name.to_string()).unwrap_or_default()
-                    )))
-                }
-                Ok(d) => {
-                    fork(&d.base)?;
-                    Ok(Dependencies::Available(
-                        self.constraints_for(Some(name), &d.base),
-                    ))
-                }
+                Ok(d) => match self.refused_direct_reference(&d.base) {
+                    Some(reason) => Ok(Dependencies::Unavailable(reason)),
+                    None => {
+                        fork(&d.base)?;
+                        Ok(Dependencies::Available(
+                            self.constraints_for(Some(name), &d.base),
+                        ))
+                    }
+                },
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
             },
             Pkg::Extra(name, extra) => match self.version_deps(name, version)? {
                 Ok(d) => {
                     let reqs = d.extras.get(extra).cloned().unwrap_or_default();
+                    if let Some(reason) = self.refused_direct_reference(&reqs) {
+                        return Ok(Dependencies::Unavailable(reason));
+                    }
                     fork(&reqs)?;
                     let mut c = self.constraints_for(Some(name), &reqs);
                     c.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
@@ -779,6 +776,23 @@ impl DependencyProvider for Provider {
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
             },
         }
+    }
+}
+
+impl Provider {
+    /// Why a dependency's requirements are unusable because one of them is
+    /// a direct reference (`name @ URL`) the project does not declare itself:
+    /// such a name is never resolved from an index (pip and uv refuse it
+    /// too). A name the project takes from a direct reference of its own
+    /// (`ResolverInput::direct`) is satisfied by that one.
+    fn refused_direct_reference(&self, reqs: &[Requirement]) -> Option<String> {
+        let r = reqs
+            .iter()
+            .find(|r| is_direct_reference(r) && !self.input.direct.contains_key(&r.name))?;
+        Some(format!(
+            "it requires `{}` by direct reference, which envy does not resolve from an index",
+            r.name
+        ))
     }
 }
 

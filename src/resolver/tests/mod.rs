@@ -608,3 +608,37 @@ fn a_direct_reference_has_its_one_version_and_its_name_is_never_asked_of_the_ind
     );
     assert!(!index.asked.lock().unwrap().iter().any(|n| n == "lib"));
 }
+
+#[test]
+fn a_transitive_direct_reference_is_allowed_only_when_the_project_declares_that_name() {
+    let u = || {
+        Universe::new()
+            .add(
+                "a",
+                "1.0",
+                &["lib @ https://files.example/lib-0.5-py3-none-any.whl"],
+            )
+            .add("b", "1.0", &[])
+            .with("b", "1.0", |r| {
+                r.extras = vec![(
+                    "x".to_string(),
+                    vec!["evil @ https://files.example/evil-1.0-py3-none-any.whl".to_string()],
+                )];
+            })
+            .add("lib", "9.0", &[])
+            .add("evil", "9.0", &[])
+    };
+    // Not declared by the project: `a` is unusable.
+    let err = pins(u().index(), &["a"]).unwrap_err();
+    assert!(err.contains("by direct reference"), "{err}");
+    // Declared: satisfied by the project's own direct reference.
+    let meta = CoreMetadata::parse(b"Metadata-Version: 2.3\nName: lib\nVersion: 0.5\n").unwrap();
+    let mut i = input(&["a", "lib"], ">=3.8");
+    i.direct
+        .insert(PackageName::from_str("lib").unwrap(), Arc::new(meta));
+    assert_eq!(solve(u().index(), i).unwrap(), ["a==1.0", "lib==0.5"]);
+    // An extra's direct reference is refused like any other.
+    let err = pins(u().index(), &["b[x]"]).unwrap_err();
+    assert!(err.contains("by direct reference"), "{err}");
+    assert!(!err.contains("evil==9.0"), "{err}");
+}
