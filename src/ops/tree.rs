@@ -51,6 +51,10 @@ pub struct TreeNode {
     /// The newest version on the index, when newer than `version` (`--outdated`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest: Option<String>,
+    /// For a direct reference: where it comes from (`path: ../lib`,
+    /// `editable: ../lib`, `url: https://...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// This subtree was already shown above; its children are omitted (`(*)`).
     pub repeated: bool,
     /// Dependencies (or, inverted, dependents).
@@ -121,6 +125,7 @@ fn walk<'a>(
         marker: edge.marker.try_to_string(),
         via: edge.via.clone(),
         latest: None,
+        source: direct_source(pkg),
         repeated: false,
         children: Vec::new(),
     };
@@ -171,12 +176,30 @@ fn render_children(children: &[TreeNode], prefix: &str, out: &mut String) {
     }
 }
 
+/// Where a direct reference comes from, as `tree` shows it; `None` for a
+/// package from an index and for the project.
+fn direct_source(pkg: &LockedPackage) -> Option<String> {
+    if !pkg.is_direct() {
+        return None;
+    }
+    let s = &pkg.source;
+    match (&s.path, &s.editable, &s.url) {
+        (Some(p), _, _) => Some(format!("path: {p}")),
+        (None, Some(e), _) => Some(format!("editable: {e}")),
+        (None, None, Some(u)) => Some(format!("url: {u}")),
+        (None, None, None) => None,
+    }
+}
+
 fn label(n: &TreeNode) -> String {
     let mut s = n.name.clone();
     if !n.extras.is_empty() {
         s.push_str(&format!("[{}]", n.extras.join(",")));
     }
     s.push_str(&format!(" v{}", n.version));
+    if let Some(src) = &n.source {
+        s.push_str(&format!(" ({src})"));
+    }
     if let Some(v) = &n.via {
         s.push_str(&format!(" ({v})"));
     }
@@ -216,7 +239,8 @@ pub fn tree(settings: &Settings, opts: &TreeOptions) -> Result<Vec<TreeNode>> {
         let names: Vec<String> = lock
             .packages
             .iter()
-            .filter(|p| !p.is_project())
+            // A direct reference's name is never looked up on an index.
+            .filter(|p| !p.is_project() && !p.is_direct())
             .map(|p| p.name.to_string())
             .collect::<BTreeSet<_>>()
             .into_iter()

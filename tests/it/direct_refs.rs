@@ -615,3 +615,47 @@ fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+/// `tree` and `show` name where a direct reference comes from; `outdated`
+/// leaves it out (the index is not asked about it, though it lists `lib` 9.0).
+#[test]
+fn tree_show_and_outdated_know_direct_references() {
+    let ctx = context();
+    lib_tree(&ctx, &["child>=1"]);
+    ctx.write_pyproject(&app(
+        "\n[tool.envy.sources]\nlib = { path = \"../libs/lib\", editable = true }\n",
+    ));
+    ctx.envy_ok(&["lock"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["tree", "--frozen"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    app v0.1.0
+    └── lib v0.5 (editable: ../libs/lib)
+        └── child v1.0
+
+    ----- stderr -----
+    ");
+    let show = ctx.envy_ok(&["show", "lib", "--frozen"]);
+    assert!(
+        show.stdout.contains("editable: ../libs/lib"),
+        "{}",
+        show.stdout
+    );
+    ctx.server().reset_requests();
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["outdated", "--all", "--frozen"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    Package  Locked  Latest  Groups
+    -------  ------  ------  ------
+    child    1.0     1.0     main
+
+    ----- stderr -----
+    ");
+    assert!(!ctx
+        .server()
+        .requests()
+        .iter()
+        .any(|r| r.starts_with("/simple/lib")));
+}
