@@ -26,7 +26,7 @@ use crate::project::{DirectSource, Project};
 use crate::resolver::SdistMetadataHook;
 use crate::types::metadata::CoreMetadata;
 use crate::venv::Interpreter;
-use pep508_rs::{MarkerTree, PackageName, Requirement};
+use pep508_rs::{MarkerTree, PackageName};
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
@@ -477,11 +477,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// Whether `req` is a PEP 508 direct reference (`name @ URL`).
-pub fn is_url_requirement(req: &Requirement) -> bool {
-    matches!(req.version_or_url, Some(pep508_rs::VersionOrUrl::Url(_)))
 }
 
 #[cfg(test)]

@@ -481,6 +481,9 @@ fn exports_write_direct_references() {
     assert!(ctx.exists("wh/tool-0.7-py3-none-any.whl"));
     assert!(ctx.exists("wh/child-1.0-py3-none-any.whl"));
     ctx.envy_ok(&["verify", "wh"]);
+    ctx.envy_ok(&["export", "--frozen", "--format", "vendor", "-o", "vendor"]);
+    assert!(ctx.exists("vendor/lib/__init__.py"));
+    ctx.envy_ok(&["verify", "vendor"]);
 }
 
 /// `sync --frozen` installs from the lock alone, and a second sync keeps
