@@ -167,6 +167,7 @@ fn resolve_wheels(
         optional_dependencies: Default::default(),
         dependency_groups: Default::default(),
         requires_dist: Vec::new(),
+        metadata_inputs: None,
         sdist: None,
         wheels: Vec::new(),
     };

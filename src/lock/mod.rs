@@ -185,6 +185,7 @@ impl Lock {
                 optional_dependencies,
                 dependency_groups: BTreeMap::new(),
                 requires_dist: Vec::new(),
+                metadata_inputs: None,
                 sdist,
                 wheels,
             });

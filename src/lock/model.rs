@@ -276,6 +276,11 @@ pub struct LockedPackage {
     /// as locked; the lock is stale when the tree's static metadata differs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires_dist: Vec<String>,
+    /// For a local source tree whose metadata only its build backend knows
+    /// (dynamic): the sha256 of its build configuration (`pyproject.toml`,
+    /// `setup.py`, `setup.cfg`) when locked; the lock is stale when it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_inputs: Option<String>,
     /// The sdist of this version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdist: Option<FileEntry>,

@@ -108,9 +108,11 @@ fn check_source(pkg: &LockedPackage) -> Result<(), String> {
             ));
         }
     }
-    if !pkg.requires_dist.is_empty() && pkg.source_tree().is_none() {
+    if (!pkg.requires_dist.is_empty() || pkg.metadata_inputs.is_some())
+        && pkg.source_tree().is_none()
+    {
         return Err(format!(
-            "{which} lists `requires-dist`, which only a source tree has"
+            "{which} lists `requires-dist` or `metadata-inputs`, which only a source tree has"
         ));
     }
     Ok(())

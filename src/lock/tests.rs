@@ -49,6 +49,7 @@ fn package(n: &str, v: &str) -> LockedPackage {
         optional_dependencies: BTreeMap::new(),
         dependency_groups: BTreeMap::new(),
         requires_dist: Vec::new(),
+        metadata_inputs: None,
         sdist: None,
         wheels: Vec::new(),
     }

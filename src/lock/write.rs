@@ -148,6 +148,9 @@ pub fn render(lock: &Lock) -> String {
         if !p.requires_dist.is_empty() {
             list(&mut out, "requires-dist", &strings(&p.requires_dist));
         }
+        if let Some(d) = &p.metadata_inputs {
+            let _ = writeln!(out, "metadata-inputs = {}", q(d));
+        }
         if let Some(s) = &p.sdist {
             let _ = writeln!(out, "sdist = {}", file(s));
         }

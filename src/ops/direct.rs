@@ -59,8 +59,12 @@ fn direct_entry_matches(p: &LockedPackage, source: &DirectSource, project: &Proj
                 return false;
             }
             if p.source_tree().is_some() {
-                return crate::source::tree_unchanged(&absolute, &p.version, &p.requires_dist)
-                    .unwrap_or(true);
+                return crate::source::tree_unchanged(
+                    &absolute,
+                    &p.version,
+                    &p.requires_dist,
+                    p.metadata_inputs.as_deref(),
+                );
             }
             // A local archive: the bytes locked.
             fs_err::File::open(&absolute)
@@ -158,6 +162,7 @@ pub(super) fn apply_direct(
         };
         p.source = d.source.clone();
         p.requires_dist = d.requires_dist.clone();
+        p.metadata_inputs = d.metadata_inputs.clone();
         p.sdist = None;
         p.wheels = Vec::new();
         match &d.file {

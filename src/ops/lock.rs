@@ -406,6 +406,7 @@ pub fn resolve_project(
             .map(|(k, v)| (k.clone(), self_expanded_edges(project, v)))
             .collect::<BTreeMap<String, Vec<Dep>>>(),
         requires_dist: Vec::new(),
+        metadata_inputs: None,
         sdist: None,
         wheels: Vec::new(),
     };

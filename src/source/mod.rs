@@ -70,6 +70,9 @@ pub struct DirectDistribution {
     pub file: Option<(FileEntry, bool)>,
     /// For a source tree: `Requires-Dist` as the lock records it.
     pub requires_dist: Vec<String>,
+    /// For a source tree whose metadata came from its build backend: the
+    /// digest of its build configuration ([`metadata_inputs`]).
+    pub metadata_inputs: Option<String>,
 }
 
 /// What reading direct references needs: the HTTP client (downloads, build
@@ -182,8 +185,11 @@ impl<'a> Reader<'a> {
                     Some("point the source at the directory that holds the project's `pyproject.toml`"),
                 ));
             }
-            let metadata = tree_metadata(&absolute, || self.frontend(), &self.notify)?;
+            let metadata = tree_metadata(&absolute, path, || self.frontend(), &self.notify)?;
             let requires_dist = requires_dist_record(&metadata);
+            let metadata_inputs = static_metadata(&absolute)
+                .is_none()
+                .then(|| metadata_inputs(&absolute));
             let source = if editable {
                 Source {
                     editable: Some(relative),
@@ -200,6 +206,7 @@ impl<'a> Reader<'a> {
                 source,
                 file: None,
                 requires_dist,
+                metadata_inputs,
             });
         }
         if !absolute.is_file() {
@@ -233,6 +240,7 @@ impl<'a> Reader<'a> {
             },
             file: Some((entry, wheel)),
             requires_dist: Vec::new(),
+            metadata_inputs: None,
         })
     }
 
@@ -277,6 +285,7 @@ impl<'a> Reader<'a> {
             },
             file: Some((entry, wheel)),
             requires_dist: Vec::new(),
+            metadata_inputs: None,
         })
     }
 
@@ -348,12 +357,13 @@ fn file_name(path: &Path) -> String {
 /// when `name`, `version`, `dependencies`, `optional-dependencies` and
 /// `requires-python` are all static (PEP 621 says a backend must use them as
 /// they are), else the backend's `prepare_metadata_for_build_wheel` through
-/// `frontend()` (`notify` hears the tree's name first).
+/// `frontend()` (`notify` hears the tree, as `shown`, first).
 ///
 /// # Errors
 /// A directory with neither `pyproject.toml` nor `setup.py`; backend failures.
 pub fn tree_metadata(
     dir: &Path,
+    shown: &str,
     frontend: impl FnOnce() -> Result<Frontend, SourceError>,
     notify: &crate::build::Notify,
 ) -> Result<CoreMetadata, SourceError> {
@@ -369,7 +379,7 @@ pub fn tree_metadata(
     if let Some(meta) = static_metadata(dir) {
         return Ok(meta);
     }
-    notify(&crate::build::describe_source(dir));
+    notify(&format!("`{shown}`"));
     let bytes = frontend()?.prepare_metadata(dir)?;
     CoreMetadata::parse(&bytes).map_err(|e| {
         message(
@@ -426,17 +436,42 @@ pub fn requires_dist_record(metadata: &CoreMetadata) -> Vec<String> {
     crate::lock::manifest_list(&metadata.requires_dist)
 }
 
-/// Whether the requirements recorded for a source tree still match what its
-/// `pyproject.toml` states: `Some(true)` when they do, `Some(false)` when
-/// the version or `Requires-Dist` changed, `None` when the tree's metadata
-/// is not static (only its backend knows).
+/// The sha256 (hex) of a source tree's build configuration: the files a
+/// backend reads the metadata from (`pyproject.toml`, `setup.py`,
+/// `setup.cfg`), each with `\r\n` read as `\n` (a checkout's line endings do
+/// not matter), a missing one counted as missing.
+pub fn metadata_inputs(dir: &Path) -> String {
+    let mut all = Vec::new();
+    for name in ["pyproject.toml", "setup.py", "setup.cfg"] {
+        all.extend_from_slice(name.as_bytes());
+        match fs_err::read(dir.join(name)) {
+            Ok(bytes) => {
+                all.push(1);
+                let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+                all.extend_from_slice(&(text.len() as u64).to_le_bytes());
+                all.extend_from_slice(text.as_bytes());
+            }
+            Err(_) => all.push(0),
+        }
+    }
+    crate::index::hash_bytes(&all)
+}
+
+/// Whether what the lock recorded for a source tree still holds: its
+/// static metadata has the locked version and `Requires-Dist` (`recorded`);
+/// or, when its metadata is dynamic, its build configuration has the locked
+/// digest (`inputs`), so that a change there makes the lock stale without
+/// running the backend to find out.
 pub fn tree_unchanged(
     dir: &Path,
     version: &pep440_rs::Version,
     recorded: &[String],
-) -> Option<bool> {
-    let meta = static_metadata(dir)?;
-    Some(&meta.version == version && requires_dist_record(&meta) == recorded)
+    inputs: Option<&str>,
+) -> bool {
+    match static_metadata(dir) {
+        Some(meta) => &meta.version == version && requires_dist_record(&meta) == recorded,
+        None => inputs == Some(metadata_inputs(dir).as_str()),
+    }
 }
 
 /// `path` relative to `base` with `/` separators (`..` where it leaves
@@ -513,15 +548,32 @@ mod tests {
                 "c ; sys_platform == 'linux' and extra == 'fast'".to_string()
             ]
         );
-        assert_eq!(
-            tree_unchanged(dir.path(), &meta.version, &requires_dist_record(&meta)),
-            Some(true)
-        );
+        assert!(tree_unchanged(
+            dir.path(),
+            &meta.version,
+            &requires_dist_record(&meta),
+            None
+        ));
         fs_err::write(
             dir.path().join("pyproject.toml"),
             "[project]\nname = \"lib\"\ndynamic = [\"version\"]\n",
         )
         .unwrap();
         assert!(static_metadata(dir.path()).is_none());
+        // Dynamic: the build configuration's digest decides.
+        let inputs = metadata_inputs(dir.path());
+        assert!(tree_unchanged(
+            dir.path(),
+            &meta.version,
+            &[],
+            Some(&inputs)
+        ));
+        fs_err::write(dir.path().join("setup.py"), "setup()\n").unwrap();
+        assert!(!tree_unchanged(
+            dir.path(),
+            &meta.version,
+            &[],
+            Some(&inputs)
+        ));
     }
 }

@@ -662,3 +662,35 @@ fn tree_show_and_outdated_know_direct_references() {
         .iter()
         .any(|r| r.starts_with("/simple/lib")));
 }
+
+/// A source tree whose metadata is dynamic is read through its build
+/// backend; the lock records the digest of its build configuration, and a
+/// change there makes the lock stale (without running the backend).
+#[test]
+fn a_dynamic_source_tree_is_relocked_when_its_build_configuration_changes() {
+    let ctx = context();
+    lib_tree(&ctx, &[]);
+    let pyproject = ctx.path("../libs/lib/pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    let dynamic = text.replace("version = \"0.5\"\n", "dynamic = [\"version\"]\n");
+    std::fs::write(&pyproject, &dynamic).unwrap();
+    ctx.write_pyproject(&app(
+        "\n[tool.envy.sources]\nlib = { path = \"../libs/lib\" }\n",
+    ));
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Reading the metadata of `../libs/lib` with its build backend (runs its build code)
+    Resolved 1 package in [TIME]
+     + lib 0.5
+    ");
+    assert!(ctx.read("envy.lock").contains("metadata-inputs = \""));
+    ctx.envy_ok(&["lock", "--locked"]);
+    std::fs::write(&pyproject, format!("{dynamic}# changed\n")).unwrap();
+    ctx.envy_fails(&["lock", "--locked"]);
+    ctx.envy_ok(&["lock"]);
+    ctx.envy_ok(&["lock", "--locked"]);
+}
