@@ -31,9 +31,11 @@ const NO_HOOKS: &str = "core.hooksPath=NUL";
 
 /// A `git` command run in `dir` (`git -C dir ...`) with envy's settings:
 /// no terminal or GUI prompt (`GIT_TERMINAL_PROMPT=0`, `GCM_INTERACTIVE=never`,
-/// ssh in batch mode unless the user chose an ssh command), no hooks, no
-/// line-ending conversion, no detached-head advice, no background gc, the C
-/// locale, stdin closed.
+/// ssh in batch mode with a 30 s connect timeout unless the user chose an
+/// ssh command), an HTTP transfer stalled for 60 s fails (unless the user set
+/// `GIT_HTTP_LOW_SPEED_*`), no hooks, no line-ending conversion, no
+/// detached-head advice, no background gc, the C locale, stdin closed. The
+/// user's git configuration (credential helpers, proxies, `insteadOf`) applies.
 pub(crate) fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     for var in INHERITED_REPOSITORY_VARIABLES {
@@ -43,7 +45,19 @@ pub(crate) fn git(dir: &Path) -> Command {
         .env("GCM_INTERACTIVE", "never")
         .env("LC_ALL", "C");
     if std::env::var_os("GIT_SSH_COMMAND").is_none() && std::env::var_os("GIT_SSH").is_none() {
-        cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+        cmd.env(
+            "GIT_SSH_COMMAND",
+            "ssh -o BatchMode=yes -o ConnectTimeout=30",
+        );
+    }
+    // A transfer slower than 1 byte/s for 60 s is a stalled one.
+    for (var, value) in [
+        ("GIT_HTTP_LOW_SPEED_LIMIT", "1"),
+        ("GIT_HTTP_LOW_SPEED_TIME", "60"),
+    ] {
+        if std::env::var_os(var).is_none() {
+            cmd.env(var, value);
+        }
     }
     cmd.arg("-C").arg(dir);
     for config in [

@@ -92,8 +92,9 @@ pub fn resolve(cache: &Path, url: &GitUrl, offline: bool) -> Result<GitCommit, G
 /// `git-v1/checkouts/<key>/<commit>/` under `cache` (in a temporary
 /// directory renamed into place, so a directory there is always complete)
 /// and reused afterwards. The tree holds a `.git` (a local clone of the
-/// cache's repository, detached at `commit`, with the tags). Returns the
-/// directory of `url`'s subdirectory when it has one.
+/// cache's repository, detached at `commit`, with the tags; its submodules,
+/// if any, are initialised recursively, as pip does). Returns the directory
+/// of `url`'s subdirectory when it has one.
 ///
 /// The commit must have been fetched: call [`resolve`] first (with
 /// `url.with_reference(GitReference::Rev(commit))` for a locked commit; that
@@ -102,30 +103,21 @@ pub fn resolve(cache: &Path, url: &GitUrl, offline: bool) -> Result<GitCommit, G
 /// # Errors
 /// [`GitError::CommitNotCached`] when the commit was never fetched;
 /// [`GitError::SubdirectoryNotFound`] when `url`'s subdirectory is not a
-/// directory inside the checkout; [`GitError::NotInstalled`],
+/// directory inside the checkout; [`GitError::Unreachable`] when a
+/// submodule cannot be fetched; [`GitError::NotInstalled`],
 /// [`GitError::Command`] and [`GitError::Io`] when the checkout fails.
 pub fn checkout(cache: &Path, url: &GitUrl, commit: &GitCommit) -> Result<PathBuf, GitError> {
-    let repo = Repository::open(cache, url)?;
-    let parent = repo.root.join("checkouts").join(&repo.key);
+    let parent = std::path::absolute(cache)?
+        .join(CACHE_DIR)
+        .join("checkouts")
+        .join(url.repository_key());
     let tree = parent.join(commit.as_str());
+    // A tree is renamed into place complete: no lock, no git to reuse it.
     if !tree.is_dir() {
-        if !repo.has_commit(commit)? {
-            return Err(GitError::CommitNotCached {
-                url: url.display_repository(),
-                commit: commit.to_string(),
-            });
+        let repo = Repository::open(cache, url)?;
+        if !tree.is_dir() {
+            repo.check_out(url, commit, &parent, &tree)?;
         }
-        fs_err::create_dir_all(&parent)?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempdir_in(&parent)
-            .map_err(|e| io_error(e, &parent))?;
-        run(git(&parent)
-            .args(["clone", "--local", "--no-checkout", "--quiet", "--"])
-            .arg(&repo.db)
-            .arg(tmp.path()))?;
-        run(git(tmp.path()).args(["checkout", "--quiet", "--detach", commit.as_str()]))?;
-        fs_err::rename(tmp.keep(), &tree)?;
     }
     let Some(sub) = url.subdirectory() else {
         return Ok(tree);
@@ -166,10 +158,6 @@ fn io_error(e: std::io::Error, dir: &Path) -> GitError {
 /// One repository's bare database in the cache, locked for as long as this
 /// value lives.
 struct Repository {
-    /// `git-v1` under the cache root.
-    root: PathBuf,
-    /// [`GitUrl::repository_key`].
-    key: String,
     /// `git-v1/db/<key>`.
     db: PathBuf,
     /// The held lock file (unlocked when dropped).
@@ -182,7 +170,7 @@ impl Repository {
     /// directory renamed into place).
     fn open(cache: &Path, url: &GitUrl) -> Result<Repository, GitError> {
         use fs4::fs_std::FileExt;
-        let root = cache.join(CACHE_DIR);
+        let root = std::path::absolute(cache)?.join(CACHE_DIR);
         let key = url.repository_key();
         let locks = root.join("locks");
         fs_err::create_dir_all(&locks)?;
@@ -207,12 +195,53 @@ impl Repository {
             }
             fs_err::rename(tmp.keep(), &db)?;
         }
-        Ok(Repository {
-            root,
-            key,
-            db,
-            _lock: lock,
-        })
+        Ok(Repository { db, _lock: lock })
+    }
+
+    /// Check `commit` out into `tree` (under `parent`): a local clone of the
+    /// database in a temporary directory, detached at `commit`, its
+    /// submodules initialised when it has any, then renamed into place.
+    fn check_out(
+        &self,
+        url: &GitUrl,
+        commit: &GitCommit,
+        parent: &Path,
+        tree: &Path,
+    ) -> Result<(), GitError> {
+        if !self.has_commit(commit)? {
+            return Err(GitError::CommitNotCached {
+                url: url.display_repository(),
+                commit: commit.to_string(),
+            });
+        }
+        fs_err::create_dir_all(parent)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempdir_in(parent)
+            .map_err(|e| io_error(e, parent))?;
+        run(git(parent)
+            .args(["clone", "--local", "--no-checkout", "--quiet", "--"])
+            .arg(&self.db)
+            .arg(tmp.path()))?;
+        run(git(tmp.path()).args(["checkout", "--quiet", "--detach", commit.as_str()]))?;
+        if tmp.path().join(".gitmodules").is_file() {
+            let mut update = git(tmp.path());
+            if url.repository().scheme() == "file" {
+                // A local repository's submodules may be local too; git
+                // refuses the file protocol for submodules unless told.
+                update.args(["-c", "protocol.file.allow=always"]);
+            }
+            update.args(["submodule", "update", "--init", "--recursive", "--quiet"]);
+            let out = command::output(&mut update)?;
+            if !out.status.success() {
+                return Err(GitError::Unreachable {
+                    url: format!("{} (its submodules)", url.display_repository()),
+                    message: command::message(&out.stderr),
+                });
+            }
+        }
+        fs_err::rename(tmp.keep(), tree)?;
+        Ok(())
     }
 
     /// Whether the database holds `commit` (as a commit object).

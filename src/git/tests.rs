@@ -553,3 +553,65 @@ fn concurrent_resolves_of_one_repository_both_succeed() {
         .count();
     assert_eq!(dbs, 1);
 }
+
+#[test]
+fn submodules_are_checked_out_with_the_commit() {
+    if !have_git() {
+        return;
+    }
+    let f = Fixture::new();
+    let sub = f.tmp.path().join("sub");
+    fs_err::create_dir_all(&sub).unwrap();
+    sh(&sub, &["init", "--quiet"]);
+    write(&sub.join("lib.py"), "X = 1\n");
+    sh(&sub, &["add", "."]);
+    sh(&sub, &["commit", "--quiet", "-m", "lib"]);
+    let sub_path = sub.to_string_lossy().into_owned();
+    sh(
+        &f.repo,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "--quiet",
+            &sub_path,
+            "vendor/sub",
+        ],
+    );
+    sh(&f.repo, &["commit", "--quiet", "-m", "with a submodule"]);
+    let url = f.url(None);
+    let commit = f.resolve(&url).unwrap();
+    let dir = checkout(&f.cache, &url, &commit).unwrap();
+    assert_eq!(tree(&dir)["vendor/sub/lib.py"], "X = 1\n");
+}
+
+#[test]
+fn a_relative_cache_path_works() {
+    if !have_git() {
+        return;
+    }
+    let f = Fixture::new();
+    let cwd = std::env::current_dir().unwrap();
+    let relative = pathdiff(&f.cache, &cwd);
+    let url = f.url(Some("v1"));
+    let commit = resolve(&relative, &url, false).unwrap();
+    let dir = checkout(&relative, &url, &commit).unwrap();
+    assert!(dir.is_absolute());
+    assert_eq!(tree(&dir)["README"], "one\n");
+}
+
+/// `path` relative to `base` (both absolute), through `..` as needed.
+fn pathdiff(path: &Path, base: &Path) -> PathBuf {
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &path[common..] {
+        out.push(c);
+    }
+    out
+}
