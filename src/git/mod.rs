@@ -96,9 +96,10 @@ pub fn resolve(cache: &Path, url: &GitUrl, offline: bool) -> Result<GitCommit, G
 /// if any, are initialised recursively, as pip does). Returns the directory
 /// of `url`'s subdirectory when it has one.
 ///
-/// The commit must have been fetched: call [`resolve`] first (with
-/// `url.with_reference(GitReference::Rev(commit))` for a locked commit; that
-/// is free when it is cached).
+/// The commit must be in the cache. For a locked commit, call `checkout`
+/// first and, only on [`GitError::CommitNotCached`], [`resolve`] with
+/// `url.with_reference(GitReference::Rev(commit.to_string()))` (which fetches
+/// that commit) and `checkout` again: a cached checkout costs no git process.
 ///
 /// # Errors
 /// [`GitError::CommitNotCached`] when the commit was never fetched;
@@ -328,7 +329,10 @@ impl Repository {
                     // Servers that do not serve a commit by id fail this
                     // fetch; every branch is then fetched instead.
                     commit_ref = format!("+{commit}:refs/envy/commits/{commit}");
-                    if self.fetch_refspecs(url, &[&commit_ref, ALL_TAGS]).is_ok() {
+                    if self
+                        .fetch_refspecs(url, &[&commit_ref, ALL_TAGS], false)
+                        .is_ok()
+                    {
                         return Ok(());
                     }
                     vec![ALL_BRANCHES, REMOTE_HEAD, ALL_TAGS]
@@ -336,14 +340,21 @@ impl Repository {
                 Err(_) => vec![ALL_BRANCHES, REMOTE_HEAD, ALL_TAGS],
             },
         };
-        self.fetch_refspecs(url, &specs)
+        self.fetch_refspecs(url, &specs, true)
     }
 
-    /// `git fetch --force --no-tags -- URL SPECS...` into the database.
-    fn fetch_refspecs(&self, url: &GitUrl, specs: &[&str]) -> Result<(), GitError> {
+    /// `git fetch --force --no-tags [--prune] -- URL SPECS...` into the
+    /// database. Pruning drops the branches and tags the remote deleted (so
+    /// they no longer resolve); `refs/envy/` is never pruned, as no
+    /// pruning fetch writes there.
+    fn fetch_refspecs(&self, url: &GitUrl, specs: &[&str], prune: bool) -> Result<(), GitError> {
         let repository = url.repository();
         let mut cmd = git(&self.db);
-        cmd.args(["fetch", "--quiet", "--force", "--no-tags", "--"]);
+        cmd.args(["fetch", "--quiet", "--force", "--no-tags"]);
+        if prune {
+            cmd.arg("--prune");
+        }
+        cmd.arg("--");
         match repository.to_file_path() {
             Ok(path) if repository.scheme() == "file" => cmd.arg(path),
             _ => cmd.arg(repository.as_str()),

@@ -357,6 +357,19 @@ fn a_moved_branch_resolves_to_its_new_tip() {
     sh(&f.repo, &["tag", "--force", "v1", c4.as_str()]);
     let tag = f.source(GitReference::Tag("v1".into()), None);
     assert_eq!(f.resolve(&tag).unwrap(), c4);
+    // A tag or branch deleted on the remote no longer resolves online.
+    sh(&f.repo, &["tag", "--delete", "v1"]);
+    sh(
+        &f.repo,
+        &["branch", "--quiet", "--delete", "--force", "feature"],
+    );
+    let feature = f.url(Some("feature"));
+    for url in [&tag, &feature] {
+        assert!(
+            matches!(f.resolve(url), Err(GitError::ReferenceNotFound { .. })),
+            "{url}"
+        );
+    }
 }
 
 #[test]
