@@ -156,6 +156,18 @@ fn io_error(e: std::io::Error, dir: &Path) -> GitError {
     ))
 }
 
+/// Remove the temporary directories named `prefix...` in `dir`: under the
+/// repository's lock, any there were left by a process that was killed.
+fn remove_leftovers(dir: &Path, prefix: &str) -> Result<(), GitError> {
+    for entry in fs_err::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(prefix) {
+            fs_err::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// One repository's bare database in the cache, locked for as long as this
 /// value lives.
 struct Repository {
@@ -185,8 +197,10 @@ impl Repository {
         let db = dbs.join(&key);
         if !db.join("HEAD").is_file() {
             fs_err::create_dir_all(&dbs)?;
+            let prefix = format!(".tmp-{key}-");
+            remove_leftovers(&dbs, &prefix)?;
             let tmp = tempfile::Builder::new()
-                .prefix(".tmp-")
+                .prefix(&prefix)
                 .tempdir_in(&dbs)
                 .map_err(|e| io_error(e, &dbs))?;
             run(git(tmp.path()).args(["init", "--bare", "--quiet", "."]))?;
@@ -216,6 +230,7 @@ impl Repository {
             });
         }
         fs_err::create_dir_all(parent)?;
+        remove_leftovers(parent, ".tmp-")?;
         let tmp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempdir_in(parent)

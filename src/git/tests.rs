@@ -380,6 +380,13 @@ fn a_checkout_is_exactly_the_commit_tree() {
     let f = Fixture::new();
     let url = f.source(GitReference::Tag("v1".into()), None);
     let commit = f.resolve(&url).unwrap();
+    // What a killed checkout left is removed.
+    let parent = f
+        .cache
+        .join(CACHE_DIR)
+        .join("checkouts")
+        .join(url.repository_key());
+    write(&parent.join(".tmp-killed/README"), "half\n");
     let dir = checkout(&f.cache, &url, &commit).unwrap();
     assert_eq!(
         f.filter(dir.display()),
