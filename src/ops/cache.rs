@@ -98,7 +98,7 @@ fn check_removable(root: &Path) -> Result<()> {
         crate::git::CACHE_DIR,
     ]
     .iter()
-        .any(|d| root.join(d).exists())
+    .any(|d| root.join(d).exists())
         || fs_err::read_dir(root)
             .map(|mut r| r.next().is_none())
             .unwrap_or(true);
