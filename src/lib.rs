@@ -12,6 +12,7 @@
 //! - [`resolver`]: the PubGrub dependency provider and failure reports in words.
 //! - [`lock`]: the `envy.lock` model, its deterministic TOML form, and freshness checks.
 //! - [`venv`]: interpreter discovery and PEP 405 virtual environments.
+//! - [`git`]: git dependencies: fetching into the cache, tag/branch/rev -> commit, checkouts.
 //! - [`build`]: the PEP 517/518/660 build frontend (isolated build environments, backend hooks).
 //! - [`source`]: direct references (local paths, `file:` and remote archives) -> core metadata and lock entries.
 //! - [`install`]: install plans and the wheel installer (binary distribution format).
@@ -21,6 +22,7 @@
 pub mod build;
 pub mod cli;
 pub mod export;
+pub mod git;
 pub mod index;
 pub mod install;
 pub mod lock;

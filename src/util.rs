@@ -11,7 +11,11 @@ use std::path::Path;
 /// The file keeps what the user gave it: a symlink is followed and its
 /// target replaced (the link stays a link); a replaced file keeps its mode
 /// (and, best effort, its owner and group); a new file gets the mode the
-/// umask gives (`0o666` masked), as any editor's would.
+/// umask gives (`0o666` masked), as any editor's would. A path that names
+/// something other than a regular file (a device such as `/dev/null` or
+/// `/dev/stdout`, a FIFO) is written in place, never replaced: a rename
+/// over `/dev/null` would turn it into a regular file for every process on
+/// the machine.
 ///
 /// # Errors
 /// I/O errors (fs-err's name the path); `PermissionDenied` for a read-only
@@ -27,8 +31,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// `pyproject.toml` and its `envy.lock`) writes neither when one cannot be
 /// written (disk full, a read-only file).
 pub struct PreparedWrite {
-    tmp: tempfile::NamedTempFile,
+    pending: Pending,
     target: std::path::PathBuf,
+}
+
+/// What [`PreparedWrite::commit`] puts in place.
+enum Pending {
+    /// A regular file (or a new one): the temp file renamed over it.
+    Rename(tempfile::NamedTempFile),
+    /// A device or FIFO: the bytes written into it, which no rename can do.
+    InPlace(Vec<u8>),
 }
 
 impl PreparedWrite {
@@ -37,7 +49,17 @@ impl PreparedWrite {
     /// # Errors
     /// When the rename fails.
     pub fn commit(self) -> std::io::Result<()> {
-        self.tmp.persist(&self.target).map_err(|e| e.error)?;
+        match self.pending {
+            Pending::Rename(tmp) => {
+                tmp.persist(&self.target).map_err(|e| e.error)?;
+            }
+            Pending::InPlace(bytes) => {
+                fs_err::OpenOptions::new()
+                    .write(true)
+                    .open(&self.target)?
+                    .write_all(&bytes)?;
+            }
+        }
         Ok(())
     }
 }
@@ -67,6 +89,20 @@ pub fn prepare_write(path: &Path, bytes: &[u8]) -> std::io::Result<PreparedWrite
             "permission denied (the file is read-only)",
         ));
     }
+    if let Some(m) = &existing {
+        if m.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                format!("{} is a directory", target.display()),
+            ));
+        }
+        if !m.is_file() {
+            return Ok(PreparedWrite {
+                pending: Pending::InPlace(bytes.to_vec()),
+                target,
+            });
+        }
+    }
     let dir = target.parent().unwrap_or_else(|| Path::new("."));
     fs_err::create_dir_all(dir)?;
     let mut builder = tempfile::Builder::new();
@@ -88,7 +124,10 @@ pub fn prepare_write(path: &Path, bytes: &[u8]) -> std::io::Result<PreparedWrite
             let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
         }
     }
-    Ok(PreparedWrite { tmp, target })
+    Ok(PreparedWrite {
+        pending: Pending::Rename(tmp),
+        target,
+    })
 }
 
 /// The 1-based line and column of byte `offset` in `text` (an offset past
@@ -104,6 +143,34 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dev_null = Path::new("/dev/null");
+        if !std::fs::metadata(dev_null).is_ok_and(|m| m.file_type().is_char_device()) {
+            eprintln!("skipped: /dev/null is not a character device on this machine");
+            return;
+        }
+        write_atomic(dev_null, b"discarded").unwrap();
+        let after = std::fs::metadata(dev_null).unwrap();
+        assert!(after.file_type().is_char_device(), "{after:?}");
+        // Nothing was left beside it either.
+        let leftovers: Vec<_> = std::fs::read_dir("/dev")
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".envy-tmp-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomic(dir.path(), b"x").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::IsADirectory);
+    }
 
     #[test]
     fn line_and_column_are_one_based() {

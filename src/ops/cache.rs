@@ -88,9 +88,17 @@ fn remove(path: &Path) -> Result<Usage> {
 /// directory, and non-empty directories that do not look like an envy cache.
 fn check_removable(root: &Path) -> Result<()> {
     let home = dirs::home_dir();
-    let looks_like_cache = ["simple-v2", "metadata-v1", "metadata-v2", "files-v1"]
-        .iter()
-        .any(|d| root.join(d).exists())
+    let looks_like_cache = [
+        "simple-v2",
+        "metadata-v1",
+        "metadata-v2",
+        "files-v1",
+        "built-metadata-v1",
+        "build-envs-v1",
+        crate::git::CACHE_DIR,
+    ]
+    .iter()
+    .any(|d| root.join(d).exists())
         || fs_err::read_dir(root)
             .map(|mut r| r.next().is_none())
             .unwrap_or(true);
