@@ -23,6 +23,7 @@ pub mod tree;
 pub mod venv;
 pub mod verify;
 pub mod version;
+pub mod workspace;
 
 use crate::index::cache::Cache;
 use crate::index::{Client, IndexConfig, IndexError};
@@ -87,6 +88,16 @@ impl From<crate::source::SourceError> for Error {
             },
             S::Index(e) => Error::Index(e),
             S::Build(e) => Error::Build(e),
+        }
+    }
+}
+
+impl From<crate::project::workspace::WorkspaceError> for Error {
+    fn from(e: crate::project::workspace::WorkspaceError) -> Self {
+        use crate::project::workspace::WorkspaceError as W;
+        match e {
+            W::Project(e) => Error::Project(e),
+            W::Invalid { message, hint } => Error::new(message).hint(hint),
         }
     }
 }
@@ -201,7 +212,8 @@ impl Settings {
             ))
             .hint("run `envy init` to create one here, or `envy new NAME` for a new project"));
         }
-        let project = Project::read(&self.project_dir)?;
+        // A workspace root comes with its members (`docs/workspaces.md`).
+        let project = crate::project::workspace::load(&self.project_dir)?;
         // Each warning once per process, however often the project is read.
         let mut shown = WARNED
             .lock()

@@ -6,14 +6,15 @@
 //!
 //! Read: `index` (`name`, `url`, `default`, `explicit`), `index-url`,
 //! `extra-index-url`, `find-links`, `sources` entries of the forms
-//! `{ index = "name" }`, `{ path = "...", editable = true|false }` and
-//! `{ url = "..." }`, `constraint-dependencies`, `override-dependencies`,
+//! `{ index = "name" }`, `{ path = "...", editable = true|false }`,
+//! `{ url = "..." }` and `{ workspace = true }`, `workspace` (read by
+//! [`super::workspace`]), `constraint-dependencies`, `override-dependencies`,
 //! `required-environments`, `package`, and the legacy `dev-dependencies`
 //! (which uv adds to the `dev` dependency group).
 //!
 //! Refused whatever `[tool.envy]` says: a `[tool.uv.sources]` entry that is
-//! a git or workspace source (a direct reference envy cannot use yet), and a
-//! path or URL source when `[tool.envy]` exists (envy then reads
+//! a git source (a direct reference envy cannot use yet), and a
+//! path, URL or workspace source when `[tool.envy]` exists (envy then reads
 //! `[tool.envy.sources]` only). Resolving that package from an index instead
 //! would install something other than what the project names.
 
@@ -55,10 +56,6 @@ const UNREAD: &[(&str, &str)] = &[
     (
         "default-groups",
         "`envy sync` installs the `dev` group by default",
-    ),
-    (
-        "workspace",
-        "envy has no workspaces yet: only this project is locked",
     ),
     ("resolution", "pass `--resolution` to `envy lock`"),
     ("prerelease", "pass `--prerelease` to `envy lock`"),
@@ -108,18 +105,18 @@ pub fn direct_sources(uv: &toml::Value) -> Vec<(String, &'static str)> {
 }
 
 /// The error for the first direct-reference source in `[tool.uv.sources]`
-/// that envy does not read: a git or workspace source, or (when the project
-/// has `[tool.envy]`, so `[tool.uv]` is not read) a path or URL source.
+/// that envy does not read: a git source, or (when the project has
+/// `[tool.envy]`, so `[tool.uv]` is not read) a path, URL or workspace source.
 ///
 /// # Errors
 /// [`UvError`] naming the package and the kind of source.
 pub fn refuse_direct_sources(uv: &toml::Value, has_envy: bool) -> Result<(), UvError> {
     let refused = direct_sources(uv)
         .into_iter()
-        .find(|(_, kind)| matches!(*kind, "git" | "workspace") || has_envy);
+        .find(|(_, kind)| *kind == "git" || has_envy);
     match refused {
         None => Ok(()),
-        Some((name, kind)) if matches!(kind, "path" | "url") => Err(UvError {
+        Some((name, kind)) if matches!(kind, "path" | "url" | "workspace") => Err(UvError {
             field: format!("tool.uv.sources.{name}"),
             needle: "sources".to_string(),
             message: format!(
@@ -248,7 +245,7 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
                 err(
                     &format!("sources.{name}"),
                     "sources",
-                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}` and `{{ url = \"...\" }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
+                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}`, `{{ url = \"...\" }}` and `{{ workspace = true }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
                 )
             };
             let table = value.as_table().ok_or_else(unread)?;
@@ -271,6 +268,11 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
                         None => None,
                         Some(v) => Some(v.as_bool().ok_or_else(unread)?),
                     },
+                    ..ToolSource::default()
+                }
+            } else if table.contains_key("workspace") && known(&["workspace"]) {
+                ToolSource {
+                    workspace: Some(table["workspace"].as_bool().ok_or_else(unread)?),
                     ..ToolSource::default()
                 }
             } else if table.contains_key("url") && known(&["url"]) {
@@ -351,24 +353,19 @@ torch = { index = "pytorch" }
     }
 
     #[test]
-    fn git_and_workspace_sources_are_refused() {
-        for (source, kind) in [
-            (
-                r#"mylib = { git = "https://example.com/mylib", tag = "v1" }"#,
-                "git",
-            ),
-            (r#"mylib = { workspace = true }"#, "workspace"),
-        ] {
-            let v = uv(&format!("[tool.uv.sources]\n{source}\n"));
-            assert_eq!(direct_sources(&v), vec![("mylib".to_string(), kind)]);
-            let e = read(&v).unwrap_err();
-            assert_eq!(e.field, "tool.uv.sources.mylib");
-            assert!(
-                e.message.contains(&format!("from a {kind} source")),
-                "{}",
-                e.message
-            );
-        }
+    fn git_sources_are_refused_and_workspace_sources_read() {
+        let v = uv("[tool.uv.sources]\nmylib = { workspace = true }\n");
+        assert_eq!(
+            read(&v).unwrap().tool.sources["mylib"].workspace,
+            Some(true)
+        );
+        let v = uv(
+            "[tool.uv.sources]\nmylib = { git = \"https://example.com/mylib\", tag = \"v1\" }\n",
+        );
+        assert_eq!(direct_sources(&v), vec![("mylib".to_string(), "git")]);
+        let e = read(&v).unwrap_err();
+        assert_eq!(e.field, "tool.uv.sources.mylib");
+        assert!(e.message.contains("from a git source"), "{}", e.message);
     }
 
     #[test]

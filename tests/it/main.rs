@@ -44,4 +44,5 @@ mod resolver_options;
 mod snapshots;
 mod sync;
 mod verify;
+mod workspaces;
 mod zipapp_modes;
