@@ -47,7 +47,10 @@ fn chosen_member(project: &Project, opts: &SyncOptions) -> Result<Option<Package
     match name.filter(|n| project.workspace_members.contains_key(n)) {
         Some(n) => Ok(Some(n)),
         None => {
-            let members: Vec<String> = std::iter::once(project.name.to_string())
+            let root =
+                (!crate::project::workspace::is_virtual(project)).then(|| project.name.to_string());
+            let members: Vec<String> = root
+                .into_iter()
                 .chain(project.workspace_members.keys().map(ToString::to_string))
                 .collect();
             Err(Error::new(format!(
@@ -72,7 +75,8 @@ pub(super) fn installs_root(project: &Project, opts: &SyncOptions) -> Result<boo
 /// with `--package NAME` (another member than the root) the root's edges
 /// become one edge to that member, so exactly it and its dependencies are
 /// installed; with `--all-packages` the root also gets an edge to every
-/// member. `None`: use `lock` as it is.
+/// member, as it does by default at a virtual root (one without
+/// `[project]`). `None`: use `lock` as it is.
 ///
 /// # Errors
 /// `--package` naming no member of the workspace.
@@ -83,7 +87,8 @@ pub(super) fn view(project: &Project, lock: &Lock, opts: &SyncOptions) -> Result
             .map(|r| Dep::from_requirement(&r))
     };
     let member = chosen_member(project, opts)?;
-    if member.is_none() && !opts.all_packages {
+    let all = opts.all_packages || crate::project::workspace::is_virtual(project);
+    if member.is_none() && !all {
         return Ok(None);
     }
     let mut view = lock.clone();

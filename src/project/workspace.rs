@@ -123,24 +123,57 @@ pub fn discover(start: &Path) -> Option<Discovery> {
     Some(lone)
 }
 
+/// The name a virtual workspace root (one without `[project]`) is locked
+/// under: fixed, so that the lock does not depend on the directory's name.
+pub const VIRTUAL_ROOT: &str = "virtual-workspace-root";
+
+/// Whether `project` stands for a virtual workspace root (see [`load`]).
+pub fn is_virtual(project: &Project) -> bool {
+    !project.workspace_members.is_empty() && project.name.as_ref() == VIRTUAL_ROOT
+}
+
 /// Read the project at `root` and, when it is a workspace root, its
 /// members: each other member becomes an editable path direct reference
 /// (relative to the root) in [`Project::direct`] and is listed in
 /// [`Project::workspace_members`]. Every `{ workspace = true }` source, of
 /// the root or a member, must name a member.
 ///
+/// A root without `[project]` (a virtual root, as in uv) is read as a
+/// project named [`VIRTUAL_ROOT`] without dependencies or build system (so
+/// never installed), with the root's dependency groups and `[tool.envy]`,
+/// and the intersection of the members' `requires-python`.
+///
 /// # Errors
 /// Invalid `pyproject.toml` files; a `members` glob matching a directory
-/// without `pyproject.toml`; two members with one name; a root without
-/// `[project]` (a virtual root, not supported yet); a `{ workspace = true }`
-/// naming no member, or in a project that is in no workspace.
+/// without `pyproject.toml`; two members with one name; a
+/// `{ workspace = true }` naming no member, or in a project that is in no
+/// workspace.
 pub fn load(root: &Path) -> Result<Project, WorkspaceError> {
-    match Project::read(root) {
-        Err(ProjectError::NoProject { path }) if table(root).is_some() => Err(invalid(
-            format!("{path} is a workspace root without a `[project]` table (a virtual root), which envy cannot lock yet"),
-            "add a `[project]` table with a `name` and `version` to the root `pyproject.toml`",
-        )),
-        read => attach(read?),
+    match (Project::read(root), table(root)) {
+        (Err(ProjectError::NoProject { path }), Some(table)) => {
+            let mut text = fs_err::read_to_string(&path).map_err(|e| {
+                invalid(
+                    format!("cannot read {path}: {e}"),
+                    "check the file's permissions",
+                )
+            })?;
+            let mut requires_python = Vec::new();
+            for rel in member_dirs(root, &table)? {
+                if let Some(rp) = Project::read(&root.join(&rel))?.requires_python {
+                    requires_python.push(rp.to_string());
+                }
+            }
+            text.push_str(&format!("\n[project]\nname = \"{VIRTUAL_ROOT}\"\n"));
+            if !requires_python.is_empty() {
+                let joined = requires_python.join(", ");
+                text.push_str(&format!("requires-python = \"{joined}\"\n"));
+            }
+            let mut project = Project::parse(&text, Path::new(&path))?;
+            project.has_build_system = false;
+            project.tool.package = Some(false);
+            attach(project)
+        }
+        (read, _) => attach(read?),
     }
 }
 
@@ -166,7 +199,9 @@ pub fn attach(mut project: Project) -> Result<Project, WorkspaceError> {
         return Ok(project);
     };
     let mut names: BTreeMap<PackageName, String> = BTreeMap::new();
-    names.insert(project.name.clone(), ".".to_string());
+    if project.name.as_ref() != VIRTUAL_ROOT {
+        names.insert(project.name.clone(), ".".to_string());
+    }
     let mut members = Vec::new();
     for rel in member_dirs(root, &table)? {
         let dir = root.join(&rel);

@@ -286,3 +286,50 @@ fn a_workspace_source_naming_no_member_is_an_error() {
     hint: run envy from the workspace root (or a member directory), or give the workspace root `[tool.envy.workspace] members = [...]`
     ");
 }
+
+/// A root with `[tool.envy.workspace]` and no `[project]` (a virtual root)
+/// locks every member; `envy sync` there installs all of them (the root is
+/// no package), `--package` one; its dependency groups apply.
+#[test]
+fn a_virtual_root_locks_and_syncs_every_member() {
+    let mut ctx = TestContext::new();
+    ctx.attach(server());
+    ctx.write_pyproject(
+        "[tool.envy.workspace]\nmembers = [\"packages/*\"]\n\n[dependency-groups]\ndev = [\"dep\"]\n",
+    );
+    lib_member(&ctx, &[]);
+    SdistBuilder::new("tool", "2.0")
+        .requires_python(">=3.9")
+        .write_tree(&ctx.path("packages/tool"));
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["sync"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
+    Resolved 3 packages in [TIME]
+     + dep 1.0
+     + lib 0.5
+     + tool 2.0
+    Building an editable wheel of lib==0.5 from `packages/lib` (runs its build backend)
+    Building an editable wheel of tool==2.0 from `packages/tool` (runs its build backend)
+    Creating virtual environment at .venv (Python 3.[X])
+    Installed 3 packages, removed 0, kept 0 in [TIME]
+     + dep==1.0
+     + lib==0.5
+     + tool==2.0
+    ");
+    let lock = ctx.read("envy.lock");
+    assert!(
+        lock.contains("requires-python = \">=3.8, >=3.9\""),
+        "{lock}"
+    );
+    assert!(!ctx.installed().contains("virtual-workspace-root"));
+    ctx.envy_ok(&["sync", "--package", "tool", "--no-dev"]);
+    let names = ctx.installed();
+    assert!(
+        names.contains("tool") && !names.contains("lib"),
+        "{names:?}"
+    );
+    ctx.envy_ok(&["lock", "--locked"]);
+}
