@@ -188,6 +188,16 @@ pub fn attach(mut project: Project) -> Result<Project, WorkspaceError> {
     let root = root.as_path();
     let Some(table) = table(root) else {
         if let Some(pkg) = workspace_sources(&project).next() {
+            if let Some(up) = discover(root).filter(|d| d.root != root) {
+                return Err(invalid(
+                    format!(
+                        "`{pkg}` has `{{ workspace = true }}` in {}, a member of the workspace at {}: this command reads the member alone",
+                        root.join("pyproject.toml").display(),
+                        up.root.display()
+                    ),
+                    "run it from the workspace root (`envy lock`, `envy sync` and `envy run` find the root from a member themselves)",
+                ));
+            }
             return Err(invalid(
                 format!(
                     "`{pkg}` has `{{ workspace = true }}` in {}, but that project is in no workspace",

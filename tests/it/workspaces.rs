@@ -333,3 +333,34 @@ fn a_virtual_root_locks_and_syncs_every_member() {
     );
     ctx.envy_ok(&["lock", "--locked"]);
 }
+
+/// Commands other than `lock`, `sync` and `run` read the project of the
+/// current directory: in a member that takes another member from the
+/// workspace, they say to run from the root rather than resolve it from
+/// the index.
+#[test]
+fn a_member_read_alone_names_its_workspace_root() {
+    let mut ctx = workspace(WORKSPACE);
+    SdistBuilder::new("tool", "2.0")
+        .requires_python(">=3.8")
+        .requires_dist("lib")
+        .write_tree(&ctx.path("packages/tool"));
+    let pyproject = ctx.read("packages/tool/pyproject.toml");
+    ctx.write(
+        "packages/tool/pyproject.toml",
+        format!("{pyproject}\n[tool.envy.sources]\nlib = {{ workspace = true }}\n"),
+    );
+    ctx.envy_ok(&["lock"]);
+    ctx.cd("project/packages/tool");
+    ctx.envy_ok(&["lock", "--locked"]);
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["tree"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `lib` has `{ workspace = true }` in [TEMP]/pyproject.toml, a member of the workspace at [ROOT]/project: this command reads the member alone
+
+    hint: run it from the workspace root (`envy lock`, `envy sync` and `envy run` find the root from a member themselves)
+    ");
+}
