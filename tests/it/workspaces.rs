@@ -128,6 +128,12 @@ fn sync_installs_the_members_editable_and_locked_sees_member_changes() {
     )
     .unwrap();
     assert!(direct_url.contains("\"editable\":true"), "{direct_url}");
+    let app_url = std::fs::read_to_string(
+        ctx.site_packages()
+            .join("app-0.1.0.dist-info/direct_url.json"),
+    )
+    .unwrap();
+    assert!(app_url.contains("\"editable\":true"), "{app_url}");
     ctx.envy_ok(&["sync", "--locked"]);
     lib_member(&ctx, &[]);
     envy_snapshot!(ctx.filters(), ctx.envy().args(["sync", "--locked"]), @"
