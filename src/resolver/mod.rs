@@ -22,6 +22,7 @@ mod prefetch;
 mod provider;
 mod ranges;
 mod report;
+mod siblings;
 #[cfg(test)]
 mod tests;
 

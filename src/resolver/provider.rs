@@ -8,6 +8,7 @@ use super::ranges::{
     lower_bound, lower_bounds, python_compatible, python_covers_env, requirement_range,
     requires_python_bounds, requires_python_marker, specifiers_to_ranges,
 };
+use super::siblings::Siblings;
 use super::{
     plausible_file, ForkSolution, ForkStrategy, Pkg, PrereleaseMode, ProviderError, ResolutionMode,
     ResolveError, ResolvedPackage, ResolverInput,
@@ -50,18 +51,9 @@ pub struct Provider {
     may_restart: bool,
     /// Packages seen to keep conflicting in this attempt.
     conflicting: RefCell<Vec<PackageName>>,
-    /// The last range PubGrub showed for each distribution and extra, with
-    /// the [`Provider::clock`] tick it was seen at (see
-    /// [`Provider::siblings_range`]).
-    ranges_seen: RefCell<HashMap<Pkg, (u64, Ranges<Version>)>>,
-    /// Per distribution name, the version last chosen for it or one of its
-    /// extras, and the tick it was chosen at.
-    last_chosen: RefCell<HashMap<PackageName, (u64, Version)>>,
-    /// Ticks once per range seen or version chosen: orders the two above.
-    clock: std::cell::Cell<u64>,
-    /// Per distribution or extra, the packages and versions whose
-    /// dependencies named it (see [`Provider::still_required`]).
-    required_by: RefCell<HashMap<Pkg, Vec<(Pkg, Version)>>>,
+    /// Ranges and choices seen per distribution and extra, to try first the
+    /// versions a distribution's other packages still allow.
+    siblings: Siblings,
     /// `requires-python` as a marker, for wheels' Python tags.
     project_python: MarkerTree,
     /// Per wheel filename: whether its tags fit `project_python`.
@@ -120,10 +112,7 @@ impl Provider {
             first_decided: Vec::new(),
             may_restart: false,
             conflicting: RefCell::default(),
-            ranges_seen: RefCell::default(),
-            last_chosen: RefCell::default(),
-            clock: std::cell::Cell::new(0),
-            required_by: RefCell::default(),
+            siblings: Siblings::default(),
             project_python: requires_python_marker(&input.requires_python),
             wheel_fits: RefCell::default(),
             requested_where: RefCell::default(),
@@ -434,101 +423,6 @@ impl Provider {
         out
     }
 
-    fn tick(&self) -> u64 {
-        let t = self.clock.get() + 1;
-        self.clock.set(t);
-        t
-    }
-
-    /// Remember the range PubGrub currently allows for `package`.
-    fn see_range(&self, package: &Pkg, range: &Ranges<Version>) {
-        if let Pkg::Dist(_) | Pkg::Extra(..) = package {
-            let t = self.tick();
-            self.ranges_seen
-                .borrow_mut()
-                .insert(package.clone(), (t, range.clone()));
-        }
-    }
-
-    /// Remember that `version` was chosen for `package`.
-    fn see_choice(&self, package: &Pkg, version: &Version) {
-        if let Pkg::Dist(n) | Pkg::Extra(n, _) = package {
-            let t = self.tick();
-            self.last_chosen
-                .borrow_mut()
-                .insert(n.clone(), (t, version.clone()));
-        }
-    }
-
-    /// The dependencies `requirer==version` has, as PubGrub takes them,
-    /// remembering who requires what (for [`Provider::still_required`]).
-    fn available(
-        &self,
-        requirer: &Pkg,
-        version: &Version,
-        c: pubgrub::DependencyConstraints<Pkg, Ranges<Version>>,
-    ) -> Dependencies<Pkg, Ranges<Version>, String> {
-        let mut required_by = self.required_by.borrow_mut();
-        for p in c.keys() {
-            required_by
-                .entry(p.clone())
-                .or_default()
-                .push((requirer.clone(), version.clone()));
-        }
-        Dependencies::Available(c)
-    }
-
-    /// Whether `package` is (as far as the provider can tell) still
-    /// required: by the project, or by a version that is the one last chosen
-    /// for its requirer's distribution.
-    fn still_required(&self, package: &Pkg) -> bool {
-        let last = self.last_chosen.borrow();
-        self.required_by.borrow().get(package).is_some_and(|by| {
-            by.iter().any(|(r, v)| match r {
-                Pkg::Root(_) => true,
-                Pkg::Dist(n) | Pkg::Extra(n, _) => last.get(n).is_some_and(|(_, c)| c == v),
-            })
-        })
-    }
-
-    /// The versions that the other PubGrub packages of `package`'s
-    /// distribution (the distribution itself and its extras) that are still
-    /// required were last seen to allow; `None` when nothing is known. A distribution and all its extras end on one version (an extra
-    /// requires its distribution `==` its own version), so a version one of
-    /// them has ruled out is tried last for an extra: otherwise, once one
-    /// extra rules out the newest release (its requirements cannot be met)
-    /// while another extra, chosen first, fixes the distribution there,
-    /// PubGrub tries every older release of the first extra against it, one
-    /// version (and one metadata download) at a time, before it gives the
-    /// newest up. A range seen before a version outside it was chosen for
-    /// the distribution is out of date (PubGrub backtracked past it, or the
-    /// package is no longer required) and is not used.
-    fn siblings_range(&self, package: &Pkg) -> Option<Ranges<Version>> {
-        let (Pkg::Dist(name) | Pkg::Extra(name, _)) = package else {
-            return None;
-        };
-        let chosen = self.last_chosen.borrow().get(name).cloned();
-        let seen = self.ranges_seen.borrow();
-        let mut out: Option<Ranges<Version>> = None;
-        for (p, (t, r)) in seen.iter() {
-            let same_name = matches!(p, Pkg::Dist(n) | Pkg::Extra(n, _) if n == name);
-            if !same_name || p == package || !self.still_required(p) {
-                continue;
-            }
-            if chosen
-                .as_ref()
-                .is_some_and(|(ct, cv)| ct > t && !r.contains(cv))
-            {
-                continue;
-            }
-            out = Some(match out {
-                Some(acc) => acc.intersection(r),
-                None => r.clone(),
-            });
-        }
-        out
-    }
-
     fn rp_bounds(&self) -> (Bound<Version>, Bound<Version>) {
         requires_python_bounds(&self.input.requires_python)
     }
@@ -706,7 +600,7 @@ impl DependencyProvider for Provider {
         range: &Ranges<Version>,
         stats: &PackageResolutionStatistics,
     ) -> Self::Priority {
-        self.see_range(package, range);
+        self.siblings.see_range(package, range);
         let name = match package {
             Pkg::Root(_) => return (u32::MAX, u32::MAX, Reverse(0)),
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
@@ -749,7 +643,7 @@ impl DependencyProvider for Provider {
             }
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
         };
-        self.see_range(package, range);
+        self.siblings.see_range(package, range);
         // A dependency no index lists has no versions: PubGrub backtracks to
         // a version of its requirer that does not need it (as uv does).
         let conflicting = std::mem::take(&mut *self.conflicting.borrow_mut());
@@ -768,7 +662,7 @@ impl DependencyProvider for Provider {
                 && self.candidate_ok(&page, pref)
                 && (!pref.any_prerelease() || self.prerelease_permitted(name, &page, range))
             {
-                self.see_choice(package, pref);
+                self.siblings.see_choice(package, pref);
                 return Ok(Some(pref.clone()));
             }
         }
@@ -802,13 +696,13 @@ impl DependencyProvider for Provider {
                 candidates.reverse();
             }
             // Versions the distribution's other packages still allow first.
-            if let Some(siblings) = self.siblings_range(package) {
+            if let Some(siblings) = self.siblings.range(package) {
                 candidates.sort_by_key(|v| !siblings.contains(*v));
             }
             for v in candidates {
                 if self.candidate_ok(&page, v) {
                     self.prefetcher.chose(&page, v, range, lowest);
-                    self.see_choice(package, v);
+                    self.siblings.see_choice(package, v);
                     return Ok(Some(v.clone()));
                 }
                 if let Some(parts) = self.python_fork(&page, v) {
@@ -835,7 +729,7 @@ impl DependencyProvider for Provider {
             Pkg::Root(_) => {
                 fork(&self.input.requirements)?;
                 let c = self.constraints_for(None, &self.input.requirements);
-                Ok(self.available(package, version, c))
+                Ok(self.siblings.dependencies(package, version, c))
             }
             Pkg::Dist(name) => match self.version_deps(name, version)? {
                 Ok(d) if d.base.iter().any(is_direct_reference) => {
@@ -850,7 +744,7 @@ impl DependencyProvider for Provider {
                 Ok(d) => {
                     fork(&d.base)?;
                     let c = self.constraints_for(Some(name), &d.base);
-                    Ok(self.available(package, version, c))
+                    Ok(self.siblings.dependencies(package, version, c))
                 }
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
             },
@@ -860,7 +754,7 @@ impl DependencyProvider for Provider {
                     fork(&reqs)?;
                     let mut c = self.constraints_for(Some(name), &reqs);
                     c.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
-                    Ok(self.available(package, version, c))
+                    Ok(self.siblings.dependencies(package, version, c))
                 }
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
             },
