@@ -23,6 +23,7 @@ mod prefetch;
 mod provider;
 mod ranges;
 mod report;
+mod siblings;
 #[cfg(test)]
 mod tests;
 

@@ -8,6 +8,7 @@ use super::ranges::{
     lower_bound, lower_bounds, python_compatible, python_covers_env, requirement_range,
     requires_python_bounds, requires_python_marker, specifiers_to_ranges,
 };
+use super::siblings::Siblings;
 use super::{
     plausible_file, ForkSolution, ForkStrategy, Pkg, PrereleaseMode, ProviderError, ResolutionMode,
     ResolveError, ResolvedPackage, ResolverInput,
@@ -50,6 +51,9 @@ pub struct Provider {
     may_restart: bool,
     /// Packages seen to keep conflicting in this attempt.
     conflicting: RefCell<Vec<PackageName>>,
+    /// Ranges and choices seen per distribution and extra, to try first the
+    /// versions a distribution's other packages still allow.
+    siblings: Siblings,
     /// `requires-python` as a marker, for wheels' Python tags.
     project_python: MarkerTree,
     /// Per wheel filename: whether its tags fit `project_python`.
@@ -108,6 +112,7 @@ impl Provider {
             first_decided: Vec::new(),
             may_restart: false,
             conflicting: RefCell::default(),
+            siblings: Siblings::default(),
             project_python: requires_python_marker(&input.requires_python),
             wheel_fits: RefCell::default(),
             requested_where: RefCell::default(),
@@ -619,9 +624,10 @@ impl DependencyProvider for Provider {
     fn prioritize(
         &self,
         package: &Pkg,
-        _range: &Ranges<Version>,
+        range: &Ranges<Version>,
         stats: &PackageResolutionStatistics,
     ) -> Self::Priority {
+        self.siblings.see_range(package, range);
         let name = match package {
             Pkg::Root(_) => return (u32::MAX, u32::MAX, Reverse(0)),
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
@@ -664,6 +670,7 @@ impl DependencyProvider for Provider {
             }
             Pkg::Dist(n) | Pkg::Extra(n, _) => n,
         };
+        self.siblings.see_range(package, range);
         // A dependency no index lists has no versions: PubGrub backtracks to
         // a version of its requirer that does not need it (as uv does).
         let conflicting = std::mem::take(&mut *self.conflicting.borrow_mut());
@@ -686,6 +693,7 @@ impl DependencyProvider for Provider {
                 && self.candidate_ok(&page, pref)
                 && (!pref.any_prerelease() || self.prerelease_permitted(name, &page, range))
             {
+                self.siblings.see_choice(package, pref);
                 return Ok(Some(pref.clone()));
             }
         }
@@ -718,9 +726,14 @@ impl DependencyProvider for Provider {
             if !lowest {
                 candidates.reverse();
             }
+            // Versions the distribution's other packages still allow first.
+            if let Some(siblings) = self.siblings.range(package) {
+                candidates.sort_by_key(|v| !siblings.contains(*v));
+            }
             for v in candidates {
                 if self.candidate_ok(&page, v) {
                     self.prefetcher.chose(&page, v, range, lowest);
+                    self.siblings.see_choice(package, v);
                     return Ok(Some(v.clone()));
                 }
                 if let Some(parts) = self.python_fork(&page, v) {
@@ -746,18 +759,16 @@ impl DependencyProvider for Provider {
         match package {
             Pkg::Root(_) => {
                 fork(&self.input.requirements)?;
-                Ok(Dependencies::Available(
-                    self.constraints_for(None, &self.input.requirements),
-                ))
+                let c = self.constraints_for(None, &self.input.requirements);
+                Ok(self.siblings.dependencies(package, version, c))
             }
             Pkg::Dist(name) => match self.version_deps(name, version)? {
                 Ok(d) => match self.refused_direct_reference(&d.base) {
                     Some(reason) => Ok(Dependencies::Unavailable(reason)),
                     None => {
                         fork(&d.base)?;
-                        Ok(Dependencies::Available(
-                            self.constraints_for(Some(name), &d.base),
-                        ))
+                        let c = self.constraints_for(Some(name), &d.base);
+                        Ok(self.siblings.dependencies(package, version, c))
                     }
                 },
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
@@ -771,7 +782,7 @@ impl DependencyProvider for Provider {
                     fork(&reqs)?;
                     let mut c = self.constraints_for(Some(name), &reqs);
                     c.insert(Pkg::Dist(name.clone()), Ranges::singleton(version.clone()));
-                    Ok(Dependencies::Available(c))
+                    Ok(self.siblings.dependencies(package, version, c))
                 }
                 Err(reason) => Ok(Dependencies::Unavailable(reason)),
             },

@@ -642,3 +642,78 @@ fn a_transitive_direct_reference_is_allowed_only_when_the_project_declares_that_
     assert!(err.contains("by direct reference"), "{err}");
     assert!(!err.contains("evil==9.0"), "{err}");
 }
+
+/// Issue #13/#15's boto3-stubs shape: every `stubs` release has extras that
+/// pin a dependency to the release's own minor (`stubs 1.2.x [s3]` requires
+/// `x-s3>=1.2,<1.3`), and the newest minor of the dependencies (1.3) is not
+/// published. The newest `stubs` (1.3.0) is rejected through its extras; the
+/// solver then takes the newest 1.2.x for the distribution and every extra
+/// without asking for the dependencies of the older releases one by one.
+#[test]
+fn an_extra_pinning_a_missing_minor_does_not_walk_the_version_history() {
+    let extras = |minor: &str| {
+        let pin = |dep: &str| format!("{dep}>=1.{minor},<1.{}", minor.parse::<u32>().unwrap() + 1);
+        vec![
+            ("s3".to_string(), vec![pin("x-s3")]),
+            ("sns".to_string(), vec![pin("x-sns")]),
+        ]
+    };
+    let mut u = Universe::new()
+        .add("x-s3", "1.1.0", &[])
+        .add("x-s3", "1.2.7", &[])
+        .add("x-sns", "1.2.3", &[]);
+    let mut versions = vec!["1.3.0".to_string()];
+    for minor in 1..=2 {
+        for patch in 0..40 {
+            versions.push(format!("1.{minor}.{patch}"));
+        }
+    }
+    for v in &versions {
+        let minor = v.split('.').nth(1).unwrap().to_string();
+        u = u
+            .add("stubs", v, &["core"])
+            .with("stubs", v, |r| r.extras = extras(&minor));
+    }
+    u = u.add("core", "1.0", &[]);
+    let index = u.index();
+    assert_eq!(
+        pins(index.clone(), &["stubs[s3,sns]", "x-s3", "x-sns"]).unwrap(),
+        ["core==1.0", "stubs==1.2.39", "x-s3==1.2.7", "x-sns==1.2.3"]
+    );
+    // Versions whose dependencies the solver itself asked for (background
+    // prefetches run on the `envy-io-` threads and are not counted).
+    let asked: std::collections::BTreeSet<String> = index
+        .metadata_asked
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(what, thread)| what.starts_with("stubs==") && !thread.starts_with("envy-io-"))
+        .map(|(what, _)| what.clone())
+        .collect();
+    assert!(
+        asked.len() <= 4,
+        "{} versions asked: {asked:?}",
+        asked.len()
+    );
+}
+
+/// The other side of the test above: a range that an extra had only while a
+/// version later rejected required it (`b 2.0` wants `a[x]<2`, but `b 2.0`
+/// cannot be had) does not hold the distribution back: `a` stays at 3.0.
+#[test]
+fn a_range_from_a_rejected_requirer_does_not_hold_a_distribution_back() {
+    let mut u = Universe::new()
+        .add("b", "1.0", &[])
+        .add("b", "2.0", &["a[x]<2", "d>=2"])
+        .add("c", "1.0", &["a[y]"])
+        .add("d", "1.0", &[]);
+    for v in ["1.0", "1.5", "3.0"] {
+        u = u.add("a", v, &[]).with("a", v, |r| {
+            r.extras = vec![("x".into(), vec![]), ("y".into(), vec![])]
+        });
+    }
+    assert_eq!(
+        pins(u.index(), &["b", "c"]).unwrap(),
+        ["a==3.0", "b==1.0", "c==1.0"]
+    );
+}
