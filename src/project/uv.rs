@@ -7,13 +7,14 @@
 //! Read: `index` (`name`, `url`, `default`, `explicit`), `index-url`,
 //! `extra-index-url`, `find-links`, `sources` entries of the forms
 //! `{ index = "name" }`, `{ path = "...", editable = true|false }` and
-//! `{ url = "..." }`, `constraint-dependencies`, `override-dependencies`,
+//! `{ url = "..." }` and `{ git = "...", tag|branch|rev = "...", subdirectory = "..." }`,
+//! `constraint-dependencies`, `override-dependencies`,
 //! `required-environments`, `package`, and the legacy `dev-dependencies`
 //! (which uv adds to the `dev` dependency group).
 //!
 //! Refused whatever `[tool.envy]` says: a `[tool.uv.sources]` entry that is
-//! a git or workspace source (a direct reference envy cannot use yet), and a
-//! path or URL source when `[tool.envy]` exists (envy then reads
+//! a workspace source (a direct reference envy cannot use yet), and a
+//! path, URL or git source when `[tool.envy]` exists (envy then reads
 //! `[tool.envy.sources]` only). Resolving that package from an index instead
 //! would install something other than what the project names.
 
@@ -108,18 +109,18 @@ pub fn direct_sources(uv: &toml::Value) -> Vec<(String, &'static str)> {
 }
 
 /// The error for the first direct-reference source in `[tool.uv.sources]`
-/// that envy does not read: a git or workspace source, or (when the project
-/// has `[tool.envy]`, so `[tool.uv]` is not read) a path or URL source.
+/// that envy does not read: a workspace source, or (when the project has
+/// `[tool.envy]`, so `[tool.uv]` is not read) a path, URL or git source.
 ///
 /// # Errors
 /// [`UvError`] naming the package and the kind of source.
 pub fn refuse_direct_sources(uv: &toml::Value, has_envy: bool) -> Result<(), UvError> {
     let refused = direct_sources(uv)
         .into_iter()
-        .find(|(_, kind)| matches!(*kind, "git" | "workspace") || has_envy);
+        .find(|(_, kind)| *kind == "workspace" || has_envy);
     match refused {
         None => Ok(()),
-        Some((name, kind)) if matches!(kind, "path" | "url") => Err(UvError {
+        Some((name, kind)) if matches!(kind, "path" | "url" | "git") => Err(UvError {
             field: format!("tool.uv.sources.{name}"),
             needle: "sources".to_string(),
             message: format!(
@@ -248,7 +249,7 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
                 err(
                     &format!("sources.{name}"),
                     "sources",
-                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}` and `{{ url = \"...\" }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
+                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}`, `{{ url = \"...\" }}` and `{{ git = \"...\", tag = \"...\" }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
                 )
             };
             let table = value.as_table().ok_or_else(unread)?;
@@ -276,6 +277,21 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
             } else if table.contains_key("url") && known(&["url"]) {
                 ToolSource {
                     url: Some(text("url").ok_or_else(unread)?),
+                    ..ToolSource::default()
+                }
+            } else if table.contains_key("git")
+                && known(&["git", "tag", "branch", "rev", "subdirectory"])
+            {
+                let optional = |key: &str| match table.get(key) {
+                    None => Ok(None),
+                    Some(v) => v.as_str().map(|s| Some(s.to_string())).ok_or_else(unread),
+                };
+                ToolSource {
+                    git: Some(text("git").ok_or_else(unread)?),
+                    tag: optional("tag")?,
+                    branch: optional("branch")?,
+                    rev: optional("rev")?,
+                    subdirectory: optional("subdirectory")?,
                     ..ToolSource::default()
                 }
             } else {
@@ -351,14 +367,20 @@ torch = { index = "pytorch" }
     }
 
     #[test]
-    fn git_and_workspace_sources_are_refused() {
-        for (source, kind) in [
-            (
-                r#"mylib = { git = "https://example.com/mylib", tag = "v1" }"#,
-                "git",
-            ),
-            (r#"mylib = { workspace = true }"#, "workspace"),
-        ] {
+    fn workspace_sources_are_refused_and_git_sources_read() {
+        let v = uv(
+            "[tool.uv.sources]\nmylib = { git = \"https://example.com/mylib\", tag = \"v1\", subdirectory = \"py\" }\n",
+        );
+        assert_eq!(direct_sources(&v), vec![("mylib".to_string(), "git")]);
+        let s = read(&v).unwrap();
+        assert_eq!(
+            s.tool.sources["mylib"].git.as_deref(),
+            Some("https://example.com/mylib")
+        );
+        assert_eq!(s.tool.sources["mylib"].tag.as_deref(), Some("v1"));
+        assert_eq!(s.tool.sources["mylib"].subdirectory.as_deref(), Some("py"));
+        assert!(refuse_direct_sources(&v, true).is_err());
+        for (source, kind) in [(r#"mylib = { workspace = true }"#, "workspace")] {
             let v = uv(&format!("[tool.uv.sources]\n{source}\n"));
             assert_eq!(direct_sources(&v), vec![("mylib".to_string(), kind)]);
             let e = read(&v).unwrap_err();
