@@ -350,6 +350,26 @@ pub fn render_bundle(
     out
 }
 
+/// The PEP 751 `packages.vcs` inline table of a git dependency:
+/// `{ type = "git", url, requested-revision?, commit-id, subdirectory? }`
+/// (the URL without credentials); `None` for any other package.
+fn vcs_table(pkg: &crate::lock::LockedPackage) -> Option<String> {
+    let locked = crate::git::LockedGit::parse(pkg.source.git.as_deref()?).ok()?;
+    let mut t = format!(
+        "{{ type = \"git\", url = {}",
+        quote(&locked.url.display_repository())
+    );
+    if let Some(rev) = locked.url.reference().name() {
+        let _ = write!(t, ", requested-revision = {}", quote(rev));
+    }
+    let _ = write!(t, ", commit-id = {}", quote(locked.commit.as_str()));
+    if let Some(sub) = locked.url.subdirectory() {
+        let _ = write!(t, ", subdirectory = {}", quote(sub));
+    }
+    t.push_str(" }");
+    Some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,24 +451,4 @@ wheels = [{ url = "https://files.example/six-1.0-py3-none-any.whl", sha256 = "cc
             Some("six")
         );
     }
-}
-
-/// The PEP 751 `packages.vcs` inline table of a git dependency:
-/// `{ type = "git", url, requested-revision?, commit-id, subdirectory? }`
-/// (the URL without credentials); `None` for any other package.
-fn vcs_table(pkg: &crate::lock::LockedPackage) -> Option<String> {
-    let locked = crate::git::LockedGit::parse(pkg.source.git.as_deref()?).ok()?;
-    let mut t = format!(
-        "{{ type = \"git\", url = {}",
-        quote(&locked.url.display_repository())
-    );
-    if let Some(rev) = locked.url.reference().name() {
-        let _ = write!(t, ", requested-revision = {}", quote(rev));
-    }
-    let _ = write!(t, ", commit-id = {}", quote(locked.commit.as_str()));
-    if let Some(sub) = locked.url.subdirectory() {
-        let _ = write!(t, ", subdirectory = {}", quote(sub));
-    }
-    t.push_str(" }");
-    Some(t)
 }

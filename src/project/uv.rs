@@ -380,17 +380,15 @@ torch = { index = "pytorch" }
         assert_eq!(s.tool.sources["mylib"].tag.as_deref(), Some("v1"));
         assert_eq!(s.tool.sources["mylib"].subdirectory.as_deref(), Some("py"));
         assert!(refuse_direct_sources(&v, true).is_err());
-        for (source, kind) in [(r#"mylib = { workspace = true }"#, "workspace")] {
-            let v = uv(&format!("[tool.uv.sources]\n{source}\n"));
-            assert_eq!(direct_sources(&v), vec![("mylib".to_string(), kind)]);
-            let e = read(&v).unwrap_err();
-            assert_eq!(e.field, "tool.uv.sources.mylib");
-            assert!(
-                e.message.contains(&format!("from a {kind} source")),
-                "{}",
-                e.message
-            );
-        }
+        let v = uv("[tool.uv.sources]\nmylib = { workspace = true }\n");
+        assert_eq!(direct_sources(&v), vec![("mylib".to_string(), "workspace")]);
+        let e = read(&v).unwrap_err();
+        assert_eq!(e.field, "tool.uv.sources.mylib");
+        assert!(
+            e.message.contains("from a workspace source"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

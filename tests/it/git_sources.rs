@@ -344,7 +344,14 @@ fn git_errors_leave_the_project_untouched() {
     let lock = ctx.read("envy.lock");
     let pyproject = ctx.read("pyproject.toml");
 
-    let missing = format!("file://{}", ctx.path("../repos").canonicalize().unwrap().join("missing").display());
+    let missing = format!(
+        "file://{}",
+        ctx.path("../repos")
+            .canonicalize()
+            .unwrap()
+            .join("missing")
+            .display()
+    );
     name_literally(&mut ctx, &missing, "[MISSING]");
     ctx.write_pyproject(&app(&format!("\"lib @ git+{missing}@v1\""), ""));
     envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
