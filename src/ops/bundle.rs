@@ -120,7 +120,7 @@ fn bundle_wheels(
         }
         let (tmp, wheel, filename) = if pkg.source.git.is_some() {
             let (tmp, wheel, filename, ..) =
-                super::direct::build_git(settings, &client, pkg, interp)?;
+                super::direct::build_git(settings, &client, project, pkg, interp)?;
             (tmp, wheel, filename)
         } else {
             let dir = project.root.join(path);

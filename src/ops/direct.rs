@@ -235,7 +235,7 @@ pub(super) fn build_trees<'l>(
     let mut out = Vec::new();
     for t in &plan.trees {
         if t.package.source.git.is_some() {
-            out.push(build_git(settings, client, t.package, interp)?);
+            out.push(build_git(settings, client, project, t.package, interp)?);
             continue;
         }
         let dir = project.root.join(t.path);
@@ -336,6 +336,8 @@ pub(super) fn origin_changed(
 
 /// Build the wheel of a locked git dependency: its commit checked out (from
 /// the cache, else fetched), copied to a private directory, built there.
+/// The lock holds no credentials: when `project` names the same repository
+/// and subdirectory, its URL (credentials included) is the one fetched.
 ///
 /// # Errors
 /// Git failures (unreachable, commit gone, subdirectory missing); copy and
@@ -343,11 +345,19 @@ pub(super) fn origin_changed(
 pub(super) fn build_git<'l>(
     settings: &Settings,
     client: &Arc<Client>,
+    project: &Project,
     pkg: &'l LockedPackage,
     interp: &Interpreter,
 ) -> Result<BuiltTree<'l>> {
     let git = pkg.source.git.as_deref().unwrap_or_default();
-    let locked = crate::git::LockedGit::parse(git).map_err(Error::new)?;
+    let mut locked = crate::git::LockedGit::parse(git).map_err(Error::new)?;
+    if let Some(DirectSource::Git { url }) = project.direct.get(&pkg.name) {
+        if url.canonical_repository() == locked.url.canonical_repository()
+            && url.subdirectory() == locked.url.subdirectory()
+        {
+            locked.url = url.with_reference(locked.url.reference().clone());
+        }
+    }
     let dir = crate::source::git::checkout_locked(
         client.cache().root(),
         &locked,

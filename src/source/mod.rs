@@ -216,7 +216,12 @@ impl<'a> Reader<'a> {
         let locked = match pinned {
             Some(p) => crate::git::LockedGit {
                 url: url.clone(),
-                commit: crate::git::resolve(cache, &p.pinned(), offline)?,
+                // The project's URL: the lock's has no credentials.
+                commit: crate::git::resolve(
+                    cache,
+                    &url.with_reference(crate::git::GitReference::Rev(p.commit.to_string())),
+                    offline,
+                )?,
             },
             None => crate::git::LockedGit {
                 url: url.clone(),
