@@ -286,6 +286,16 @@ fn exports_write_git_references() {
     ----- stderr -----
     "#
     );
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["tree", "--frozen"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    app v0.1.0
+    ├── lib v1.0 (git: [REPO]?rev=v1#[COMMIT])
+    └── sub v0.3 (git: [REPO]?tag=v1&subdirectory=py%2Fsub#[COMMIT])
+
+    ----- stderr -----
+    ");
     ctx.envy_ok(&["export", "--frozen", "--format", "wheelhouse", "-o", "wh"]);
     assert!(ctx.exists("wh/lib-1.0-py3-none-any.whl"));
     assert!(ctx.exists("wh/sub-0.3-py3-none-any.whl"));
@@ -421,4 +431,37 @@ fn git_errors_leave_the_project_untouched() {
     ");
     assert_eq!(ctx.read("pyproject.toml"), pyproject);
     assert_eq!(ctx.read("envy.lock"), lock);
+}
+
+/// A uv project's `[tool.uv.sources]` git entry is read as envy's own; a
+/// changed `tag` makes `lock --locked` fail, and `envy lock` follows it.
+#[test]
+fn a_tool_uv_git_source_is_read_and_a_new_tag_is_stale() {
+    if !have_git() {
+        return;
+    }
+    let ctx = context();
+    let (dir, url, first) = repo(&ctx);
+    let second = commit_lib(&dir, "2.0");
+    git(&dir, &["tag", "v2"]);
+    ctx.write_pyproject(&app(
+        "\"lib\"",
+        &format!("\n[tool.uv.sources]\nlib = {{ git = \"{url}\", tag = \"v1\" }}\n"),
+    ));
+    ctx.envy_ok(&["lock"]);
+    assert_eq!(
+        locked_source(&ctx, "lib"),
+        format!("source = {{ git = \"{url}?tag=v1#{first}\" }}")
+    );
+    ctx.write_pyproject(&app(
+        "\"lib\"",
+        &format!("\n[tool.uv.sources]\nlib = {{ git = \"{url}\", tag = \"v2\" }}\n"),
+    ));
+    ctx.envy_fails(&["lock", "--locked"]);
+    ctx.envy_ok(&["lock"]);
+    assert_eq!(
+        locked_source(&ctx, "lib"),
+        format!("source = {{ git = \"{url}?tag=v2#{second}\" }}")
+    );
+    assert_eq!(ctx.lock().version("lib").as_deref(), Some("2.0"));
 }
