@@ -141,13 +141,15 @@ pub(super) fn direct_sources<'a>(
                 DirectSource::Url { url: given.clone() }
             }
             scheme if scheme.starts_with("git+") => DirectSource::Git {
-                url: crate::git::GitUrl::parse(&given).map_err(|e| {
-                    invalid(
-                        "project.dependencies",
-                        r.name.as_ref(),
-                        format!("`{} @ {shown}`: {e}", r.name),
-                    )
-                })?,
+                url: crate::git::GitUrl::parse(&given)
+                    .and_then(no_query)
+                    .map_err(|e| {
+                        invalid(
+                            "project.dependencies",
+                            r.name.as_ref(),
+                            format!("`{} @ {shown}`: {e}", r.name),
+                        )
+                    })?,
             },
             _ => continue, // other schemes: refused by `ops::lock`
         };
@@ -185,4 +187,17 @@ pub(super) fn git_source(
         source.rev.as_deref(),
     )?;
     crate::git::GitUrl::from_source(git, reference, source.subdirectory.as_deref())
+        .and_then(no_query)
+}
+
+/// Refuse a repository URL with a `?query`: the lock's git string keeps its
+/// own query for the requested reference and subdirectory.
+fn no_query(url: crate::git::GitUrl) -> Result<crate::git::GitUrl, crate::git::GitError> {
+    if url.repository().query().is_some() {
+        return Err(crate::git::GitError::InvalidUrl {
+            url: url.display_repository(),
+            reason: "a git repository URL with a `?query` is not supported".to_string(),
+        });
+    }
+    Ok(url)
 }
