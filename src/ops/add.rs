@@ -7,7 +7,7 @@ use super::lock::{diff, read_lock, resolve_project, LockOptions};
 use super::sync::{sync_with_lock, SyncOptions};
 use super::{write_atomic, Error, Result, Settings};
 use crate::project::edit::{self, Target};
-use crate::project::Project;
+use crate::project::{workspace, Project};
 use pep440_rs::{Operator, VersionSpecifier, VersionSpecifiers};
 use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 use std::str::FromStr;
@@ -89,7 +89,7 @@ fn edit_lock_sync(
     let original = fs_err::read_to_string(&path)?;
     let mut doc = edit::parse(&original).map_err(|e| Error::new(e.to_string()))?;
     apply(&mut doc)?;
-    let edited = Project::parse(&doc.to_string(), &path)?;
+    let edited = workspace::attach(Project::parse(&doc.to_string(), &path)?)?;
     let previous = read_lock(&project)?;
     let client = settings.client(Some(&edited))?;
     // Re-lock the way the lock was made (its `[options]`), not with defaults.
@@ -123,7 +123,7 @@ fn edit_lock_sync(
             }
         }
         if changed {
-            final_project = Project::parse(&doc.to_string(), &path)?;
+            final_project = workspace::attach(Project::parse(&doc.to_string(), &path)?)?;
             lock = resolve_project(settings, &client, &final_project, Some(&lock), &lock_opts)?;
         }
     }

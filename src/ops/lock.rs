@@ -204,6 +204,10 @@ pub fn is_fresh(
         && lock.project().is_some_and(|p| p.name == project.name)
         && sources_match(lock, project)
         && super::direct::direct_sources_match(lock, project)
+        && project
+            .workspace_members
+            .keys()
+            .all(|m| lock.package(m.as_ref()).is_some())
 }
 
 /// Whether every package pinned in `[tool.envy.sources]` is locked from its
@@ -345,7 +349,16 @@ pub fn resolve_project(
         root_name: project.display_name.clone(),
         project: Some(project.name.clone()),
         project_version: project.version.clone(),
-        requirements: all_requirements(project),
+        requirements: all_requirements(project)
+            .into_iter()
+            .chain(
+                // Every workspace member is locked, needed by the root or not.
+                project
+                    .workspace_members
+                    .keys()
+                    .filter_map(|m| crate::types::parse_requirement(m.as_ref()).ok()),
+            )
+            .collect(),
         requirement_sources: requirement_sources(project),
         requires_python: requires_python.clone(),
         preferences,

@@ -23,6 +23,7 @@ pub mod tree;
 pub mod venv;
 pub mod verify;
 pub mod version;
+pub mod workspace;
 
 use crate::index::cache::Cache;
 use crate::index::{Client, IndexConfig, IndexError};
@@ -99,6 +100,16 @@ impl From<crate::git::GitError> for Error {
         Error::Message {
             message: crate::types::redact_text(&e.to_string()).into_owned(),
             hint: e.hint(),
+        }
+    }
+}
+
+impl From<crate::project::workspace::WorkspaceError> for Error {
+    fn from(e: crate::project::workspace::WorkspaceError) -> Self {
+        use crate::project::workspace::WorkspaceError as W;
+        match e {
+            W::Project(e) => Error::Project(e),
+            W::Invalid { message, hint } => Error::new(message).hint(hint),
         }
     }
 }
@@ -213,7 +224,8 @@ impl Settings {
             ))
             .hint("run `envy init` to create one here, or `envy new NAME` for a new project"));
         }
-        let project = Project::read(&self.project_dir)?;
+        // A workspace root comes with its members (`docs/workspaces.md`).
+        let project = crate::project::workspace::load(&self.project_dir)?;
         // Each warning once per process, however often the project is read.
         let mut shown = WARNED
             .lock()

@@ -57,6 +57,11 @@ pub struct SyncOptions {
     /// Install these distributions again even when the venv has the locked
     /// version (`--reinstall-package`); `--reinstall` is every one (`*`).
     pub reinstall: Vec<String>,
+    /// Of a workspace: install this member and its dependencies only
+    /// (`--package`; the root project when it names the root).
+    pub package: Option<String>,
+    /// Of a workspace: install every member (`--all-packages`).
+    pub all_packages: bool,
 }
 
 impl SyncOptions {
@@ -266,6 +271,8 @@ pub fn sync_with_lock(
         || new_interp.clone().expect("an interpreter"),
         |v| v.interpreter.clone(),
     );
+    let viewed = super::workspace::view(project, lock, opts)?;
+    let lock = viewed.as_ref().unwrap_or(lock);
     let selection = opts.selection(lock);
     check_groups(lock, &selection)?;
     let site = match &existing {
@@ -578,7 +585,10 @@ fn execute(
         outcome.installed.push(r?);
     }
     let current = site.get(&project.name);
-    if project.is_package() && opts.only_groups.is_empty() {
+    if project.is_package()
+        && opts.only_groups.is_empty()
+        && super::workspace::installs_root(project, opts)?
+    {
         install_project(settings, &venv, project, current)?;
     } else if let Some(d) = current {
         // A virtual project (or `--only-group`): the project itself is not
@@ -588,7 +598,7 @@ fn execute(
     outcome.installed.sort();
     if venv.root == project.root.join(".venv") {
         let total = outcome.kept + outcome.installed.len();
-        let (options, index) = stamp_inputs(settings, opts);
+        let (options, index) = stamp_inputs(settings, opts, project);
         venv::sync_stamp::record(
             &project.root,
             &venv::sync_stamp::StampInputs {
@@ -698,9 +708,14 @@ fn install_project(
     Ok(())
 }
 
-/// The text the sync stamp digests for `opts` and the index settings.
-fn stamp_inputs(settings: &Settings, opts: &SyncOptions) -> (String, String) {
-    (format!("{opts:?}"), format!("{:?}", settings.index))
+/// The text the sync stamp digests for `opts` (and a workspace's members)
+/// and the index settings.
+fn stamp_inputs(settings: &Settings, opts: &SyncOptions, project: &Project) -> (String, String) {
+    let mut options = format!("{opts:?}");
+    if !project.workspace_members.is_empty() {
+        options.push_str(&super::workspace::member_inputs(project));
+    }
+    (options, format!("{:?}", settings.index))
 }
 
 /// `envy sync`.
@@ -710,7 +725,9 @@ fn stamp_inputs(settings: &Settings, opts: &SyncOptions) -> (String, String) {
 pub fn sync(settings: &Settings, opts: &SyncOptions) -> Result<SyncOutcome> {
     let started = Instant::now();
     let project = settings.project()?;
-    let (options, index) = stamp_inputs(settings, opts);
+    // `--package` must name a member before anything is locked.
+    super::workspace::installs_root(&project, opts)?;
+    let (options, index) = stamp_inputs(settings, opts, &project);
     let inputs = venv::sync_stamp::StampInputs {
         options: &options,
         index: &index,

@@ -9,6 +9,7 @@ pub mod edit;
 pub mod migrate;
 pub mod scaffold;
 pub mod uv;
+pub mod workspace;
 
 use direct::{check_archive_url, direct_sources};
 pub use direct::{is_archive_name, DirectSource};
@@ -172,6 +173,8 @@ pub struct ToolIndex {
 ///
 /// - `pkg = { git = "https://host/repo", tag = "v1", subdirectory = "py" }`:
 ///   a git repository at a tag, `branch` or `rev` (see `docs/sources.md`).
+/// - `pkg = { workspace = true }`: the member `pkg` of the workspace the
+///   project belongs to (see `docs/workspaces.md`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolSource {
@@ -185,6 +188,8 @@ pub struct ToolSource {
     pub url: Option<String>,
     /// A git repository URL (with or without `git+`).
     pub git: Option<String>,
+    /// `true`: the package is a member of the project's workspace.
+    pub workspace: Option<bool>,
     /// Of a git source: the tag to check out.
     pub tag: Option<String>,
     /// Of a git source: the branch whose tip to lock.
@@ -238,7 +243,12 @@ pub struct Project {
     pub warnings: Vec<String>,
     /// Packages named by direct references (`name @ URL` requirements and
     /// `[tool.envy.sources]` path/url entries), by normalized name.
+    /// For a workspace root, also every other member (an editable path).
     pub direct: BTreeMap<PackageName, DirectSource>,
+    /// For a workspace root read by [`workspace::load`]: the other members,
+    /// by name, with their directory relative to the root (`/`
+    /// separators). Empty otherwise.
+    pub workspace_members: BTreeMap<PackageName, String>,
 }
 
 /// `[project]` fields that locking reads and that must therefore be static.
@@ -476,6 +486,7 @@ impl Project {
         )?;
         Ok(Self {
             direct,
+            workspace_members: BTreeMap::new(),
             root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             display_name: project.name.clone(),
             name,
@@ -566,6 +577,7 @@ fn validate_tool(
             ("path", source.path.is_some()),
             ("url", source.url.is_some()),
             ("git", source.git.is_some()),
+            ("workspace", source.workspace.is_some()),
         ]
         .into_iter()
         .filter_map(|(k, set)| set.then_some(k))
@@ -575,7 +587,7 @@ fn validate_tool(
                 "tool.envy.sources",
                 pkg,
                 format!(
-                    "`{pkg}` must have exactly one of `index`, `path`, `url`, `git` (found {})",
+                    "`{pkg}` must have exactly one of `index`, `path`, `url`, `git`, `workspace` (found {})",
                     if kinds.is_empty() {
                         "none".to_string()
                     } else {
@@ -601,6 +613,13 @@ fn validate_tool(
                 format!(
                     "`{pkg}`: `tag`, `branch`, `rev` and `subdirectory` belong to a git source"
                 ),
+            ));
+        }
+        if source.workspace == Some(false) {
+            return Err(invalid(
+                "tool.envy.sources",
+                pkg,
+                format!("`{pkg}`: `workspace` can only be `true`"),
             ));
         }
         if source.editable.is_some() && source.path.is_none() {

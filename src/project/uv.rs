@@ -6,15 +6,16 @@
 //!
 //! Read: `index` (`name`, `url`, `default`, `explicit`), `index-url`,
 //! `extra-index-url`, `find-links`, `sources` entries of the forms
-//! `{ index = "name" }`, `{ path = "...", editable = true|false }` and
-//! `{ url = "..." }` and `{ git = "...", tag|branch|rev = "...", subdirectory = "..." }`,
-//! `constraint-dependencies`, `override-dependencies`,
+//! `{ index = "name" }`, `{ path = "...", editable = true|false }`,
+//! `{ url = "..." }`, `{ git = "...", tag|branch|rev = "...", subdirectory = "..." }`
+//! and `{ workspace = true }`, `workspace` (read by
+//! [`super::workspace`]), `constraint-dependencies`, `override-dependencies`,
 //! `required-environments`, `package`, and the legacy `dev-dependencies`
 //! (which uv adds to the `dev` dependency group).
 //!
 //! Refused whatever `[tool.envy]` says: a `[tool.uv.sources]` entry that is
-//! a workspace source (a direct reference envy cannot use yet), and a
-//! path, URL or git source when `[tool.envy]` exists (envy then reads
+//! Refused: a path, URL, git or workspace source in `[tool.uv.sources]` when
+//! `[tool.envy]` exists (envy then reads
 //! `[tool.envy.sources]` only). Resolving that package from an index instead
 //! would install something other than what the project names.
 
@@ -56,10 +57,6 @@ const UNREAD: &[(&str, &str)] = &[
     (
         "default-groups",
         "`envy sync` installs the `dev` group by default",
-    ),
-    (
-        "workspace",
-        "envy has no workspaces yet: only this project is locked",
     ),
     ("resolution", "pass `--resolution` to `envy lock`"),
     ("prerelease", "pass `--prerelease` to `envy lock`"),
@@ -109,29 +106,20 @@ pub fn direct_sources(uv: &toml::Value) -> Vec<(String, &'static str)> {
 }
 
 /// The error for the first direct-reference source in `[tool.uv.sources]`
-/// that envy does not read: a workspace source, or (when the project has
-/// `[tool.envy]`, so `[tool.uv]` is not read) a path, URL or git source.
+/// that envy does not read: when the project has `[tool.envy]` (so
+/// `[tool.uv]` is not read), a path, URL, git or workspace source.
 ///
 /// # Errors
 /// [`UvError`] naming the package and the kind of source.
 pub fn refuse_direct_sources(uv: &toml::Value, has_envy: bool) -> Result<(), UvError> {
-    let refused = direct_sources(uv)
-        .into_iter()
-        .find(|(_, kind)| *kind == "workspace" || has_envy);
+    let refused = direct_sources(uv).into_iter().find(|_| has_envy);
     match refused {
         None => Ok(()),
-        Some((name, kind)) if matches!(kind, "path" | "url" | "git") => Err(UvError {
-            field: format!("tool.uv.sources.{name}"),
-            needle: "sources".to_string(),
-            message: format!(
-                "`{name}` comes from a {kind} source in `[tool.uv.sources]`, which envy does not read when `[tool.envy]` exists; move it to `[tool.envy.sources]` (envy never resolves `{name}` from an index in its place)"
-            ),
-        }),
         Some((name, kind)) => Err(UvError {
             field: format!("tool.uv.sources.{name}"),
             needle: "sources".to_string(),
             message: format!(
-                "`{name}` comes from a {kind} source, a direct reference envy cannot use yet; envy never resolves `{name}` from an index in its place"
+                "`{name}` comes from a {kind} source in `[tool.uv.sources]`, which envy does not read when `[tool.envy]` exists; move it to `[tool.envy.sources]` (envy never resolves `{name}` from an index in its place)"
             ),
         }),
     }
@@ -249,7 +237,7 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
                 err(
                     &format!("sources.{name}"),
                     "sources",
-                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}`, `{{ url = \"...\" }}` and `{{ git = \"...\", tag = \"...\" }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
+                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}`, `{{ url = \"...\" }}`, `{{ git = \"...\", tag = \"...\" }}` and `{{ workspace = true }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
                 )
             };
             let table = value.as_table().ok_or_else(unread)?;
@@ -272,6 +260,11 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
                         None => None,
                         Some(v) => Some(v.as_bool().ok_or_else(unread)?),
                     },
+                    ..ToolSource::default()
+                }
+            } else if table.contains_key("workspace") && known(&["workspace"]) {
+                ToolSource {
+                    workspace: Some(table["workspace"].as_bool().ok_or_else(unread)?),
                     ..ToolSource::default()
                 }
             } else if table.contains_key("url") && known(&["url"]) {
@@ -367,7 +360,7 @@ torch = { index = "pytorch" }
     }
 
     #[test]
-    fn workspace_sources_are_refused_and_git_sources_read() {
+    fn git_and_workspace_sources_are_read() {
         let v = uv(
             "[tool.uv.sources]\nmylib = { git = \"https://example.com/mylib\", tag = \"v1\", subdirectory = \"py\" }\n",
         );
@@ -381,13 +374,9 @@ torch = { index = "pytorch" }
         assert_eq!(s.tool.sources["mylib"].subdirectory.as_deref(), Some("py"));
         assert!(refuse_direct_sources(&v, true).is_err());
         let v = uv("[tool.uv.sources]\nmylib = { workspace = true }\n");
-        assert_eq!(direct_sources(&v), vec![("mylib".to_string(), "workspace")]);
-        let e = read(&v).unwrap_err();
-        assert_eq!(e.field, "tool.uv.sources.mylib");
-        assert!(
-            e.message.contains("from a workspace source"),
-            "{}",
-            e.message
+        assert_eq!(
+            read(&v).unwrap().tool.sources["mylib"].workspace,
+            Some(true)
         );
     }
 

@@ -45,4 +45,5 @@ mod resolver_options;
 mod snapshots;
 mod sync;
 mod verify;
+mod workspaces;
 mod zipapp_modes;

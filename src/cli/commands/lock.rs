@@ -58,6 +58,9 @@ pub(crate) fn exec(
     settings: &Settings,
     printer: Printer,
 ) -> ops::Result<ExitStatus> {
+    // From a member directory: the workspace root's lock.
+    let (settings, _) = ops::workspace::discover(settings);
+    let settings = &settings;
     let upgrade_packages = package_names(&args.upgrade_package)?;
     let outcome = ops::lock::lock(
         settings,

@@ -137,6 +137,7 @@ impl SyncArgs {
             all_extras: self.all_extras,
             python: self.python.clone(),
             reinstall: Vec::new(),
+            ..SyncOptions::default()
         }
     }
 }

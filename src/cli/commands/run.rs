@@ -13,6 +13,13 @@ pub(crate) struct RunArgs {
     no_sync: bool,
     #[command(flatten)]
     sync: SyncArgs,
+    /// In a workspace: sync this member and its dependencies only (by
+    /// default, the member of the current directory; the root's from the root).
+    #[arg(long, value_name = "NAME", conflicts_with = "all_packages")]
+    package: Option<String>,
+    /// In a workspace: sync every member.
+    #[arg(long)]
+    all_packages: bool,
     /// The command and its arguments.
     #[arg(
         trailing_var_arg = true,
@@ -25,6 +32,13 @@ pub(crate) struct RunArgs {
 
 /// Run the command; envy exits with its exit code.
 pub(crate) fn exec(args: RunArgs, settings: &Settings, _: Printer) -> ops::Result<ExitStatus> {
-    let code = ops::run::run(settings, &args.command, &args.sync.options(), args.no_sync)?;
+    // From a member directory: the workspace root, syncing that member.
+    let (settings, member) = ops::workspace::discover(settings);
+    let mut opts = args.sync.options();
+    opts.all_packages = args.all_packages;
+    opts.package = args
+        .package
+        .or(member.filter(|_| !args.all_packages).map(|m| m.to_string()));
+    let code = ops::run::run(&settings, &args.command, &opts, args.no_sync)?;
     Ok(ExitStatus::External(code))
 }

@@ -11,6 +11,13 @@ use clap::Args;
 pub(crate) struct SyncCommandArgs {
     #[command(flatten)]
     sync: SyncArgs,
+    /// In a workspace: install this member and its dependencies only (by
+    /// default, the member of the current directory; the root's from the root).
+    #[arg(long, value_name = "NAME", conflicts_with = "all_packages")]
+    package: Option<String>,
+    /// In a workspace: install every member.
+    #[arg(long)]
+    all_packages: bool,
     /// Install every locked distribution again, from files checked against the
     /// lock and their `RECORD`, even those the venv already has.
     #[arg(long)]
@@ -30,7 +37,14 @@ pub(crate) fn exec(
     settings: &Settings,
     printer: Printer,
 ) -> ops::Result<ExitStatus> {
+    // From a member directory: the workspace root, syncing that member.
+    let (settings, member) = ops::workspace::discover(settings);
+    let settings = &settings;
     let mut opts = args.sync.options();
+    opts.all_packages = args.all_packages;
+    opts.package = args
+        .package
+        .or(member.filter(|_| !args.all_packages).map(|m| m.to_string()));
     opts.reinstall = if args.reinstall {
         vec!["*".to_string()]
     } else {
