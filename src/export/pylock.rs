@@ -4,7 +4,9 @@
 //! entry of a name applies in any environment), its dependencies (`[[packages.dependencies]]`
 //! by name, and version where the lock holds several), its index, its sdist and every
 //! wheel (URL, sha256, size); a direct reference's source tree as `directory`
-//! (`path` relative to the project, `editable`) and its archive as `archive`.
+//! (`path` relative to the project, `editable`), its archive as `archive`,
+//! and a git dependency as `vcs` (`type = "git"`, `url`, `commit-id`,
+//! `requested-revision`, `subdirectory`).
 //! The project itself is not listed. The header fills
 //! `environments`, `extras`, `dependency-groups` and `default-groups`, and packages
 //! needed only through an extra or a group are gated by the PEP's `extras` /
@@ -193,6 +195,10 @@ pub fn render(lock: &Lock, selection: &Selection) -> String {
             }
             out.push_str("]\n");
         }
+        if let Some(vcs) = vcs_table(pkg) {
+            let _ = writeln!(out, "vcs = {vcs}");
+            continue;
+        }
         if let Some((path, editable)) = pkg.source_tree() {
             let _ = writeln!(
                 out,
@@ -283,6 +289,11 @@ pub fn render_bundle(
             (WheelRef::Url, _, Some(f)) => format!("wheels = [{}]", file_table(f)),
             (WheelRef::Url, Some(p), None) => match (&p.sdist, p.source_tree()) {
                 (Some(s), _) => format!("sdist = {}", file_table(s)),
+                // Built from a git checkout.
+                (None, Some(_)) if p.source.git.is_some() => match vcs_table(p) {
+                    Some(vcs) => format!("vcs = {vcs}"),
+                    None => continue,
+                },
                 // Built from a local source tree (a direct reference).
                 (None, Some((path, _))) => {
                     format!("directory = {{ path = {}, editable = false }}", quote(path))
@@ -337,6 +348,26 @@ pub fn render_bundle(
         );
     }
     out
+}
+
+/// The PEP 751 `packages.vcs` inline table of a git dependency:
+/// `{ type = "git", url, requested-revision?, commit-id, subdirectory? }`
+/// (the URL without credentials); `None` for any other package.
+fn vcs_table(pkg: &crate::lock::LockedPackage) -> Option<String> {
+    let locked = crate::git::LockedGit::parse(pkg.source.git.as_deref()?).ok()?;
+    let mut t = format!(
+        "{{ type = \"git\", url = {}",
+        quote(&locked.url.display_repository())
+    );
+    if let Some(rev) = locked.url.reference().name() {
+        let _ = write!(t, ", requested-revision = {}", quote(rev));
+    }
+    let _ = write!(t, ", commit-id = {}", quote(locked.commit.as_str()));
+    if let Some(sub) = locked.url.subdirectory() {
+        let _ = write!(t, ", subdirectory = {}", quote(sub));
+    }
+    t.push_str(" }");
+    Some(t)
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! `--hash=sha256:` option for every file of that version, as pip's
 //! hash-checking mode (`--require-hashes`) reads it. A direct reference is
 //! written as one: `name @ https://...` or `name @ file:///...` (an archive,
-//! with its `--hash`; a source tree, which pip cannot hash-check), or
-//! `-e ./path` for an editable source tree.
+//! with its `--hash`; a source tree, which pip cannot hash-check),
+//! `name @ git+URL@COMMIT#subdirectory=DIR` for a git dependency (no hash
+//! either), or `-e ./path` for an editable source tree.
 
 use crate::lock::{Lock, LockedPackage, Selection};
 use std::collections::BTreeSet;
@@ -36,6 +37,10 @@ fn direct_line(pkg: &LockedPackage, root: Option<&Path>) -> Option<(String, bool
         return Some((format!("-e {shown}"), true));
     }
     if let Some(url) = &pkg.source.url {
+        return Some((format!("{} @ {url}", pkg.name), false));
+    }
+    if let Some(git) = &pkg.source.git {
+        let url = crate::git::LockedGit::parse(git).ok()?.pep508_url();
         return Some((format!("{} @ {url}", pkg.name), false));
     }
     let path = pkg.source.path.as_ref()?;

@@ -25,11 +25,13 @@
 
 mod command;
 mod error;
+mod locked;
 #[cfg(test)]
 mod tests;
 mod url;
 
 pub use error::GitError;
+pub use locked::LockedGit;
 pub use url::{direct_url, direct_url_vcs_info, GitCommit, GitReference, GitUrl};
 
 use command::{git, run};

@@ -222,10 +222,24 @@ fn one_line(s: &str) -> String {
 
 /// The `url` of the PEP 610 `direct_url.json` of an installed distribution:
 /// where it was installed from when that was a direct reference (a source
-/// tree, an archive URL, or an editable project); `None` for an index
-/// install or an unreadable file.
+/// tree, an archive URL, or an editable project); for a git checkout
+/// (`vcs_info`), the PEP 508 form `git+URL@COMMIT[#subdirectory=DIR]`;
+/// `None` for an index install or an unreadable file.
 pub fn installed_direct_url(dist: &InstalledDist) -> Option<String> {
     let text = fs_err::read_to_string(dist.dist_info.join("direct_url.json")).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value.get("url")?.as_str().map(str::to_string)
+    let url = value.get("url")?.as_str()?;
+    let Some(vcs) = value.get("vcs_info") else {
+        return Some(url.to_string());
+    };
+    let commit = vcs.get("commit_id").and_then(serde_json::Value::as_str)?;
+    let mut out = format!("{}+{url}@{commit}", vcs.get("vcs")?.as_str()?);
+    if let Some(sub) = value
+        .get("subdirectory")
+        .and_then(serde_json::Value::as_str)
+    {
+        out.push_str("#subdirectory=");
+        out.push_str(sub);
+    }
+    Some(out)
 }

@@ -188,6 +188,10 @@ pub struct Source {
     /// file entry holds its sha256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// A git dependency: `REPOSITORY?tag=..&subdirectory=..#COMMIT` (see
+    /// [`crate::git::LockedGit`]); no files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<String>,
     /// A `--find-links` directory (the `find-links` key): relative to the
     /// lock's directory when it is inside the project, else absolute. Its
     /// files' `url`s are then paths relative to the lock's directory too.
@@ -295,12 +299,16 @@ impl LockedPackage {
         self.source.editable.as_deref() == Some(".")
     }
 
-    /// The local source tree this package is built from (a `path` source
-    /// without files, or an `editable` one other than the project), as
-    /// written in the lock, with whether it is installed editable.
+    /// The source tree this package is built from (a `path` source
+    /// without files, an `editable` one other than the project, or a `git`
+    /// checkout), as written in the lock (for git, the lock's git string),
+    /// with whether it is installed editable.
     pub fn source_tree(&self) -> Option<(&str, bool)> {
         if self.is_project() {
             return None;
+        }
+        if let Some(git) = &self.source.git {
+            return Some((git.as_str(), false));
         }
         match (&self.source.path, &self.source.editable) {
             (Some(p), None) if self.sdist.is_none() && self.wheels.is_empty() => {
@@ -312,11 +320,12 @@ impl LockedPackage {
     }
 
     /// Whether this package comes from a direct reference (a `path`,
-    /// `url` or non-project `editable` source), never from an index.
+    /// `url`, `git` or non-project `editable` source), never from an index.
     pub fn is_direct(&self) -> bool {
         !self.is_project()
             && (self.source.path.is_some()
                 || self.source.url.is_some()
+                || self.source.git.is_some()
                 || self.source.editable.is_some())
     }
 

@@ -77,6 +77,7 @@ fn check_source(pkg: &LockedPackage) -> Result<(), String> {
         s.find_links.is_some(),
         s.path.is_some(),
         s.url.is_some(),
+        s.git.is_some(),
     ]
     .into_iter()
     .filter(|k| *k)
@@ -84,7 +85,7 @@ fn check_source(pkg: &LockedPackage) -> Result<(), String> {
     let which = format!("`{}=={}`", pkg.name, pkg.version);
     if kinds != 1 {
         return Err(format!(
-            "the source of {which} must have exactly one of `registry`, `editable`, `find-links`, `path`, `url`"
+            "the source of {which} must have exactly one of `registry`, `editable`, `find-links`, `path`, `url`, `git`"
         ));
     }
     let files = pkg.files().count();
@@ -92,6 +93,12 @@ fn check_source(pkg: &LockedPackage) -> Result<(), String> {
         return Err(format!(
             "{which} is an editable source tree and lists files"
         ));
+    }
+    if let Some(git) = &s.git {
+        crate::git::LockedGit::parse(git).map_err(|e| format!("{which}: {e}"))?;
+        if files > 0 {
+            return Err(format!("{which} comes from git and lists files"));
+        }
     }
     if let Some(url) = &s.url {
         if files != 1 || pkg.files().any(|f| &f.url != url) {

@@ -125,6 +125,7 @@ pub fn render(lock: &Lock) -> String {
             ("find-links", &p.source.find_links),
             ("path", &p.source.path),
             ("url", &p.source.url),
+            ("git", &p.source.git),
         ]
         .into_iter()
         .find_map(|(k, v)| v.as_ref().map(|v| (k, v)));

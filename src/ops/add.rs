@@ -195,11 +195,12 @@ fn requirements_in<'a>(project: &'a Project, target: &Target) -> Vec<&'a Require
     }
 }
 
-/// Whether an `envy add` argument is a local path or an archive URL rather
-/// than a PEP 508 requirement: a URL (`https://`, `file:`), or text with a
+/// Whether an `envy add` argument is a local path, an archive URL or a git
+/// URL rather than a PEP 508 requirement: a URL (`https://`, `file:`,
+/// `git+...`), or text with a
 /// path separator or an archive extension and no `@` (`name @ URL` is PEP 508).
 fn is_direct_argument(arg: &str) -> bool {
-    let url = ["http://", "https://", "file:"]
+    let url = ["http://", "https://", "file:", "git+"]
         .iter()
         .any(|p| arg.starts_with(p));
     url || (!arg.contains('@')
@@ -218,7 +219,18 @@ fn direct_argument(
 ) -> Result<(PackageName, Vec<(&'static str, toml_edit::Value)>)> {
     use crate::project::DirectSource;
     let project = settings.project()?;
-    let source = if arg.starts_with("http://") || arg.starts_with("https://") {
+    let source = if arg.starts_with("git+") {
+        if editable {
+            return Err(Error::new(format!(
+                "`{}` is a git URL, which cannot be installed editable",
+                crate::types::redact_url(arg)
+            ))
+            .hint("drop `--editable`, or clone the repository and `envy add --editable` its directory"));
+        }
+        DirectSource::Git {
+            url: crate::git::GitUrl::parse(arg)?,
+        }
+    } else if arg.starts_with("http://") || arg.starts_with("https://") {
         if editable {
             return Err(Error::new(format!(
                 "`{}` is an archive URL, which cannot be installed editable",
@@ -245,7 +257,7 @@ fn direct_argument(
     let requires_python = super::lock::requires_python_of(&project)?;
     let reporter = settings.reporter.clone();
     let reader = crate::source::Reader::new(
-        client,
+        client.clone(),
         &project,
         requires_python,
         std::sync::Arc::new(move |what: &str| {
@@ -256,6 +268,7 @@ fn direct_argument(
     );
     let dist = reader.read_any(&source)?;
     let entries = match &source {
+        DirectSource::Git { url } => git_entries(client.cache().root(), url),
         DirectSource::Url { url } => vec![("url", toml_edit::Value::from(url.as_str()))],
         DirectSource::Path { path, editable } => {
             if *editable && dist.file.is_some() {
@@ -272,6 +285,37 @@ fn direct_argument(
         }
     };
     Ok((dist.metadata.name.clone(), entries))
+}
+
+/// The `[tool.envy.sources]` keys of a git dependency: `git` (the
+/// repository, without credentials), the reference by its kind (a 40-hex
+/// commit id is a `rev`; otherwise the cache, which the metadata read has
+/// just fetched, says whether it is a `tag` or a `branch`; else a `rev`), and
+/// `subdirectory`.
+fn git_entries(
+    cache: &std::path::Path,
+    url: &crate::git::GitUrl,
+) -> Vec<(&'static str, toml_edit::Value)> {
+    use crate::git::GitReference;
+    let mut e = vec![("git", toml_edit::Value::from(url.display_repository()))];
+    if let GitReference::Rev(name) = url.reference() {
+        let known =
+            |r: GitReference| crate::git::resolve(cache, &url.with_reference(r), true).is_ok();
+        let key = if url.reference().as_commit().is_some() {
+            "rev"
+        } else if known(GitReference::Tag(name.clone())) {
+            "tag"
+        } else if known(GitReference::Branch(name.clone())) {
+            "branch"
+        } else {
+            "rev"
+        };
+        e.push((key, toml_edit::Value::from(name.as_str())));
+    }
+    if let Some(sub) = url.subdirectory() {
+        e.push(("subdirectory", toml_edit::Value::from(sub)));
+    }
+    e
 }
 
 /// `envy add REQ...`: PEP 508 requirements, or local paths (directories,

@@ -88,7 +88,8 @@ fn bundle_target(
 }
 
 /// Pick, download and hash-check one wheel per package the target needs; a
-/// local source tree (a direct reference) is built into a wheel in `scratch`.
+/// local source tree or git checkout (a direct reference) is built into a
+/// wheel in `scratch`.
 fn bundle_wheels(
     settings: &Settings,
     project: &Project,
@@ -117,15 +118,14 @@ fn bundle_wheels(
             ))
             .hint("export for a local interpreter (`--python`), or depend on a built wheel of it"));
         }
-        let dir = project.root.join(path);
-        let (tmp, wheel, filename) = crate::ops::build::wheel_from_tree(
-            settings,
-            &client,
-            pkg,
-            (&dir, path),
-            false,
-            interp,
-        )?;
+        let (tmp, wheel, filename) = if pkg.source.git.is_some() {
+            let (tmp, wheel, filename, ..) =
+                super::direct::build_git(settings, &client, project, pkg, interp)?;
+            (tmp, wheel, filename)
+        } else {
+            let dir = project.root.join(path);
+            crate::ops::build::wheel_from_tree(settings, &client, pkg, (&dir, path), false, interp)?
+        };
         let kept = scratch.join(wheel.file_name().unwrap_or_default());
         fs_err::copy(&wheel, &kept)?;
         drop(tmp);

@@ -1,11 +1,12 @@
 //! Direct references in `envy lock` (PEP 508 `name @ URL`, `[tool.envy.sources]`
-//! path and url entries): reading each one's distribution before resolving
-//! ([`crate::source`]), writing its source and file into the lock, refusing
-//! the kinds envy cannot fetch yet (git), and whether a lock still matches
-//! the project's direct references (part of `lock::is_fresh`); and in
-//! `envy sync`: building and installing source trees, and the PEP 610
-//! origin (`direct_url.json`) that tells when an installed distribution came
-//! from elsewhere than the lock says.
+//! path, url and git entries): reading each one's distribution before
+//! resolving ([`crate::source`]; a git dependency keeps its locked commit
+//! unless upgraded), writing its source and file into the lock, refusing the
+//! kinds envy cannot fetch (other URL schemes), and whether a lock still
+//! matches the project's direct references (part of `lock::is_fresh`); and in
+//! `envy sync`: building and installing source trees and git checkouts, and
+//! the PEP 610 origin (`direct_url.json`) that tells when an installed
+//! distribution came from elsewhere than the lock says.
 
 use super::{Error, Result, Settings};
 use crate::index::Client;
@@ -24,7 +25,9 @@ use std::sync::Arc;
 /// package from a path, URL or editable source is still named so in
 /// `pyproject.toml`, with the same path (and editable flag) or URL (and
 /// `#sha256=`); a local archive still has its locked sha256; a source tree's
-/// static metadata (version, `Requires-Dist`) is what was locked. A package
+/// static metadata (version, `Requires-Dist`) is what was locked; a git
+/// dependency asks for the same repository, reference and subdirectory (its
+/// branch moving on does not make the lock stale: no network is used). A package
 /// that gained a direct reference but is locked from an index is stale too.
 pub(super) fn direct_sources_match(lock: &Lock, project: &Project) -> bool {
     lock.packages
@@ -40,6 +43,15 @@ pub(super) fn direct_sources_match(lock: &Lock, project: &Project) -> bool {
 /// [`direct_sources_match`]).
 fn direct_entry_matches(p: &LockedPackage, source: &DirectSource, project: &Project) -> bool {
     match source {
+        DirectSource::Git { url } => p.source.git.as_deref().is_some_and(|locked| {
+            crate::git::LockedGit::parse(locked).is_ok_and(|l| {
+                let asked = crate::git::LockedGit {
+                    url: url.clone(),
+                    commit: l.commit,
+                };
+                asked.to_lock_string() == locked
+            })
+        }),
         DirectSource::Url { .. } => {
             let want = source.url_without_fragment().map(crate::types::redact_url);
             p.source.url == want
@@ -75,8 +87,8 @@ fn direct_entry_matches(p: &LockedPackage, source: &DirectSource, project: &Proj
 }
 
 /// Refuse the direct references (PEP 508 `name @ URL`, PEP 440 "direct
-/// references") envy cannot fetch yet (`git+` URLs and other schemes; paths,
-/// `file:` and `http(s):` archives are `project.direct`): resolving the name
+/// references") envy cannot fetch (schemes other than `file:`, `http(s):`
+/// and `git+`, which are `project.direct`): resolving the name
 /// from an index instead would install something nobody asked for
 /// (dependency confusion). The error names the requirement and where it is.
 ///
@@ -116,9 +128,30 @@ pub(super) fn refuse_direct_references(project: &Project) -> Result<()> {
     Ok(())
 }
 
+/// The git commits of `previous` that `envy lock` keeps: every locked git
+/// dependency, unless `--upgrade` or `--upgrade-package` names it.
+pub(super) fn git_pins(
+    previous: Option<&Lock>,
+    upgrade: bool,
+    upgrade_packages: &[PackageName],
+) -> BTreeMap<PackageName, crate::git::LockedGit> {
+    let Some(prev) = previous.filter(|_| !upgrade) else {
+        return BTreeMap::new();
+    };
+    prev.packages
+        .iter()
+        .filter(|p| !upgrade_packages.contains(&p.name))
+        .filter_map(|p| {
+            let locked = crate::git::LockedGit::parse(p.source.git.as_deref()?).ok()?;
+            Some((p.name.clone(), locked))
+        })
+        .collect()
+}
+
 /// The distribution of each of the project's direct references (see
-/// [`crate::source`]); the settings' reporter hears when a build backend runs
-/// for metadata.
+/// [`crate::source`]), a git dependency at its commit in `pins` when it
+/// still asks for what was locked; the settings' reporter hears when a
+/// build backend runs for metadata.
 ///
 /// # Errors
 /// The first direct reference that cannot be read.
@@ -127,6 +160,7 @@ pub(super) fn read_direct(
     client: &Arc<Client>,
     project: &Project,
     requires_python: &VersionSpecifiers,
+    pins: BTreeMap<PackageName, crate::git::LockedGit>,
 ) -> Result<BTreeMap<PackageName, crate::source::DirectDistribution>> {
     if project.direct.is_empty() {
         return Ok(BTreeMap::new());
@@ -141,7 +175,8 @@ pub(super) fn read_direct(
                 "Reading the metadata of {what} with its build backend (runs its build code)"
             ));
         }),
-    );
+    )
+    .with_git_pins(pins);
     project
         .direct
         .iter()
@@ -199,6 +234,10 @@ pub(super) fn build_trees<'l>(
 ) -> Result<Vec<BuiltTree<'l>>> {
     let mut out = Vec::new();
     for t in &plan.trees {
+        if t.package.source.git.is_some() {
+            out.push(build_git(settings, client, project, t.package, interp)?);
+            continue;
+        }
         let dir = project.root.join(t.path);
         let dir = fs_err::canonicalize(&dir).map_err(|_| {
             Error::new(format!(
@@ -242,6 +281,10 @@ pub(super) fn install_tree(
     )?;
     if editable {
         install::record_editable_origin(venv, &mut dist, &dir)?;
+    } else if let Some(git) = &pkg.source.git {
+        let locked = crate::git::LockedGit::parse(git).map_err(Error::new)?;
+        let json = crate::git::direct_url(&locked.url, &locked.commit);
+        install::record_direct_url(venv, &dist, &json.to_string())?;
     } else if let Some(url) = expected_origin(&project.root, pkg) {
         let json = serde_json::json!({"url": url, "dir_info": {}});
         install::record_direct_url(venv, &dist, &json.to_string())?;
@@ -258,6 +301,11 @@ pub(super) fn expected_origin(root: &std::path::Path, pkg: &LockedPackage) -> Op
     }
     if let Some(url) = &pkg.source.url {
         return Some(url.clone());
+    }
+    if let Some(git) = &pkg.source.git {
+        return crate::git::LockedGit::parse(git)
+            .ok()
+            .map(|l| l.pep508_url());
     }
     let rel = pkg.source.path.as_ref().or(pkg.source.editable.as_ref())?;
     let path = root.join(rel);
@@ -284,4 +332,47 @@ pub(super) fn origin_changed(
         return false;
     }
     install::installed_direct_url(installed) != expected
+}
+
+/// Build the wheel of a locked git dependency: its commit checked out (from
+/// the cache, else fetched), copied to a private directory, built there.
+/// The lock holds no credentials: when `project` names the same repository
+/// and subdirectory, its URL (credentials included) is the one fetched.
+///
+/// # Errors
+/// Git failures (unreachable, commit gone, subdirectory missing); copy and
+/// build failures.
+pub(super) fn build_git<'l>(
+    settings: &Settings,
+    client: &Arc<Client>,
+    project: &Project,
+    pkg: &'l LockedPackage,
+    interp: &Interpreter,
+) -> Result<BuiltTree<'l>> {
+    let git = pkg.source.git.as_deref().unwrap_or_default();
+    let mut locked = crate::git::LockedGit::parse(git).map_err(Error::new)?;
+    if let Some(DirectSource::Git { url }) = project.direct.get(&pkg.name) {
+        if url.canonical_repository() == locked.url.canonical_repository()
+            && url.subdirectory() == locked.url.subdirectory()
+        {
+            locked.url = url.with_reference(locked.url.reference().clone());
+        }
+    }
+    let dir = crate::source::git::checkout_locked(
+        client.cache().root(),
+        &locked,
+        client.config().offline,
+    )?;
+    let (copy, tree) =
+        crate::source::git::private_copy(&dir, locked.url.subdirectory()).map_err(|e| {
+            Error::new(format!(
+                "cannot copy the checkout of `{}`: {e}",
+                locked.pep508_url()
+            ))
+        })?;
+    let shown = locked.pep508_url();
+    let (scratch, wheel, filename) =
+        super::build::wheel_from_tree(settings, client, pkg, (&tree, &shown), false, interp)?;
+    drop(copy);
+    Ok((scratch, wheel, filename, pkg, dir, false))
 }

@@ -327,7 +327,8 @@ pub fn resolve_project(
     let requires_python = requires_python_of(project)?;
     super::direct::refuse_direct_references(project)?;
     let exclude_newer = parse_exclude_newer(opts)?;
-    let direct = super::direct::read_direct(settings, client, project, &requires_python)?;
+    let pins = super::direct::git_pins(previous, opts.upgrade, &opts.upgrade_packages);
+    let direct = super::direct::read_direct(settings, client, project, &requires_python, pins)?;
     let mut preferences = HashMap::new();
     let mut prefetch = Vec::new();
     if let (Some(prev), false) = (previous, opts.upgrade) {

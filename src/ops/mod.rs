@@ -88,6 +88,18 @@ impl From<crate::source::SourceError> for Error {
             },
             S::Index(e) => Error::Index(e),
             S::Build(e) => Error::Build(e),
+            S::Git(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::git::GitError> for Error {
+    /// A git failure: its message (URLs already without credentials) and
+    /// [`crate::git::GitError::hint`].
+    fn from(e: crate::git::GitError) -> Self {
+        Error::Message {
+            message: crate::types::redact_text(&e.to_string()).into_owned(),
+            hint: e.hint(),
         }
     }
 }

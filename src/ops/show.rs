@@ -107,7 +107,10 @@ pub fn describe(lock: &Lock, name: &str) -> Result<Vec<ShownPackage>> {
                 (None, None, None) => match (&p.source.path, &p.source.url) {
                     (Some(path), _) => format!("path: {path}"),
                     (None, Some(url)) => format!("url: {url}"),
-                    (None, None) => "unknown".into(),
+                    (None, None) => match &p.source.git {
+                        Some(git) => format!("git: {git}"),
+                        None => "unknown".into(),
+                    },
                 },
             },
             files: p.files().count(),

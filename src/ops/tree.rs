@@ -187,7 +187,7 @@ fn direct_source(pkg: &LockedPackage) -> Option<String> {
         (Some(p), _, _) => Some(format!("path: {p}")),
         (None, Some(e), _) => Some(format!("editable: {e}")),
         (None, None, Some(u)) => Some(format!("url: {u}")),
-        (None, None, None) => None,
+        (None, None, None) => s.git.as_ref().map(|g| format!("git: {g}")),
     }
 }
 

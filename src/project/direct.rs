@@ -1,5 +1,5 @@
 //! Direct references in `pyproject.toml`: PEP 508 `name @ URL` requirements
-//! and `[tool.envy.sources]` path and url entries, read into
+//! and `[tool.envy.sources]` path, url and git entries, read into
 //! [`DirectSource`] per package (pure: no I/O).
 
 use super::{EnvyTool, ProjectError};
@@ -27,6 +27,12 @@ pub enum DirectSource {
         /// The URL as written.
         url: String,
     },
+    /// A git repository (`name @ git+URL@REV#subdirectory=DIR`, or a
+    /// `{ git = URL, tag | branch | rev = ..., subdirectory = ... }` source).
+    Git {
+        /// The repository, the requested reference and the subdirectory.
+        url: crate::git::GitUrl,
+    },
 }
 
 impl DirectSource {
@@ -46,7 +52,7 @@ impl DirectSource {
     pub fn url_without_fragment(&self) -> Option<&str> {
         match self {
             DirectSource::Url { url } => Some(url.split('#').next().unwrap_or(url)),
-            DirectSource::Path { .. } => None,
+            DirectSource::Path { .. } | DirectSource::Git { .. } => None,
         }
     }
 }
@@ -75,9 +81,9 @@ pub fn is_archive_name(file: &str) -> bool {
     file.ends_with(".whl") || file.ends_with(".tar.gz") || file.ends_with(".zip")
 }
 
-/// The direct references of a project: `name @ URL` requirements (`file:`
-/// and `http(s):` URLs; `git+` is refused) and `[tool.envy.sources]` path and
-/// url entries. A name with two different direct references is an error.
+/// The direct references of a project: `name @ URL` requirements (`file:`,
+/// `http(s):` and `git+` URLs) and `[tool.envy.sources]` path, url and git
+/// entries. A name with two different direct references is an error.
 pub(super) fn direct_sources<'a>(
     tool: &EnvyTool,
     requirements: impl Iterator<Item = &'a Requirement>,
@@ -88,13 +94,17 @@ pub(super) fn direct_sources<'a>(
         let Ok(name) = PackageName::from_str(pkg) else {
             continue;
         };
-        let direct = match (&source.path, &source.url) {
-            (Some(path), _) => DirectSource::Path {
+        let direct = match (&source.path, &source.url, &source.git) {
+            (Some(path), _, _) => DirectSource::Path {
                 path: path.replace('\\', "/"),
                 editable: source.editable.unwrap_or(false),
             },
-            (None, Some(url)) => DirectSource::Url { url: url.clone() },
-            (None, None) => continue,
+            (None, Some(url), _) => DirectSource::Url { url: url.clone() },
+            (None, None, Some(git)) => DirectSource::Git {
+                url: git_source(git, source)
+                    .map_err(|e| invalid("tool.envy.sources", pkg, format!("`{pkg}`: {e}")))?,
+            },
+            (None, None, None) => continue,
         };
         out.insert(name, direct);
     }
@@ -130,7 +140,18 @@ pub(super) fn direct_sources<'a>(
                 })?;
                 DirectSource::Url { url: given.clone() }
             }
-            _ => continue, // git+ and others: refused by `ops::lock`
+            scheme if scheme.starts_with("git+") => DirectSource::Git {
+                url: crate::git::GitUrl::parse(&given)
+                    .and_then(no_query)
+                    .map_err(|e| {
+                        invalid(
+                            "project.dependencies",
+                            r.name.as_ref(),
+                            format!("`{} @ {shown}`: {e}", r.name),
+                        )
+                    })?,
+            },
+            _ => continue, // other schemes: refused by `ops::lock`
         };
         if from_sources.contains(&r.name) {
             // `[tool.envy.sources]` decides where the package comes from.
@@ -150,4 +171,33 @@ pub(super) fn direct_sources<'a>(
         }
     }
     Ok(out)
+}
+
+/// The git dependency a `[tool.envy.sources]` entry with `git` describes.
+///
+/// # Errors
+/// An unusable URL, reference or subdirectory ([`crate::git::GitError`]).
+pub(super) fn git_source(
+    git: &str,
+    source: &super::ToolSource,
+) -> Result<crate::git::GitUrl, crate::git::GitError> {
+    let reference = crate::git::GitReference::from_source(
+        source.tag.as_deref(),
+        source.branch.as_deref(),
+        source.rev.as_deref(),
+    )?;
+    crate::git::GitUrl::from_source(git, reference, source.subdirectory.as_deref())
+        .and_then(no_query)
+}
+
+/// Refuse a repository URL with a `?query`: the lock's git string keeps its
+/// own query for the requested reference and subdirectory.
+fn no_query(url: crate::git::GitUrl) -> Result<crate::git::GitUrl, crate::git::GitError> {
+    if url.repository().query().is_some() {
+        return Err(crate::git::GitError::InvalidUrl {
+            url: url.display_repository(),
+            reason: "a git repository URL with a `?query` is not supported".to_string(),
+        });
+    }
+    Ok(url)
 }

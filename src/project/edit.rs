@@ -363,7 +363,7 @@ pub fn set_source(
 }
 
 /// Remove the `[tool.envy.sources]` (or `[tool.uv.sources]`) entry of `name`
-/// when it is a `path` or `url` source, and the tables that are left empty
+/// when it is a `path`, `url` or `git` source, and the tables that are left empty
 /// and have no header of their own; returns whether one was removed.
 pub fn remove_source(doc: &mut DocumentMut, name: &PackageName) -> bool {
     let which = sources_tool(doc);
@@ -386,7 +386,7 @@ pub fn remove_source(doc: &mut DocumentMut, name: &PackageName) -> bool {
     let direct = sources
         .get(&key)
         .and_then(Item::as_table_like)
-        .is_some_and(|t| t.contains_key("path") || t.contains_key("url"));
+        .is_some_and(|t| t.contains_key("path") || t.contains_key("url") || t.contains_key("git"));
     if !direct {
         return false;
     }

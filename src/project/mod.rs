@@ -171,10 +171,10 @@ pub struct ToolIndex {
 /// - `pkg = { url = "https://host/pkg-1.0-py3-none-any.whl" }`: a remote
 ///   wheel or sdist (a `#sha256=` fragment is checked).
 ///
+/// - `pkg = { git = "https://host/repo", tag = "v1", subdirectory = "py" }`:
+///   a git repository at a tag, `branch` or `rev` (see `docs/sources.md`).
 /// - `pkg = { workspace = true }`: the member `pkg` of the workspace the
 ///   project belongs to (see `docs/workspaces.md`).
-///
-/// `git` is recognised only to be refused (see `docs/sources.md`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolSource {
@@ -186,17 +186,17 @@ pub struct ToolSource {
     pub editable: Option<bool>,
     /// A remote archive (wheel or sdist).
     pub url: Option<String>,
-    /// A git repository (not supported yet: refused).
+    /// A git repository URL (with or without `git+`).
     pub git: Option<String>,
     /// `true`: the package is a member of the project's workspace.
     pub workspace: Option<bool>,
-    /// Of a git source.
+    /// Of a git source: the tag to check out.
     pub tag: Option<String>,
-    /// Of a git source.
+    /// Of a git source: the branch whose tip to lock.
     pub branch: Option<String>,
-    /// Of a git source.
+    /// Of a git source: a commit id or other revision.
     pub rev: Option<String>,
-    /// Of a git source.
+    /// Of a git source: the project's directory inside the repository.
     pub subdirectory: Option<String>,
 }
 
@@ -587,7 +587,7 @@ fn validate_tool(
                 "tool.envy.sources",
                 pkg,
                 format!(
-                    "`{pkg}` must have exactly one of `index`, `path`, `url`, `workspace` (found {})",
+                    "`{pkg}` must have exactly one of `index`, `path`, `url`, `git`, `workspace` (found {})",
                     if kinds.is_empty() {
                         "none".to_string()
                     } else {
@@ -600,20 +600,13 @@ fn validate_tool(
                 ),
             ));
         }
-        if source.git.is_some() {
-            return Err(invalid(
-                "tool.envy.sources",
-                pkg,
-                format!("`{pkg}` comes from a git source, a direct reference envy cannot use yet; envy never resolves `{pkg}` from an index in its place"),
-            ));
-        }
         let git_keys = [
             &source.tag,
             &source.branch,
             &source.rev,
             &source.subdirectory,
         ];
-        if git_keys.iter().any(|k| k.is_some()) {
+        if source.git.is_none() && git_keys.iter().any(|k| k.is_some()) {
             return Err(invalid(
                 "tool.envy.sources",
                 pkg,

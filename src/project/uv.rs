@@ -7,14 +7,15 @@
 //! Read: `index` (`name`, `url`, `default`, `explicit`), `index-url`,
 //! `extra-index-url`, `find-links`, `sources` entries of the forms
 //! `{ index = "name" }`, `{ path = "...", editable = true|false }`,
-//! `{ url = "..." }` and `{ workspace = true }`, `workspace` (read by
+//! `{ url = "..." }`, `{ git = "...", tag|branch|rev = "...", subdirectory = "..." }`
+//! and `{ workspace = true }`, `workspace` (read by
 //! [`super::workspace`]), `constraint-dependencies`, `override-dependencies`,
 //! `required-environments`, `package`, and the legacy `dev-dependencies`
 //! (which uv adds to the `dev` dependency group).
 //!
 //! Refused whatever `[tool.envy]` says: a `[tool.uv.sources]` entry that is
-//! a git source (a direct reference envy cannot use yet), and a
-//! path, URL or workspace source when `[tool.envy]` exists (envy then reads
+//! Refused: a path, URL, git or workspace source in `[tool.uv.sources]` when
+//! `[tool.envy]` exists (envy then reads
 //! `[tool.envy.sources]` only). Resolving that package from an index instead
 //! would install something other than what the project names.
 
@@ -105,29 +106,20 @@ pub fn direct_sources(uv: &toml::Value) -> Vec<(String, &'static str)> {
 }
 
 /// The error for the first direct-reference source in `[tool.uv.sources]`
-/// that envy does not read: a git source, or (when the project has
-/// `[tool.envy]`, so `[tool.uv]` is not read) a path, URL or workspace source.
+/// that envy does not read: when the project has `[tool.envy]` (so
+/// `[tool.uv]` is not read), a path, URL, git or workspace source.
 ///
 /// # Errors
 /// [`UvError`] naming the package and the kind of source.
 pub fn refuse_direct_sources(uv: &toml::Value, has_envy: bool) -> Result<(), UvError> {
-    let refused = direct_sources(uv)
-        .into_iter()
-        .find(|(_, kind)| *kind == "git" || has_envy);
+    let refused = direct_sources(uv).into_iter().find(|_| has_envy);
     match refused {
         None => Ok(()),
-        Some((name, kind)) if matches!(kind, "path" | "url" | "workspace") => Err(UvError {
-            field: format!("tool.uv.sources.{name}"),
-            needle: "sources".to_string(),
-            message: format!(
-                "`{name}` comes from a {kind} source in `[tool.uv.sources]`, which envy does not read when `[tool.envy]` exists; move it to `[tool.envy.sources]` (envy never resolves `{name}` from an index in its place)"
-            ),
-        }),
         Some((name, kind)) => Err(UvError {
             field: format!("tool.uv.sources.{name}"),
             needle: "sources".to_string(),
             message: format!(
-                "`{name}` comes from a {kind} source, a direct reference envy cannot use yet; envy never resolves `{name}` from an index in its place"
+                "`{name}` comes from a {kind} source in `[tool.uv.sources]`, which envy does not read when `[tool.envy]` exists; move it to `[tool.envy.sources]` (envy never resolves `{name}` from an index in its place)"
             ),
         }),
     }
@@ -245,7 +237,7 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
                 err(
                     &format!("sources.{name}"),
                     "sources",
-                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}`, `{{ url = \"...\" }}` and `{{ workspace = true }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
+                    format!("envy reads `{name}` sources of the forms `{{ index = \"name\" }}`, `{{ path = \"...\", editable = true }}`, `{{ url = \"...\" }}`, `{{ git = \"...\", tag = \"...\" }}` and `{{ workspace = true }}` only (no markers, extras, groups or lists); envy never resolves `{name}` from another index in its place"),
                 )
             };
             let table = value.as_table().ok_or_else(unread)?;
@@ -278,6 +270,21 @@ pub fn read(uv: &toml::Value) -> Result<UvSettings, UvError> {
             } else if table.contains_key("url") && known(&["url"]) {
                 ToolSource {
                     url: Some(text("url").ok_or_else(unread)?),
+                    ..ToolSource::default()
+                }
+            } else if table.contains_key("git")
+                && known(&["git", "tag", "branch", "rev", "subdirectory"])
+            {
+                let optional = |key: &str| match table.get(key) {
+                    None => Ok(None),
+                    Some(v) => v.as_str().map(|s| Some(s.to_string())).ok_or_else(unread),
+                };
+                ToolSource {
+                    git: Some(text("git").ok_or_else(unread)?),
+                    tag: optional("tag")?,
+                    branch: optional("branch")?,
+                    rev: optional("rev")?,
+                    subdirectory: optional("subdirectory")?,
                     ..ToolSource::default()
                 }
             } else {
@@ -353,19 +360,24 @@ torch = { index = "pytorch" }
     }
 
     #[test]
-    fn git_sources_are_refused_and_workspace_sources_read() {
+    fn git_and_workspace_sources_are_read() {
+        let v = uv(
+            "[tool.uv.sources]\nmylib = { git = \"https://example.com/mylib\", tag = \"v1\", subdirectory = \"py\" }\n",
+        );
+        assert_eq!(direct_sources(&v), vec![("mylib".to_string(), "git")]);
+        let s = read(&v).unwrap();
+        assert_eq!(
+            s.tool.sources["mylib"].git.as_deref(),
+            Some("https://example.com/mylib")
+        );
+        assert_eq!(s.tool.sources["mylib"].tag.as_deref(), Some("v1"));
+        assert_eq!(s.tool.sources["mylib"].subdirectory.as_deref(), Some("py"));
+        assert!(refuse_direct_sources(&v, true).is_err());
         let v = uv("[tool.uv.sources]\nmylib = { workspace = true }\n");
         assert_eq!(
             read(&v).unwrap().tool.sources["mylib"].workspace,
             Some(true)
         );
-        let v = uv(
-            "[tool.uv.sources]\nmylib = { git = \"https://example.com/mylib\", tag = \"v1\" }\n",
-        );
-        assert_eq!(direct_sources(&v), vec![("mylib".to_string(), "git")]);
-        let e = read(&v).unwrap_err();
-        assert_eq!(e.field, "tool.uv.sources.mylib");
-        assert!(e.message.contains("from a git source"), "{}", e.message);
     }
 
     #[test]

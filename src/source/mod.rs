@@ -13,8 +13,10 @@
 //! - A **remote archive** (`http(s)://`): downloaded once into the cache (a
 //!   `#sha256=` fragment is checked against the bytes), then as a local one.
 //!
-//! [`tree_metadata`] is the seam for git: a checkout is a source tree whose
-//! directory comes from the checkout cache.
+//! - A **git** repository: its reference resolved to a commit and checked
+//!   out through [`crate::git`] (or the commit the lock already has, while
+//!   the requested reference is unchanged), then read as a source tree (the
+//!   backend runs in a private copy of the checkout, see [`git`]).
 //!
 //! This module reads source trees and archives and runs build backends; it
 //! writes nothing but the caches of `index` and `build`, and prints nothing.
@@ -30,6 +32,8 @@ use pep508_rs::{MarkerTree, PackageName};
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
+
+pub mod git;
 
 /// Why a direct reference cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +52,9 @@ pub enum SourceError {
     /// The build backend failed to give the metadata.
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// A git dependency could not be fetched or checked out.
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
 }
 
 fn message(message: String, hint: Option<&str>) -> SourceError {
@@ -85,6 +92,7 @@ pub struct Reader<'a> {
     interpreter: OnceLock<Result<Interpreter, String>>,
     sdist: SdistMetadataHook,
     notify: crate::build::Notify,
+    git_pins: std::collections::BTreeMap<PackageName, crate::git::LockedGit>,
 }
 
 impl<'a> Reader<'a> {
@@ -109,7 +117,21 @@ impl<'a> Reader<'a> {
             interpreter: OnceLock::new(),
             sdist,
             notify,
+            git_pins: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// Prefer these locked commits: a git dependency whose requested
+    /// repository, reference and subdirectory are a pin's keeps the pin's
+    /// commit (no fetch when the cache has it) instead of moving to where
+    /// its branch or tag points now.
+    #[must_use]
+    pub fn with_git_pins(
+        mut self,
+        pins: std::collections::BTreeMap<PackageName, crate::git::LockedGit>,
+    ) -> Self {
+        self.git_pins = pins;
+        self
     }
 
     fn frontend(&self) -> Result<Frontend, SourceError> {
@@ -135,7 +157,10 @@ impl<'a> Reader<'a> {
         name: &PackageName,
         source: &DirectSource,
     ) -> Result<DirectDistribution, SourceError> {
-        let dist = self.read_named(&format!("`{name}`"), source)?;
+        let dist = match source {
+            DirectSource::Git { url } => self.read_git(url, self.git_pins.get(name))?,
+            _ => self.read_named(&format!("`{name}`"), source)?,
+        };
         if &dist.metadata.name != name {
             return Err(message(
                 format!(
@@ -167,7 +192,64 @@ impl<'a> Reader<'a> {
         match source {
             DirectSource::Path { path, editable } => self.read_path(name, path, *editable),
             DirectSource::Url { url } => self.read_url(name, source, url),
+            DirectSource::Git { url } => self.read_git(url, None),
         }
+    }
+
+    /// Resolve a git dependency to a commit (`pin`'s, when it asked for the
+    /// same thing) and read its checkout's metadata: static metadata from
+    /// the checkout itself, a build backend in a private copy of it.
+    fn read_git(
+        &self,
+        url: &crate::git::GitUrl,
+        pin: Option<&crate::git::LockedGit>,
+    ) -> Result<DirectDistribution, SourceError> {
+        let cache = self.client.cache().root();
+        let offline = self.client.config().offline;
+        let pinned = pin.filter(|p| {
+            let same = crate::git::LockedGit {
+                url: url.clone(),
+                commit: p.commit.clone(),
+            };
+            same.to_lock_string() == p.to_lock_string()
+        });
+        let locked = match pinned {
+            Some(p) => crate::git::LockedGit {
+                url: url.clone(),
+                // The project's URL: the lock's has no credentials.
+                commit: crate::git::resolve(
+                    cache,
+                    &url.with_reference(crate::git::GitReference::Rev(p.commit.to_string())),
+                    offline,
+                )?,
+            },
+            None => crate::git::LockedGit {
+                url: url.clone(),
+                commit: crate::git::resolve(cache, url, offline)?,
+            },
+        };
+        let dir = crate::git::checkout(cache, url, &locked.commit)?;
+        let shown = locked.pep508_url();
+        let metadata = match static_metadata(&dir) {
+            Some(m) => m,
+            None => {
+                let (_copy, tree) = git::private_copy(&dir, url.subdirectory()).map_err(|e| {
+                    message(format!("cannot copy the checkout of `{shown}`: {e}"), None)
+                })?;
+                tree_metadata(&tree, &shown, || self.frontend(), &self.notify)?
+            }
+        };
+        let requires_dist = requires_dist_record(&metadata);
+        Ok(DirectDistribution {
+            metadata: Arc::new(metadata),
+            source: Source {
+                git: Some(locked.to_lock_string()),
+                ..Source::default()
+            },
+            file: None,
+            requires_dist,
+            metadata_inputs: None,
+        })
     }
 
     fn read_path(
@@ -344,6 +426,7 @@ fn describe(source: &DirectSource) -> String {
     match source {
         DirectSource::Path { path, .. } => format!("`{path}`"),
         DirectSource::Url { url } => format!("`{}`", crate::types::redact_url(url)),
+        DirectSource::Git { url } => format!("`{url}`"),
     }
 }
 

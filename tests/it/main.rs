@@ -23,6 +23,7 @@ mod export;
 mod export_bundles;
 mod faults;
 mod file_sizes;
+mod git_sources;
 mod harness;
 mod hostile;
 mod init_migrate;

@@ -142,7 +142,7 @@ fn only_group_never_installs_the_project() {
 fn a_direct_reference_is_refused_never_resolved_from_an_index() {
     let ctx = context();
     ctx.write_pyproject(&format!(
-        "{VIRTUAL}\n[dependency-groups]\ndev = [\"six @ git+https://user:secret@files.example/six.git@v1\"]\n"
+        "{VIRTUAL}\n[dependency-groups]\ndev = [\"six @ hg+https://user:secret@files.example/six@v1\"]\n"
     ));
     let before = ctx.read("pyproject.toml");
     envy_snapshot!(ctx.filters(), ctx.envy().args(["lock"]), @"
@@ -151,7 +151,7 @@ fn a_direct_reference_is_refused_never_resolved_from_an_index() {
     ----- stdout -----
 
     ----- stderr -----
-    error: `six @ git+https://files.example/six.git@v1` in [dependency-groups] dev is a direct reference, which envy cannot lock yet
+    error: `six @ hg+https://files.example/six@v1` in [dependency-groups] dev is a direct reference, which envy cannot lock yet
 
     hint: envy never resolves `six` from an index in its place; use a version specifier (`six>=...`) from an index, or another tool until envy supports direct references
     ");
