@@ -8,23 +8,27 @@
 use std::path::{Path, PathBuf};
 
 /// The source and destination directories of the last link (or `stat`),
-/// kept open.
+/// opened on their second use in a row: a directory with one file is not
+/// worth a handle.
 #[derive(Default)]
 pub(super) struct DirHandles {
     #[cfg(unix)]
-    src: Option<(PathBuf, std::fs::File)>,
+    src: Slot,
     #[cfg(unix)]
-    dest: Option<(PathBuf, std::fs::File)>,
+    dest: Slot,
 }
+
+/// The last directory asked for, and its handle once it was asked for twice.
+#[cfg(unix)]
+type Slot = Option<(PathBuf, Option<std::fs::File>)>;
 
 impl DirHandles {
     /// Hard-link `src` to `dest` through the directory handles; `false` when
-    /// that did not happen for any reason (`dest` exists, another
-    /// filesystem, a directory that vanished), for the caller to fall back to
-    /// linking by full path, which handles each case.
+    /// that did not happen for any reason (the first file of a directory,
+    /// `dest` exists, another filesystem, a directory that vanished), for
+    /// the caller to link by full path, which handles each case.
     #[cfg(unix)]
     pub(super) fn link(&mut self, src: &Path, dest: &Path) -> bool {
-        use std::ffi::CString;
         use std::os::fd::AsRawFd;
         use std::os::unix::ffi::OsStrExt;
         let (Some(src_dir), Some(src_name), Some(dest_dir), Some(dest_name)) = (
@@ -35,49 +39,52 @@ impl DirHandles {
         ) else {
             return false;
         };
-        let (Ok(src_name), Ok(dest_name)) = (
-            CString::new(src_name.as_bytes()),
-            CString::new(dest_name.as_bytes()),
-        ) else {
-            return false;
-        };
-        let (Some(src_fd), Some(dest_fd)) = (
+        // Both slots are updated (no short-circuit), so the next file of
+        // these directories finds them.
+        let (src_fd, dest_fd) = (
             open_dir(&mut self.src, src_dir).map(AsRawFd::as_raw_fd),
             open_dir(&mut self.dest, dest_dir).map(AsRawFd::as_raw_fd),
-        ) else {
+        );
+        let (Some(src_fd), Some(dest_fd)) = (src_fd, dest_fd) else {
             return false;
         };
-        // SAFETY: both descriptors are open directories owned by `self` for
-        // the whole call, and both names are NUL-terminated C strings that
-        // outlive it; linkat(2) only reads them.
-        unsafe { libc::linkat(src_fd, src_name.as_ptr(), dest_fd, dest_name.as_ptr(), 0) == 0 }
+        with_c_name(src_name.as_bytes(), |src_name| {
+            with_c_name(dest_name.as_bytes(), |dest_name| {
+                // SAFETY: both descriptors are open directories owned by
+                // `self` for the whole call, and both names are
+                // NUL-terminated C strings that outlive it; linkat(2) only
+                // reads them.
+                unsafe { libc::linkat(src_fd, src_name, dest_fd, dest_name, 0) == 0 }
+            })
+        })
+        .flatten()
+        .unwrap_or(false)
     }
 
-    /// The size, modification time (ns) and inode of `path` (not following
-    /// a symlink), through the handle on its directory; `None` on any error.
+    /// The size, modification time (ns) and inode of the entry `name` of
+    /// `dir` (not following a symlink), through the handle on `dir`; `None`
+    /// on any error.
     #[cfg(unix)]
-    pub(super) fn stat(&mut self, path: &Path) -> Option<(u64, i128, u64)> {
-        use std::ffi::CString;
+    pub(super) fn stat(&mut self, dir: &Path, name: &str) -> Option<(u64, i128, u64)> {
         use std::os::fd::AsRawFd;
-        use std::os::unix::ffi::OsStrExt;
-        let name = CString::new(path.file_name()?.as_bytes()).ok()?;
-        let fd = open_dir(&mut self.src, path.parent()?)?.as_raw_fd();
-        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-        // SAFETY: `fd` is an open directory owned by `self`, `name` a
-        // NUL-terminated C string, and `st` a buffer of the size fstatat(2)
-        // fills; it is read only after the call reports success.
-        let st = unsafe {
-            if libc::fstatat(
-                fd,
-                name.as_ptr(),
-                st.as_mut_ptr(),
-                libc::AT_SYMLINK_NOFOLLOW,
-            ) != 0
-            {
-                return None;
-            }
-            st.assume_init()
+        use std::os::unix::fs::MetadataExt;
+        let Some(fd) = open_dir(&mut self.src, dir).map(AsRawFd::as_raw_fd) else {
+            let m = std::fs::symlink_metadata(dir.join(name)).ok()?;
+            let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
+            return Some((m.len(), mtime, m.ino()));
         };
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        let ok = with_c_name(name.as_bytes(), |name| {
+            // SAFETY: `fd` is an open directory owned by `self`, `name` a
+            // NUL-terminated C string, and `st` a buffer of the size
+            // fstatat(2) fills.
+            unsafe { libc::fstatat(fd, name, st.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) == 0 }
+        })?;
+        if !ok {
+            return None;
+        }
+        // SAFETY: fstatat(2) reported success, so it filled `st`.
+        let st = unsafe { st.assume_init() };
         let mtime = i128::from(st.st_mtime) * 1_000_000_000 + i128::from(st.st_mtime_nsec);
         Some((u64::try_from(st.st_size).ok()?, mtime, st.st_ino))
     }
@@ -89,23 +96,46 @@ impl DirHandles {
     }
 }
 
-/// The handle on `dir`, reusing the one in `slot` when it is for `dir`.
+/// Call `f` with `name` as a NUL-terminated C string, copied to the stack
+/// when short (file names nearly always are); `None` when `name` holds a NUL.
 #[cfg(unix)]
-fn open_dir<'a>(
-    slot: &'a mut Option<(PathBuf, std::fs::File)>,
-    dir: &Path,
-) -> Option<&'a std::fs::File> {
+fn with_c_name<T>(name: &[u8], f: impl FnOnce(*const libc::c_char) -> T) -> Option<T> {
+    if name.contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 256];
+    if name.len() < buf.len() {
+        buf[..name.len()].copy_from_slice(name);
+        return Some(f(buf.as_ptr().cast()));
+    }
+    let owned = std::ffi::CString::new(name).ok()?;
+    Some(f(owned.as_ptr()))
+}
+
+/// The handle on `dir` when `slot` was already for `dir` (opened now if it
+/// was not yet); `None` when `dir` is new to `slot` (it is remembered, not
+/// opened) or cannot be opened.
+#[cfg(unix)]
+fn open_dir<'a>(slot: &'a mut Slot, dir: &Path) -> Option<&'a std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    if slot.as_ref().is_none_or(|(p, _)| p != dir) {
-        *slot = None;
-        let file = std::fs::OpenOptions::new()
+    // Paths are built the same way each time: bytes compare as well as
+    // components, and faster.
+    let same = slot
+        .as_ref()
+        .is_some_and(|(last, _)| last.as_os_str() == dir.as_os_str());
+    if !same {
+        *slot = Some((dir.to_path_buf(), None));
+        return None;
+    }
+    let (_, handle) = slot.as_mut()?;
+    if handle.is_none() {
+        *handle = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_DIRECTORY | libc::O_PATH)
             .open(dir)
-            .ok()?;
-        *slot = Some((dir.to_path_buf(), file));
+            .ok();
     }
-    slot.as_ref().map(|(_, f)| f)
+    handle.as_ref()
 }
 
 /// Hard-link `src` to `dest`, replacing a file (or symlink) already at `dest`;
@@ -143,23 +173,38 @@ mod tests {
             std::fs::write(a.join(name), name).unwrap();
         }
         let mut linker = DirHandles::default();
-        for name in ["x.py", "y.py", "sub/z.py"] {
-            assert!(linker.link(&a.join(name), &b.join(name)), "{name}");
+        // The first file of a directory is left to the full path; the
+        // next ones go through the handles.
+        for (name, through_handles) in [("x.py", false), ("y.py", true), ("sub/z.py", false)] {
+            assert_eq!(
+                linker.link(&a.join(name), &b.join(name)),
+                through_handles,
+                "{name}"
+            );
+            if !through_handles {
+                link_or_copy(&a.join(name), &b.join(name)).unwrap();
+            }
             assert_eq!(std::fs::read_to_string(b.join(name)).unwrap(), name);
         }
+        std::fs::write(a.join("sub/w.py"), "w").unwrap();
+        assert!(linker.link(&a.join("sub/w.py"), &b.join("sub/w.py")));
         // Already there, a missing source, a missing directory: not linked.
-        assert!(!linker.link(&a.join("x.py"), &b.join("x.py")));
-        assert!(!linker.link(&a.join("gone.py"), &b.join("gone.py")));
-        assert!(!linker.link(&a.join("x.py"), &b.join("nodir/x.py")));
+        assert!(!linker.link(&a.join("sub/w.py"), &b.join("sub/w.py")));
+        assert!(!linker.link(&a.join("sub/gone.py"), &b.join("sub/gone.py")));
+        for _ in 0..2 {
+            assert!(!linker.link(&a.join("x.py"), &b.join("nodir/x.py")));
+        }
         // A stat through the handles sees what the full path sees.
         use std::os::unix::fs::MetadataExt;
         let m = std::fs::symlink_metadata(a.join("sub/z.py")).unwrap();
         let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
-        assert_eq!(
-            linker.stat(&a.join("sub/z.py")),
-            Some((m.len(), mtime, m.ino()))
-        );
-        assert_eq!(linker.stat(&a.join("sub/none.py")), None);
+        for _ in 0..2 {
+            assert_eq!(
+                linker.stat(&a.join("sub"), "z.py"),
+                Some((m.len(), mtime, m.ino()))
+            );
+        }
+        assert_eq!(linker.stat(&a.join("sub"), "none.py"), None);
         // The full-path fallback replaces what is there.
         std::fs::write(a.join("x.py"), "new").unwrap();
         std::fs::remove_file(a.join("y.py")).unwrap();

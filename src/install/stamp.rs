@@ -94,6 +94,8 @@ pub(super) fn stamp_matches(template: &Path, racy: std::time::Duration) -> bool 
     // task keeps its directory open between them.
     entries.par_chunks(256).all(|chunk| {
         let mut dirs = DirHandles::default();
+        let mut dir_rel = None;
+        let mut dir = template.to_path_buf();
         chunk.iter().all(|entry| {
             let mut parts = entry.splitn(4, ' ');
             let (Some(size), Some(mtime), Some(ino), Some(rel)) =
@@ -111,7 +113,12 @@ pub(super) fn stamp_matches(template: &Path, racy: std::time::Duration) -> bool 
             ) else {
                 return false;
             };
-            dirs.stat(&template.join(rel))
+            let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+            if dir_rel != Some(parent) {
+                dir = template.join(parent);
+                dir_rel = Some(parent);
+            }
+            dirs.stat(&dir, name)
                 .is_some_and(|now| now == (size, mtime, ino) && mtime <= limit)
         })
     })

@@ -343,7 +343,7 @@ fn link_template(
             if skipped.iter().any(|s| *s == t) {
                 continue;
             }
-            let src = template.join(t);
+            let src = joined(template, t);
             if let Some(rel) = t.strip_prefix(&dist_info_prefix) {
                 // Recorded at its final place, written to the staging dir.
                 (
@@ -353,9 +353,14 @@ fn link_template(
                     false,
                 )
             } else if let Some(rel) = t.strip_prefix("site/") {
-                (src, venv.site_packages.join(rel), rel.to_string(), false)
+                (
+                    src,
+                    joined(&venv.site_packages, rel),
+                    rel.to_string(),
+                    false,
+                )
             } else if let Some(rel) = t.strip_prefix("bin/") {
-                (src, venv.bin.join(rel), under(&to_bin, rel), true)
+                (src, joined(&venv.bin, rel), under(&to_bin, rel), true)
             } else {
                 (src, venv.root.join(t), under(&to_root, t), false)
             }
@@ -522,6 +527,14 @@ fn tree_relative(path: &str) -> Option<std::borrow::Cow<'_, str>> {
     } else {
         std::borrow::Cow::Borrowed(rel)
     })
+}
+
+/// `base` joined with the relative path `rel`, allocated once.
+fn joined(base: &Path, rel: &str) -> PathBuf {
+    let mut path = PathBuf::with_capacity(base.as_os_str().len() + 1 + rel.len());
+    path.push(base);
+    path.push(rel);
+    path
 }
 
 /// A relative path as RECORD writes it: components joined by `/`.
