@@ -5,7 +5,9 @@
 //! once per file. RECORD lists a directory's files together, so consecutive
 //! files share the handles.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(unix)]
+use std::path::PathBuf;
 
 /// The source and destination directories of the last link (or `stat`),
 /// opened on their second use in a row: a directory with one file is not

@@ -14,13 +14,16 @@
 
 #[cfg(unix)]
 use super::link::DirHandles;
+#[cfg(unix)]
 use rayon::prelude::*;
 use std::path::Path;
 
 /// The first line of a version-2 stamp.
+#[cfg(unix)]
 const HEADER: &str = "envy-stat-v2\n";
 
 /// Where the stamp of a tree is kept.
+#[cfg_attr(not(unix), allow(dead_code))]
 pub(super) fn stamp_path(template: &Path) -> std::path::PathBuf {
     template.join("verified-stat")
 }
@@ -131,6 +134,7 @@ pub(super) fn stamp_matches(_template: &Path, _racy: std::time::Duration) -> boo
 
 /// Whether a stamp's relative path stays inside the tree: not absolute, no
 /// empty, `.` or `..` component.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn is_inside(rel: &str) -> bool {
     !rel.is_empty()
         && rel
