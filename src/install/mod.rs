@@ -3,9 +3,11 @@
 //! installs via `.pth` files, and uninstall by `RECORD`.
 
 mod editable;
+mod link;
 pub mod plan;
 mod record;
 mod scripts;
+mod stamp;
 mod uninstall;
 mod unpacked;
 mod verify;

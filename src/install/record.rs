@@ -35,22 +35,20 @@ pub(crate) fn record_hash_bytes(bytes: &[u8]) -> String {
 /// # Errors
 /// A row without a path, or an unparsable size; the error names `path`.
 pub(crate) fn parse_record(text: &str, path: &Path) -> Result<Vec<RecordRow>, InstallError> {
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(text.len() / 64 + 1);
     for (lineno, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let fields = split_csv_line(line);
         let bad = |reason: String| InstallError::Record {
             path: path.to_path_buf(),
             reason: format!("line {}: {reason}", lineno + 1),
         };
-        let file = fields.first().cloned().unwrap_or_default();
+        let (file, hash, size) = split_record_line(line);
         if file.is_empty() {
             return Err(bad("empty path".into()));
         }
-        let hash = fields.get(1).cloned().unwrap_or_default();
-        let size = match fields.get(2).map(|s| s.trim()) {
+        let size = match size.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(s) => Some(
                 s.parse::<u64>()
@@ -64,6 +62,22 @@ pub(crate) fn parse_record(text: &str, path: &Path) -> Result<Vec<RecordRow>, In
         });
     }
     Ok(rows)
+}
+
+/// The path, hash and size fields of one RECORD line. A line without quotes
+/// (nearly all of them) is split in place; one with quotes goes through the
+/// CSV reader.
+fn split_record_line(line: &str) -> (String, String, Option<std::borrow::Cow<'_, str>>) {
+    if !line.contains('"') {
+        let mut fields = line.split(',');
+        let file = fields.next().unwrap_or_default().to_string();
+        let hash = fields.next().unwrap_or_default().to_string();
+        return (file, hash, fields.next().map(std::borrow::Cow::Borrowed));
+    }
+    let mut fields = split_csv_line(line).into_iter();
+    let file = fields.next().unwrap_or_default();
+    let hash = fields.next().unwrap_or_default();
+    (file, hash, fields.next().map(std::borrow::Cow::Owned))
 }
 
 fn split_csv_line(line: &str) -> Vec<String> {
@@ -103,9 +117,10 @@ pub(crate) fn render_record(mut rows: Vec<RecordRow>, record_path: &str) -> Stri
     rows.reverse();
     rows.dedup_by(|a, b| a.path == b.path);
     rows.reverse();
-    let mut out = String::new();
+    let mut out =
+        String::with_capacity(rows.iter().map(|r| r.path.len() + r.hash.len() + 24).sum());
     for r in &rows {
-        out.push_str(&record_line(r));
+        push_record_line(&mut out, r);
     }
     out.push_str(&csv_field(record_path));
     out.push_str(",,\n");
@@ -115,8 +130,26 @@ pub(crate) fn render_record(mut rows: Vec<RecordRow>, record_path: &str) -> Stri
 /// One RECORD line, `path,hash,size\n`, with the path quoted when it holds a
 /// comma, quote or line break (RECORD is CSV).
 pub(crate) fn record_line(r: &RecordRow) -> String {
-    let size = r.size.map(|s| s.to_string()).unwrap_or_default();
-    format!("{},{},{size}\n", csv_field(&r.path), r.hash)
+    let mut line = String::new();
+    push_record_line(&mut line, r);
+    line
+}
+
+/// Append [`record_line`]'s line to `out`.
+fn push_record_line(out: &mut String, r: &RecordRow) {
+    if r.path.contains([',', '"', '\n', '\r']) {
+        out.push_str(&csv_field(&r.path));
+    } else {
+        out.push_str(&r.path);
+    }
+    out.push(',');
+    out.push_str(&r.hash);
+    out.push(',');
+    if let Some(size) = r.size {
+        use std::fmt::Write;
+        let _ = write!(out, "{size}");
+    }
+    out.push('\n');
 }
 
 /// `to` relative to directory `from`, `/`-separated; both absolute, e.g.
@@ -305,5 +338,34 @@ mod tests {
             normalize(Path::new("/v/lib/../bin/./x")),
             Some(PathBuf::from("/v/bin/x"))
         );
+    }
+
+    #[test]
+    fn record_lines_with_and_without_quotes_parse_alike() {
+        let rows = parse_record(
+            "plain.py,sha256=a,1\n\"q,uoted.py\",\"sha256=b\",\"2\"\n\"say \"\"hi\"\".py\",sha256=c,3\nonly-a-path\nx.dist-info/RECORD,,\n",
+            Path::new("RECORD"),
+        )
+        .unwrap();
+        let got: Vec<(&str, &str, Option<u64>)> = rows
+            .iter()
+            .map(|r| (r.path.as_str(), r.hash.as_str(), r.size))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("plain.py", "sha256=a", Some(1)),
+                ("q,uoted.py", "sha256=b", Some(2)),
+                ("say \"hi\".py", "sha256=c", Some(3)),
+                ("only-a-path", "", None),
+                ("x.dist-info/RECORD", "", None),
+            ]
+        );
+        let err = parse_record("a.py,sha256=a,big\n", Path::new("RECORD")).unwrap_err();
+        assert!(
+            err.to_string().contains("line 1: invalid size `big`"),
+            "{err}"
+        );
+        assert!(parse_record(",sha256=a,1\n", Path::new("RECORD")).is_err());
     }
 }

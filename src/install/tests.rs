@@ -220,6 +220,53 @@ fn installs_runs_and_uninstalls_a_wheel() {
     assert!(installed_distributions(&venv).unwrap().is_empty());
 }
 
+/// The RECORD rows of `dist_info` as (path, size), sorted; hashes left out,
+/// and the sizes of scripts (they name their venv's interpreter).
+fn record_paths(dist_info: &Path) -> Vec<(String, String)> {
+    let text = fs_err::read_to_string(dist_info.join("RECORD")).unwrap();
+    let mut rows: Vec<(String, String)> = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let size = if f[0].contains("/bin/") { "" } else { f[2] };
+            (f[0].to_string(), size.to_string())
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn installs_through_the_unpacked_cache_match_direct_installs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wheel, filename) = demo_wheel(dir.path());
+    let direct = venv(&dir.path().join("direct"));
+    install_wheel(&direct, &wheel, &filename, &InstallOptions::default()).unwrap();
+    let cache = dir.path().join("cache");
+    let sha = "0123abcd";
+    let opts = InstallOptions::default();
+    // Unpacked (and stamped) by the first, linked from the stamp by the second.
+    for name in ["first", "second"] {
+        let linked = venv(&dir.path().join(name));
+        let before = tree(&linked.root);
+        let dist = install_wheel_cached(&linked, &cache, &wheel, sha, &filename, &opts).unwrap();
+        assert_eq!(tree(&linked.root), tree(&direct.root), "{name}");
+        assert_eq!(
+            record_paths(&dist.dist_info),
+            record_paths(&direct.site_packages.join("demo-1.0.dist-info")),
+            "{name}"
+        );
+        assert_eq!(run(&linked.bin.join("tool"), &[]).trim(), "tool 42");
+        uninstall(&linked, &dist).unwrap();
+        assert_eq!(tree(&linked.root), before, "{name}");
+    }
+    let (major, minor) = interpreter().python_minor();
+    let stamp = cache.join(format!("unpacked-v1/{sha}-py{major}{minor}/verified-stat"));
+    let stamp = fs_err::read_to_string(stamp).unwrap();
+    assert!(stamp.starts_with("envy-stat-v2\n"), "{stamp}");
+    assert!(stamp.contains(" site/demo/__init__.py\0"), "{stamp}");
+}
+
 #[test]
 fn refuses_unsafe_wheels() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,13 +9,16 @@
 //! Hard links share data with the cache: editing an installed file in place
 //! edits the cached copy too, the same trade uv makes by default. So a tree
 //! is checked against its `RECORD` before it is linked again: hashed in full
-//! unless its stat stamp (`verified-stat`: size, mtime and inode of every
-//! file, written after the last full check) shows nothing has changed.
+//! unless its stat stamp ([`super::stamp`]: size, mtime and inode of every
+//! file, written when the tree was unpacked or last hashed in full) shows
+//! nothing has changed.
 
+use super::link::{link_or_copy, DirHandles};
 use super::record::{
     normalize, parse_record, record_hash_bytes, relative_path, render_record, DirCache, RecordRow,
 };
 use super::scripts::{rewrite_shebang, write_executable};
+use super::stamp::{stamp_matches, write_stamp};
 use super::{install_wheel, installed_named, uninstall, InstallError, InstallOptions};
 use crate::types::WheelFilename;
 use crate::venv::site_packages::dist_info_dirs;
@@ -23,10 +26,10 @@ use crate::venv::{read_dist_info, InstalledDist, Venv};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// The interpreter path templates are unpacked for; replaced at link time.
 /// RECORD rows linked per parallel task (see `link_template`).
 const LINK_CHUNK: usize = 256;
 
+/// The interpreter path templates are unpacked for; replaced at link time.
 const TEMPLATE_PYTHON: &str = "/__envy_template__/bin/python";
 
 /// Install `wheel_path` (whose sha256 is `sha256`) into `venv` through the
@@ -88,11 +91,16 @@ pub fn unpack_to_cache(
         },
     )?;
     let kept = tmp.keep();
-    if let Err(e) = std::fs::rename(&kept, &dir) {
-        // Another process unpacked the same wheel first: use theirs.
-        let _ = fs_err::remove_dir_all(&kept);
-        if !dir.join("site").is_dir() {
-            return Err(e.into());
+    match std::fs::rename(&kept, &dir) {
+        // Every file was just checked against the wheel's RECORD: stamp the
+        // tree, so the next install need not hash it again.
+        Ok(()) => stamp_tree(&dir),
+        Err(e) => {
+            // Another process unpacked the same wheel first: use theirs.
+            let _ = fs_err::remove_dir_all(&kept);
+            if !dir.join("site").is_dir() {
+                return Err(e.into());
+            }
         }
     }
     Ok(dir)
@@ -128,81 +136,21 @@ fn tree_files(template: &Path) -> Result<(Vec<(RecordRow, PathBuf)>, PathBuf), S
     Ok((files, record_path))
 }
 
-/// Where the stat stamp of a verified tree is kept (see [`stamp_matches`]).
-fn stamp_path(template: &Path) -> PathBuf {
-    template.join("verified-stat")
-}
-
-/// A file's size, modification time (ns) and inode. Writing to the file
-/// through any of its links changes the modification time; replacing it
-/// changes the inode. (Not the ctime: every hard link made into a venv
-/// changes that.) Someone who sets the time back on purpose defeats it, as
-/// any editor-level check; they can already write the cache.
-#[cfg(unix)]
-fn stat_line(path: &Path) -> std::io::Result<(String, i128)> {
-    use std::os::unix::fs::MetadataExt;
-    let m = std::fs::symlink_metadata(path)?;
-    let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
-    Ok((format!("{} {} {}", m.len(), mtime, m.ino()), mtime))
-}
-
-/// After [`verify_tree`] succeeded: record every verified file's
-/// [`stat_line`], so that later installs can skip re-hashing a tree nothing
-/// has touched since. Best effort: without a stamp the tree is hashed again.
-#[cfg(unix)]
-fn write_stamp(template: &Path) {
+/// Stamp a tree that is known to match its `RECORD` (see [`super::stamp`]).
+fn stamp_tree(template: &Path) {
     let Ok((files, record)) = tree_files(template) else {
         return;
     };
-    let lines: std::io::Result<Vec<String>> = files
-        .par_iter()
-        .map(|(_, p)| p.as_path())
-        .chain(rayon::iter::once(record.as_path()))
-        .map(|p| stat_line(p).map(|(l, _)| l))
-        .collect();
-    if let Ok(lines) = lines {
-        let _ = crate::util::write_atomic(&stamp_path(template), lines.join("\n").as_bytes());
-    }
-}
-
-#[cfg(not(unix))]
-fn write_stamp(_template: &Path) {}
-
-/// Whether the tree is exactly as it was when it was last verified: every
-/// file `RECORD` lists (and `RECORD` itself) has the size, times and inode
-/// the stamp recorded, and every modification is older than the stamp by at least
-/// `racy` (a change within the same timestamp tick as the verification
-/// could otherwise go unseen, the "racy" case git's index also guards).
-/// Any doubt answers `false`, and the tree is hashed in full.
-#[cfg(unix)]
-fn stamp_matches(template: &Path, racy: std::time::Duration) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let stamp = stamp_path(template);
-    let (Ok(text), Ok(meta)) = (std::fs::read_to_string(&stamp), std::fs::metadata(&stamp)) else {
-        return false;
-    };
-    let stamped = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
-    let Ok((files, record)) = tree_files(template) else {
-        return false;
-    };
-    let want: Vec<&str> = text.split('\n').collect();
-    if want.len() != files.len() + 1 {
-        return false;
-    }
-    let paths: Vec<&Path> = files
+    let rels: Vec<String> = files
         .iter()
         .map(|(_, p)| p.as_path())
         .chain(std::iter::once(record.as_path()))
+        .filter_map(|p| p.strip_prefix(template).ok().map(slash_path))
         .collect();
-    paths.par_iter().zip(want.par_iter()).all(|(p, w)| {
-        stat_line(p)
-            .is_ok_and(|(line, mtime)| line == *w && mtime + racy.as_nanos() as i128 <= stamped)
-    })
-}
-
-#[cfg(not(unix))]
-fn stamp_matches(_template: &Path, _racy: std::time::Duration) -> bool {
-    false
+    if rels.len() == files.len() + 1 {
+        let rels: Vec<&str> = rels.iter().map(String::as_str).collect();
+        write_stamp(template, &rels);
+    }
 }
 
 /// Check every file of an unpacked tree against the `RECORD` written when it
@@ -279,7 +227,7 @@ pub fn verified_unpacked(
     }
     match verify_tree(&dir) {
         Ok(()) => {
-            write_stamp(&dir);
+            stamp_tree(&dir);
             Some(dir)
         }
         Err(why) => {
@@ -308,7 +256,25 @@ pub fn link_unpacked(
     link_template(venv, template, filename, opts)
 }
 
+/// One file of an unpacked tree on its way into a venv.
+struct Link {
+    /// In the tree.
+    src: PathBuf,
+    /// In the venv (or the staging `.dist-info`).
+    dest: PathBuf,
+    /// A file of the tree's `bin/`, whose template shebang may need rewriting.
+    script: bool,
+    /// Its row in the venv's `RECORD`.
+    row: RecordRow,
+}
+
 /// Link a template's files into the venv and write its `RECORD`.
+///
+/// In three steps: one sequential pass maps every `RECORD` row to its place
+/// in the venv (and its venv `RECORD` path) and creates the directories that
+/// need, each once, parents first; then the files are linked on all cores,
+/// with no directory work left; then `INSTALLER`, `REQUESTED` and `RECORD`
+/// are written and the `.dist-info` is renamed into place.
 fn link_template(
     venv: &Venv,
     template: &Path,
@@ -329,7 +295,6 @@ fn link_template(
     for old in installed_named(venv, &filename.name)? {
         uninstall(venv, &old)?;
     }
-    let mut out_rows: Vec<RecordRow> = Vec::with_capacity(rows.len() + 3);
     let skip: Vec<PathBuf> = ["RECORD", "INSTALLER", "REQUESTED"]
         .iter()
         .map(|f| site.join(&dist_info).join(f))
@@ -352,80 +317,163 @@ fn link_template(
         fs_err::remove_dir_all(&staging)?;
     }
     let template_dist_info = site.join(&dist_info);
-    let mark = format!("#!{TEMPLATE_PYTHON}");
-    // Link one RECORD row into place; `None` for the rows rewritten at the end.
-    let link_row =
-        |row: &RecordRow, dirs: &mut DirCache| -> Result<Option<RecordRow>, InstallError> {
+    let template_bin = template.join("bin");
+    // The venv's RECORD paths are relative to site-packages: the prefix of
+    // each destination is computed once, not per file.
+    let under = |prefix: &str, rel: &str| -> String {
+        if prefix.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{prefix}/{rel}")
+        }
+    };
+    let to_bin = relative_path(&venv.site_packages, &venv.bin);
+    let to_root = relative_path(&venv.site_packages, &venv.root);
+    let to_dist_info = relative_path(&venv.site_packages, &dist_info_dir);
+
+    // 1. Where each file goes, and the directories that takes.
+    let mut links: Vec<Link> = Vec::with_capacity(rows.len());
+    let mut parents: Vec<PathBuf> = Vec::new();
+    let dist_info_prefix = format!("site/{dist_info}/");
+    let skipped = ["RECORD", "INSTALLER", "REQUESTED"].map(|f| format!("{dist_info_prefix}{f}"));
+    for row in rows {
+        let (src, dest, path, script) = if let Some(t) = tree_relative(&row.path) {
+            let t: &str = &t;
+            // The common case, by string: `t` is relative to the tree.
+            if skipped.iter().any(|s| *s == t) {
+                continue;
+            }
+            let src = joined(template, t);
+            if let Some(rel) = t.strip_prefix(&dist_info_prefix) {
+                // Recorded at its final place, written to the staging dir.
+                (
+                    src,
+                    staging.join(rel),
+                    format!("{to_dist_info}/{rel}"),
+                    false,
+                )
+            } else if let Some(rel) = t.strip_prefix("site/") {
+                (
+                    src,
+                    joined(&venv.site_packages, rel),
+                    rel.to_string(),
+                    false,
+                )
+            } else if let Some(rel) = t.strip_prefix("bin/") {
+                (src, joined(&venv.bin, rel), under(&to_bin, rel), true)
+            } else {
+                (src, venv.root.join(t), under(&to_root, t), false)
+            }
+        } else {
             let src = normalize(&site.join(&row.path)).ok_or_else(|| escape(&row.path))?;
             if skip.contains(&src) {
-                return Ok(None);
+                continue;
             }
-            let (dest, is_script) = if let Ok(rel) = src.strip_prefix(&template_dist_info) {
-                // Recorded at its final place, written to the staging dir.
-                let dest = staging.join(rel);
-                if let Some(parent) = dest.parent() {
-                    fs_err::create_dir_all(parent)?;
-                }
-                if std::fs::hard_link(&src, &dest).is_err() {
-                    fs_err::copy(&src, &dest)?;
-                }
-                return Ok(Some(RecordRow {
-                    path: relative_path(&venv.site_packages, &dist_info_dir.join(rel)),
-                    hash: row.hash.clone(),
-                    size: row.size,
-                }));
+            let (dest, path, script) = if let Ok(rel) = src.strip_prefix(&template_dist_info) {
+                (
+                    staging.join(rel),
+                    under(&to_dist_info, &slash_path(rel)),
+                    false,
+                )
             } else if let Ok(rel) = src.strip_prefix(&site) {
-                (venv.site_packages.join(rel), false)
-            } else if let Ok(rel) = src.strip_prefix(template.join("bin")) {
-                (venv.bin.join(rel), true)
+                (venv.site_packages.join(rel), slash_path(rel), false)
+            } else if let Ok(rel) = src.strip_prefix(&template_bin) {
+                (venv.bin.join(rel), under(&to_bin, &slash_path(rel)), true)
             } else if let Ok(rel) = src.strip_prefix(template) {
-                (venv.root.join(rel), false)
+                (
+                    venv.root.join(rel),
+                    under(&to_root, &slash_path(rel)),
+                    false,
+                )
             } else {
                 return Err(escape(&row.path));
             };
-            let parent = dest.parent().unwrap_or(&venv.root);
-            dirs.ensure(parent)?;
+            (src, dest, path, script)
+        };
+        let parent = dest.parent().unwrap_or(&venv.root);
+        // RECORD lists a directory's files together: most rows repeat the
+        // previous row's directory.
+        if parents.last().is_none_or(|p| p != parent) {
+            parents.push(parent.to_path_buf());
+        }
+        links.push(Link {
+            src,
+            dest,
+            script,
+            row: RecordRow {
+                path,
+                hash: row.hash,
+                size: row.size,
+            },
+        });
+    }
+    parents.sort_unstable();
+    parents.dedup();
+    let mut dirs = DirCache::new(&venv.root)?;
+    dirs.ensure(&staging)?;
+    for parent in &parents {
+        dirs.ensure(parent)?;
+    }
+
+    // 2. Link, on all cores. Big distributions (jedi, pyright: 5,000+ files
+    // each) are linked in chunks, so one of them does not keep a core busy
+    // while the others idle; RECORD keeps the wheel's order.
+    let mark = format!("#!{TEMPLATE_PYTHON}");
+    let link_one =
+        |link: &Link, linker: &mut DirHandles| -> Result<Option<RecordRow>, InstallError> {
             // Only scripts that start with the template shebang are rewritten (and
             // so read whole); anything else — a native program of tens of MB —
             // is linked like any file.
-            if is_script && starts_with(&src, mark.as_bytes())? {
-                let content = fs_err::read(&src)?;
+            if link.script && starts_with(&link.src, mark.as_bytes())? {
+                let content = fs_err::read(&link.src)?;
                 if let Some(rest) = content.strip_prefix(mark.as_bytes()) {
                     let mut generic = b"#!python".to_vec();
                     generic.extend_from_slice(rest);
                     let rewritten = rewrite_shebang(&generic, &venv.python).unwrap_or(generic);
                     return Ok(Some(write_executable(
-                        &dest,
+                        &link.dest,
                         &rewritten,
                         &venv.site_packages,
                     )?));
                 }
             }
-            link_or_copy(&src, &dest)?;
-            Ok(Some(RecordRow {
-                path: relative_path(&venv.site_packages, &dest),
-                hash: row.hash.clone(),
-                size: row.size,
-            }))
+            if linker.link(&link.src, &link.dest) {
+                return Ok(None);
+            }
+            match link_or_copy(&link.src, &link.dest) {
+                // The directory vanished (a concurrent uninstall pruned it
+                // after it was made): once more.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let parent = link.dest.parent().unwrap_or(&venv.root);
+                    DirCache::new(&venv.root)?.ensure(parent)?;
+                    link_or_copy(&link.src, &link.dest)?;
+                }
+                other => other?,
+            }
+            Ok(None)
         };
-    // Big distributions (jedi, pyright: 5,000+ files each) are linked in
-    // chunks on all cores, so one of them does not keep a core busy while
-    // the others idle; RECORD keeps the wheel's order.
-    let chunks: Vec<Result<Vec<RecordRow>, InstallError>> = rows
+    let rewritten: Vec<Result<Vec<(usize, RecordRow)>, InstallError>> = links
         .par_chunks(LINK_CHUNK)
-        .map(|chunk| {
-            let mut dirs = DirCache::new(&venv.root)?;
-            let mut out = Vec::with_capacity(chunk.len());
-            for row in chunk {
-                out.extend(link_row(row, &mut dirs)?);
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut out = Vec::new();
+            let mut linker = DirHandles::default();
+            for (i, link) in chunk.iter().enumerate() {
+                if let Some(row) = link_one(link, &mut linker)? {
+                    out.push((c * LINK_CHUNK + i, row));
+                }
             }
             Ok(out)
         })
         .collect();
-    for chunk in chunks {
-        out_rows.extend(chunk?);
+    let mut out_rows: Vec<RecordRow> = links.into_iter().map(|l| l.row).collect();
+    for chunk in rewritten {
+        for (i, row) in chunk? {
+            out_rows[i] = row;
+        }
     }
-    fs_err::create_dir_all(&staging)?;
+
+    // 3. The installer's own files, RECORD, and the `.dist-info` into place.
     let mut small = |name: &str, content: &[u8]| -> Result<(), InstallError> {
         fs_err::write(staging.join(name), content)?;
         out_rows.push(RecordRow {
@@ -456,6 +504,51 @@ fn link_template(
     )
 }
 
+/// A RECORD path of an unpacked tree (relative to its `site/`) made
+/// relative to the tree itself, `/`-separated: `pkg/m.py` -> `site/pkg/m.py`,
+/// `../bin/tool` -> `bin/tool`. `None` for anything but such plain paths (an
+/// empty, `.` or `..` component anywhere else, a backslash, an absolute
+/// path): those take the general way, through [`normalize`].
+fn tree_relative(path: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let (rel, in_site) = match path.strip_prefix("../") {
+        Some(rest) => (rest, false),
+        None => (path, true),
+    };
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && rel
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..");
+    if !plain {
+        return None;
+    }
+    Some(if in_site {
+        std::borrow::Cow::Owned(format!("site/{rel}"))
+    } else {
+        std::borrow::Cow::Borrowed(rel)
+    })
+}
+
+/// `base` joined with the relative path `rel`, allocated once.
+fn joined(base: &Path, rel: &str) -> PathBuf {
+    let mut path = PathBuf::with_capacity(base.as_os_str().len() + 1 + rel.len());
+    path.push(base);
+    path.push(rel);
+    path
+}
+
+/// A relative path as RECORD writes it: components joined by `/`.
+fn slash_path(rel: &Path) -> String {
+    let mut out = String::with_capacity(rel.as_os_str().len());
+    for c in rel.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+    }
+    out
+}
+
 /// Whether the file at `path` begins with `prefix` (reads at most its length).
 fn starts_with(path: &Path, prefix: &[u8]) -> Result<bool, InstallError> {
     use std::io::Read;
@@ -464,27 +557,6 @@ fn starts_with(path: &Path, prefix: &[u8]) -> Result<bool, InstallError> {
         .take(prefix.len() as u64)
         .read_to_end(&mut head)?;
     Ok(head == prefix)
-}
-
-/// Hard-link `src` to `dest`, replacing a file (or symlink) already at `dest`;
-/// copy when linking fails (another filesystem). Tries the link first rather
-/// than checking `dest` beforehand: one system call per file in the common case.
-fn link_or_copy(src: &Path, dest: &Path) -> Result<(), InstallError> {
-    match std::fs::hard_link(src, dest) {
-        Ok(()) => return Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            fs_err::remove_file(dest)?;
-            if std::fs::hard_link(src, dest).is_ok() {
-                return Ok(());
-            }
-        }
-        Err(_) => {}
-    }
-    if dest.symlink_metadata().is_ok() {
-        fs_err::remove_file(dest)?;
-    }
-    fs_err::copy(src, dest)?;
-    Ok(())
 }
 
 #[cfg(all(test, unix))]
@@ -513,7 +585,7 @@ mod stamp_tests {
             "no stamp yet"
         );
         verify_tree(dir.path()).unwrap();
-        write_stamp(dir.path());
+        stamp_tree(dir.path());
         assert!(stamp_matches(dir.path(), std::time::Duration::ZERO));
         // The same size, written in place (as through a venv's hard link).
         std::fs::write(dir.path().join("site/x.py"), b"VALUE = 2\n").unwrap();
@@ -526,11 +598,102 @@ mod stamp_tests {
         let dir = tempfile::tempdir().unwrap();
         template(dir.path(), b"VALUE = 1\n");
         verify_tree(dir.path()).unwrap();
-        write_stamp(dir.path());
+        stamp_tree(dir.path());
         // Files changed less than a second before the stamp: hash again.
         assert!(!stamp_matches(
             dir.path(),
             std::time::Duration::from_secs(60)
         ));
+    }
+
+    #[test]
+    fn a_replaced_file_an_old_format_or_a_path_leaving_the_tree_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        template(dir.path(), b"VALUE = 1\n");
+        stamp_tree(dir.path());
+        assert!(stamp_matches(dir.path(), std::time::Duration::ZERO));
+        let stamp = std::fs::read_to_string(super::super::stamp::stamp_path(dir.path())).unwrap();
+        assert!(stamp.contains(" site/x.py\0"), "{stamp:?}");
+        assert!(
+            stamp.contains(" site/x-1.0.dist-info/RECORD\0"),
+            "{stamp:?}"
+        );
+
+        // The same bytes in a new file (another inode), as a cache restore
+        // or a replacement would leave it.
+        let x = dir.path().join("site/x.py");
+        std::fs::remove_file(&x).unwrap();
+        std::fs::write(&x, b"VALUE = 1\n").unwrap();
+        assert!(!stamp_matches(dir.path(), std::time::Duration::ZERO));
+        stamp_tree(dir.path());
+        assert!(stamp_matches(dir.path(), std::time::Duration::ZERO));
+
+        // The first format (one `SIZE MTIME INODE` line per file) is hashed again.
+        let path = super::super::stamp::stamp_path(dir.path());
+        std::fs::write(&path, "10 1 2\n10 1 3").unwrap();
+        assert!(!stamp_matches(dir.path(), std::time::Duration::ZERO));
+
+        // An entry naming a file outside the tree is never stat-ed.
+        let good = stamp.replace(" site/x.py\0", " ../outside.py\0");
+        std::fs::write(&path, good).unwrap();
+        assert!(!stamp_matches(dir.path(), std::time::Duration::ZERO));
+    }
+
+    #[test]
+    fn a_tree_is_linked_with_record_paths_for_the_venv() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("tree");
+        template(&tree, b"VALUE = 1\n");
+        std::fs::create_dir_all(tree.join("bin")).unwrap();
+        let script = format!("#!{TEMPLATE_PYTHON}\nprint('hi')\n");
+        std::fs::write(tree.join("bin/hello"), &script).unwrap();
+        std::fs::create_dir_all(tree.join("site/pkg/sub")).unwrap();
+        std::fs::write(tree.join("site/pkg/sub/m.py"), b"M = 1\n").unwrap();
+        let record = format!(
+            "x.py,{},10\npkg/sub/m.py,{},6\n../bin/hello,{},{}\nx-1.0.dist-info/RECORD,,\n",
+            record_hash_bytes(b"VALUE = 1\n"),
+            record_hash_bytes(b"M = 1\n"),
+            record_hash_bytes(script.as_bytes()),
+            script.len()
+        );
+        std::fs::write(tree.join("site/x-1.0.dist-info/RECORD"), record).unwrap();
+        verify_tree(&tree).unwrap();
+
+        let interpreter =
+            crate::venv::Interpreter::query(Path::new("python3")).expect("python3 on PATH");
+        let venv = crate::venv::create_venv(&dir.path().join("venv"), &interpreter).unwrap();
+        let (root, site) = (venv.root.clone(), venv.site_packages.clone());
+        let filename =
+            <WheelFilename as std::str::FromStr>::from_str("x-1.0-py3-none-any.whl").unwrap();
+        link_template(&venv, &tree, &filename, &InstallOptions::default()).unwrap();
+        assert_eq!(
+            std::fs::read(site.join("pkg/sub/m.py")).unwrap(),
+            b"M = 1\n"
+        );
+        let hello = std::fs::read_to_string(root.join("bin/hello")).unwrap();
+        assert!(
+            hello.starts_with(&format!("#!{}\n", venv.python.display())),
+            "{hello}"
+        );
+        let record = std::fs::read_to_string(site.join("x-1.0.dist-info/RECORD")).unwrap();
+        let paths: Vec<&str> = record
+            .lines()
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "../../../bin/hello",
+                "pkg/sub/m.py",
+                "x-1.0.dist-info/INSTALLER",
+                "x.py",
+                "x-1.0.dist-info/RECORD",
+            ]
+        );
+        assert!(record.contains(&format!(
+            "pkg/sub/m.py,{},6\n",
+            record_hash_bytes(b"M = 1\n")
+        )));
+        assert!(!site.join(".envy-staging-x-1.0.dist-info.partial").exists());
     }
 }
