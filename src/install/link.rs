@@ -31,8 +31,6 @@ impl DirHandles {
     /// the caller to link by full path, which handles each case.
     #[cfg(unix)]
     pub(super) fn link(&mut self, src: &Path, dest: &Path) -> bool {
-        use std::os::fd::AsRawFd;
-        use std::os::unix::ffi::OsStrExt;
         let (Some(src_dir), Some(src_name), Some(dest_dir), Some(dest_name)) = (
             src.parent(),
             src.file_name(),
@@ -44,23 +42,20 @@ impl DirHandles {
         // Both slots are updated (no short-circuit), so the next file of
         // these directories finds them.
         let (src_fd, dest_fd) = (
-            open_dir(&mut self.src, src_dir).map(AsRawFd::as_raw_fd),
-            open_dir(&mut self.dest, dest_dir).map(AsRawFd::as_raw_fd),
+            open_dir(&mut self.src, src_dir),
+            open_dir(&mut self.dest, dest_dir),
         );
         let (Some(src_fd), Some(dest_fd)) = (src_fd, dest_fd) else {
             return false;
         };
-        with_c_name(src_name.as_bytes(), |src_name| {
-            with_c_name(dest_name.as_bytes(), |dest_name| {
-                // SAFETY: both descriptors are open directories owned by
-                // `self` for the whole call, and both names are
-                // NUL-terminated C strings that outlive it; linkat(2) only
-                // reads them.
-                unsafe { libc::linkat(src_fd, src_name, dest_fd, dest_name, 0) == 0 }
-            })
-        })
-        .flatten()
-        .unwrap_or(false)
+        rustix::fs::linkat(
+            src_fd,
+            src_name,
+            dest_fd,
+            dest_name,
+            rustix::fs::AtFlags::empty(),
+        )
+        .is_ok()
     }
 
     /// The size, modification time (ns) and inode of the entry `name` of
@@ -68,25 +63,13 @@ impl DirHandles {
     /// on any error.
     #[cfg(unix)]
     pub(super) fn stat(&mut self, dir: &Path, name: &str) -> Option<(u64, i128, u64)> {
-        use std::os::fd::AsRawFd;
         use std::os::unix::fs::MetadataExt;
-        let Some(fd) = open_dir(&mut self.src, dir).map(AsRawFd::as_raw_fd) else {
+        let Some(fd) = open_dir(&mut self.src, dir) else {
             let m = std::fs::symlink_metadata(dir.join(name)).ok()?;
             let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
             return Some((m.len(), mtime, m.ino()));
         };
-        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-        let ok = with_c_name(name.as_bytes(), |name| {
-            // SAFETY: `fd` is an open directory owned by `self`, `name` a
-            // NUL-terminated C string, and `st` a buffer of the size
-            // fstatat(2) fills.
-            unsafe { libc::fstatat(fd, name, st.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) == 0 }
-        })?;
-        if !ok {
-            return None;
-        }
-        // SAFETY: fstatat(2) reported success, so it filled `st`.
-        let st = unsafe { st.assume_init() };
+        let st = rustix::fs::statat(fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
         let mtime = i128::from(st.st_mtime) * 1_000_000_000 + i128::from(st.st_mtime_nsec);
         Some((u64::try_from(st.st_size).ok()?, mtime, st.st_ino))
     }
@@ -96,22 +79,6 @@ impl DirHandles {
     pub(super) fn link(&mut self, _src: &Path, _dest: &Path) -> bool {
         false
     }
-}
-
-/// Call `f` with `name` as a NUL-terminated C string, copied to the stack
-/// when short (file names nearly always are); `None` when `name` holds a NUL.
-#[cfg(unix)]
-fn with_c_name<T>(name: &[u8], f: impl FnOnce(*const libc::c_char) -> T) -> Option<T> {
-    if name.contains(&0) {
-        return None;
-    }
-    let mut buf = [0u8; 256];
-    if name.len() < buf.len() {
-        buf[..name.len()].copy_from_slice(name);
-        return Some(f(buf.as_ptr().cast()));
-    }
-    let owned = std::ffi::CString::new(name).ok()?;
-    Some(f(owned.as_ptr()))
 }
 
 /// The handle on `dir` when `slot` was already for `dir` (opened now if it
