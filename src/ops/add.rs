@@ -331,6 +331,7 @@ pub fn add(
     requirements: &[String],
     opts: &EditOptions,
 ) -> Result<EditOutcome> {
+    super::workspace::refuse_member_edit(settings, "add")?;
     let mut reqs: Vec<Requirement> = Vec::new();
     let mut sources = Vec::new();
     for arg in requirements {
@@ -379,6 +380,7 @@ pub fn add(
 /// A name that is not in the chosen table (the message says where it is,
 /// if elsewhere), and every lock or sync failure.
 pub fn remove(settings: &Settings, names: &[String], opts: &EditOptions) -> Result<EditOutcome> {
+    super::workspace::refuse_member_edit(settings, "remove")?;
     let names: Vec<PackageName> = names
         .iter()
         .map(|n| {

@@ -32,6 +32,30 @@ pub fn discover(settings: &Settings) -> (Settings, Option<PackageName>) {
     }
 }
 
+/// Refuse `envy add`/`envy remove` (`command`) run from a workspace member:
+/// they edit one `pyproject.toml` and lock that project alone, which would
+/// write a second `envy.lock` in the member and leave the workspace's lock
+/// behind. Run from the root, or from a directory in no workspace, they go on.
+///
+/// # Errors
+/// `settings.project_dir` is (inside) a member of a workspace whose root is
+/// another directory.
+pub fn refuse_member_edit(settings: &Settings, command: &str) -> Result<()> {
+    let Some(found) = crate::project::workspace::discover(&settings.project_dir) else {
+        return Ok(());
+    };
+    match found.member {
+        Some(member) if found.root != settings.project_dir => Err(Error::new(format!(
+            "`envy {command}` cannot edit `{member}` here: it is a member of the workspace at {}, which has one envy.lock for every member",
+            found.root.display()
+        ))
+        .hint(
+            "edit this member's pyproject.toml by hand, then run `envy lock` (from any directory of the workspace)",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `opts.package` as a name, `None` when it is unset or the root project.
 ///
 /// # Errors

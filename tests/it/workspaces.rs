@@ -370,3 +370,36 @@ fn a_member_read_alone_names_its_workspace_root() {
     hint: run it from the workspace root (`envy lock`, `envy sync` and `envy run` find the root from a member themselves)
     ");
 }
+
+#[test]
+fn add_and_remove_in_a_member_are_refused_and_write_nothing() {
+    let mut ctx = workspace(WORKSPACE);
+    ctx.envy_ok(&["lock"]);
+    let before = ctx.read("packages/lib/pyproject.toml");
+    let lock = ctx.read("envy.lock");
+    ctx.cd("project/packages/lib");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "six"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `envy add` cannot edit `lib` here: it is a member of the workspace at [ROOT]/project, which has one envy.lock for every member
+
+    hint: edit this member's pyproject.toml by hand, then run `envy lock` (from any directory of the workspace)
+    ");
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["remove", "six"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: `envy remove` cannot edit `lib` here: it is a member of the workspace at [ROOT]/project, which has one envy.lock for every member
+
+    hint: edit this member's pyproject.toml by hand, then run `envy lock` (from any directory of the workspace)
+    ");
+    // `ctx` now reads from the member directory.
+    assert_eq!(ctx.read("pyproject.toml"), before);
+    assert_eq!(ctx.read("../../envy.lock"), lock);
+    assert!(!ctx.path("envy.lock").exists());
+}
