@@ -304,26 +304,11 @@ impl<'a> Reader<'a> {
             ));
         }
         let filename = file_name(&absolute);
-        let (sha256, size) = fs_err::File::open(&absolute)
-            .and_then(crate::types::hash::sha256_reader)
-            .map_err(|e| message(format!("cannot read `{path}`: {e}"), None))?;
-        let (metadata, wheel) = self.archive_metadata(name, &absolute, &filename, path)?;
-        let entry = FileEntry {
-            url: relative.clone(),
-            hash: FileHash::sha256(&sha256).map_err(|e| message(e, None))?,
-            size: Some(size),
-            upload_time: None,
+        let source = Source {
+            path: Some(relative.clone()),
+            ..Source::default()
         };
-        Ok(DirectDistribution {
-            metadata: Arc::new(metadata),
-            source: Source {
-                path: Some(relative),
-                ..Source::default()
-            },
-            file: Some((entry, wheel)),
-            requires_dist: Vec::new(),
-            metadata_inputs: None,
-        })
+        self.archive_distribution(name, &absolute, &filename, path, relative, source)
     }
 
     fn read_url(
@@ -348,23 +333,40 @@ impl<'a> Reader<'a> {
             }
             other => other?,
         };
-        let (sha256, size) = fs_err::File::open(&path)
-            .and_then(crate::types::hash::sha256_reader)
-            .map_err(|e| message(format!("cannot read `{filename}`: {e}"), None))?;
         let shown = crate::types::redact_url(bare);
-        let (metadata, wheel) = self.archive_metadata(name, &path, &filename, &shown)?;
+        let source = Source {
+            url: Some(shown.clone()),
+            ..Source::default()
+        };
+        self.archive_distribution(name, &path, &filename, &shown, shown.clone(), source)
+    }
+
+    /// An archive direct reference read from `file` on disk (named
+    /// `filename`, shown in messages as `shown`): its metadata, and its file
+    /// entry for the lock at `locked_url` with the sha256 and size of what
+    /// was read.
+    fn archive_distribution(
+        &self,
+        name: &str,
+        file: &Path,
+        filename: &str,
+        shown: &str,
+        locked_url: String,
+        source: Source,
+    ) -> Result<DirectDistribution, SourceError> {
+        let (sha256, size) = fs_err::File::open(file)
+            .and_then(crate::types::hash::sha256_reader)
+            .map_err(|e| message(format!("cannot read `{shown}`: {e}"), None))?;
+        let (metadata, wheel) = self.archive_metadata(name, file, filename, shown)?;
         let entry = FileEntry {
-            url: shown.clone(),
+            url: locked_url,
             hash: FileHash::sha256(&sha256).map_err(|e| message(e, None))?,
             size: Some(size),
             upload_time: None,
         };
         Ok(DirectDistribution {
             metadata: Arc::new(metadata),
-            source: Source {
-                url: Some(shown),
-                ..Source::default()
-            },
+            source,
             file: Some((entry, wheel)),
             requires_dist: Vec::new(),
             metadata_inputs: None,
