@@ -131,7 +131,8 @@ fn edit_lock_sync(
     let lock_path = final_project.root.join(crate::lock::LOCK_FILE);
     let lock_text = lock.to_toml();
     let doc_text = edit::to_text(&doc, &original);
-    let lock_unchanged = fs_err::read_to_string(&lock_path).is_ok_and(|old| old == lock_text);
+    let old_lock = fs_err::read_to_string(&lock_path).ok();
+    let lock_unchanged = old_lock.as_deref() == Some(lock_text.as_str());
     if lock_unchanged {
         write_atomic(&path, doc_text.as_bytes())?;
     } else {
@@ -160,13 +161,20 @@ fn edit_lock_sync(
             python: opts.python.clone(),
             ..Default::default()
         };
-        Some(sync_with_lock(
-            settings,
-            &final_project,
-            &lock,
-            &sync_opts,
-            Some(client),
-        )?)
+        match sync_with_lock(settings, &final_project, &lock, &sync_opts, Some(client)) {
+            Ok(outcome) => Some(outcome),
+            Err(e) => {
+                // As uv does: a failed sync leaves the project as it was
+                // (both files), not edited for a package that cannot be
+                // installed.
+                restore(&path, &original, &lock_path, old_lock.as_deref())?;
+                super::status(
+                    settings,
+                    "Restored pyproject.toml and envy.lock as they were: the sync failed",
+                );
+                return Err(e);
+            }
+        }
     };
     Ok(EditOutcome {
         target: opts.target.clone(),
@@ -175,6 +183,32 @@ fn edit_lock_sync(
         lock_written: !lock_unchanged,
         sync,
     })
+}
+
+/// Put `pyproject` and `lock_path` back to `original` and `old_lock` (no
+/// lock: removed), both or neither.
+///
+/// # Errors
+/// I/O errors.
+fn restore(
+    pyproject: &std::path::Path,
+    original: &str,
+    lock_path: &std::path::Path,
+    old_lock: Option<&str>,
+) -> Result<()> {
+    match old_lock {
+        Some(old) => super::write_all_or_nothing(&[
+            (pyproject, original.as_bytes()),
+            (lock_path, old.as_bytes()),
+        ]),
+        None => {
+            write_atomic(pyproject, original.as_bytes())?;
+            match fs_err::remove_file(lock_path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+    }
 }
 
 fn requirements_in<'a>(project: &'a Project, target: &Target) -> Vec<&'a Requirement> {

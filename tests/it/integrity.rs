@@ -1166,8 +1166,9 @@ fn a_corrupt_deflate_stream_names_the_wheel_and_the_entry() {
     assert!(ctx.installed_version("good").is_none());
 }
 
-#[test]
-fn a_wheel_failing_its_own_record_gets_no_advice_to_sync_again() {
+/// An index serving `good-1.0`, a wheel whose RECORD lists other content
+/// for `good/__init__.py`: it locks, and fails at install.
+fn serve_record_mismatch() -> Crafted {
     let meta = metadata("good", "1.0", &[]);
     let di = "good-1.0.dist-info";
     let mut files = vec![
@@ -1203,6 +1204,12 @@ fn a_wheel_failing_its_own_record_gets_no_advice_to_sync_again() {
             Some(&meta),
         )],
     );
+    index
+}
+
+#[test]
+fn a_wheel_failing_its_own_record_gets_no_advice_to_sync_again() {
+    let index = serve_record_mismatch();
     let ctx = project_on(&index, &["good"]);
     envy_snapshot!(ctx.filters(), ctx.envy().arg("sync"), @"
     success: false
@@ -1216,6 +1223,29 @@ fn a_wheel_failing_its_own_record_gets_no_advice_to_sync_again() {
 
     hint: the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator
     ");
+}
+
+#[test]
+fn an_add_whose_sync_fails_restores_pyproject_and_lock() {
+    let index = serve_record_mismatch();
+    let ctx = project_on(&index, &[]);
+    ctx.envy_ok(&["lock"]);
+    let (pyproject, lock) = (ctx.read("pyproject.toml"), ctx.read("envy.lock"));
+    envy_snapshot!(ctx.filters(), ctx.envy().args(["add", "good"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+     + good 1.0
+    Restored pyproject.toml and envy.lock as they were: the sync failed
+    error: refusing to install `[CACHE]/files-v1/[SHA256]/good-1.0-py3-none-any.whl`: `good/__init__.py` does not match its RECORD entry (expected sha256=G3UZaMuzlaO5XL3Sff31SyG6PxxzBgNMp2rSQKHmXFQ, got sha256=Crrh4K5yghbuRJk8Wjp1X4scOH2Uf8TE9yyrDkqEIUs)
+
+    hint: the wheel is malformed or was tampered with; nothing of it was installed. Report it to the package's maintainers or the index operator
+    ");
+    assert_eq!(ctx.read("pyproject.toml"), pyproject);
+    assert_eq!(ctx.read("envy.lock"), lock);
+    assert!(ctx.installed_version("good").is_none());
 }
 
 /// A server that sends headers and half of `body`, then says nothing for `pause`.
