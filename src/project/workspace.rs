@@ -14,6 +14,7 @@
 //! it ([`discover`]) and reading the root with its members ([`load`]).
 
 use super::{DirectSource, Project, ProjectError};
+use pep440_rs::{VersionSpecifier, VersionSpecifiers};
 use pep508_rs::PackageName;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -231,6 +232,14 @@ pub fn attach(mut project: Project) -> Result<Project, WorkspaceError> {
         }
         members.push((member, rel));
     }
+    // As uv: the workspace supports the Pythons every member supports.
+    project.requires_python = intersect_requires_python(
+        project.requires_python.iter().chain(
+            members
+                .iter()
+                .filter_map(|(m, _)| m.requires_python.as_ref()),
+        ),
+    );
     for p in std::iter::once(&project).chain(members.iter().map(|(m, _)| m)) {
         if let Some(pkg) = workspace_sources(p).find(|n| !names.contains_key(n)) {
             return Err(invalid(
@@ -425,4 +434,47 @@ mod tests {
             ["packages/lib"]
         );
     }
+}
+
+/// The intersection of several `requires-python` values, as one specifier
+/// set: the highest `>=`/`>` lower bound, the lowest `<`/`<=` upper bound,
+/// and every other clause once. `None` when none is given.
+fn intersect_requires_python<'a>(
+    all: impl Iterator<Item = &'a VersionSpecifiers>,
+) -> Option<VersionSpecifiers> {
+    use pep440_rs::Operator;
+    let mut lower: Option<VersionSpecifier> = None;
+    let mut upper: Option<VersionSpecifier> = None;
+    let mut others: Vec<VersionSpecifier> = Vec::new();
+    let mut any = false;
+    for spec in all.flat_map(|s| s.iter()) {
+        any = true;
+        match spec.operator() {
+            Operator::GreaterThanEqual | Operator::GreaterThan => {
+                let tighter = lower.as_ref().is_none_or(|l| {
+                    spec.version() > l.version()
+                        || (spec.version() == l.version()
+                            && *spec.operator() == Operator::GreaterThan)
+                });
+                if tighter {
+                    lower = Some(spec.clone());
+                }
+            }
+            Operator::LessThan | Operator::LessThanEqual => {
+                let tighter = upper.as_ref().is_none_or(|u| {
+                    spec.version() < u.version()
+                        || (spec.version() == u.version() && *spec.operator() == Operator::LessThan)
+                });
+                if tighter {
+                    upper = Some(spec.clone());
+                }
+            }
+            _ => {
+                if !others.contains(spec) {
+                    others.push(spec.clone());
+                }
+            }
+        }
+    }
+    any.then(|| lower.into_iter().chain(upper).chain(others).collect())
 }

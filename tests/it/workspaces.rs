@@ -326,10 +326,7 @@ fn a_virtual_root_locks_and_syncs_every_member() {
      + tool==2.0
     ");
     let lock = ctx.read("envy.lock");
-    assert!(
-        lock.contains("requires-python = \">=3.8, >=3.9\""),
-        "{lock}"
-    );
+    assert!(lock.contains("requires-python = \">=3.9\"\n"), "{lock}");
     assert!(!ctx.installed().contains("virtual-workspace-root"));
     ctx.envy_ok(&["sync", "--package", "tool", "--no-dev"]);
     let names = ctx.installed();
@@ -402,4 +399,21 @@ fn add_and_remove_in_a_member_are_refused_and_write_nothing() {
     assert_eq!(ctx.read("pyproject.toml"), before);
     assert_eq!(ctx.read("../../envy.lock"), lock);
     assert!(!ctx.path("envy.lock").exists());
+}
+
+/// As uv: the lock supports the Pythons every member supports, so a member
+/// needing a newer Python narrows the workspace's `requires-python`.
+#[test]
+fn the_lock_takes_the_requires_python_every_member_supports() {
+    let ctx = workspace(WORKSPACE);
+    let member = ctx.read("packages/lib/pyproject.toml");
+    assert!(member.contains(">=3.8"), "{member}");
+    ctx.write(
+        "packages/lib/pyproject.toml",
+        member.replace(">=3.8", ">=3.10"),
+    );
+    ctx.envy_ok(&["lock"]);
+    let lock = ctx.read("envy.lock");
+    assert!(lock.contains("requires-python = \">=3.10\"\n"), "{lock}");
+    ctx.envy_ok(&["lock", "--locked"]);
 }
