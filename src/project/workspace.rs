@@ -388,6 +388,49 @@ fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
     }
 }
 
+/// The intersection of several `requires-python` values, as one specifier
+/// set: the highest `>=`/`>` lower bound, the lowest `<`/`<=` upper bound,
+/// and every other clause once. `None` when none is given.
+fn intersect_requires_python<'a>(
+    all: impl Iterator<Item = &'a VersionSpecifiers>,
+) -> Option<VersionSpecifiers> {
+    use pep440_rs::Operator;
+    let mut lower: Option<VersionSpecifier> = None;
+    let mut upper: Option<VersionSpecifier> = None;
+    let mut others: Vec<VersionSpecifier> = Vec::new();
+    let mut any = false;
+    for spec in all.flat_map(|s| s.iter()) {
+        any = true;
+        match spec.operator() {
+            Operator::GreaterThanEqual | Operator::GreaterThan => {
+                let tighter = lower.as_ref().is_none_or(|l| {
+                    spec.version() > l.version()
+                        || (spec.version() == l.version()
+                            && *spec.operator() == Operator::GreaterThan)
+                });
+                if tighter {
+                    lower = Some(spec.clone());
+                }
+            }
+            Operator::LessThan | Operator::LessThanEqual => {
+                let tighter = upper.as_ref().is_none_or(|u| {
+                    spec.version() < u.version()
+                        || (spec.version() == u.version() && *spec.operator() == Operator::LessThan)
+                });
+                if tighter {
+                    upper = Some(spec.clone());
+                }
+            }
+            _ => {
+                if !others.contains(spec) {
+                    others.push(spec.clone());
+                }
+            }
+        }
+    }
+    any.then(|| lower.into_iter().chain(upper).chain(others).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,47 +477,15 @@ mod tests {
             ["packages/lib"]
         );
     }
-}
 
-/// The intersection of several `requires-python` values, as one specifier
-/// set: the highest `>=`/`>` lower bound, the lowest `<`/`<=` upper bound,
-/// and every other clause once. `None` when none is given.
-fn intersect_requires_python<'a>(
-    all: impl Iterator<Item = &'a VersionSpecifiers>,
-) -> Option<VersionSpecifiers> {
-    use pep440_rs::Operator;
-    let mut lower: Option<VersionSpecifier> = None;
-    let mut upper: Option<VersionSpecifier> = None;
-    let mut others: Vec<VersionSpecifier> = Vec::new();
-    let mut any = false;
-    for spec in all.flat_map(|s| s.iter()) {
-        any = true;
-        match spec.operator() {
-            Operator::GreaterThanEqual | Operator::GreaterThan => {
-                let tighter = lower.as_ref().is_none_or(|l| {
-                    spec.version() > l.version()
-                        || (spec.version() == l.version()
-                            && *spec.operator() == Operator::GreaterThan)
-                });
-                if tighter {
-                    lower = Some(spec.clone());
-                }
-            }
-            Operator::LessThan | Operator::LessThanEqual => {
-                let tighter = upper.as_ref().is_none_or(|u| {
-                    spec.version() < u.version()
-                        || (spec.version() == u.version() && *spec.operator() == Operator::LessThan)
-                });
-                if tighter {
-                    upper = Some(spec.clone());
-                }
-            }
-            _ => {
-                if !others.contains(spec) {
-                    others.push(spec.clone());
-                }
-            }
-        }
+    #[test]
+    fn requires_python_intersects_to_the_tightest_bounds() {
+        let specs: Vec<VersionSpecifiers> = [">=3.8", ">=3.10, <4", "<3.13", "!=3.11.1"]
+            .iter()
+            .map(|s| VersionSpecifiers::from_str(s).unwrap())
+            .collect();
+        let joined = intersect_requires_python(specs.iter()).unwrap();
+        assert_eq!(joined.to_string(), ">=3.10, !=3.11.1, <3.13");
+        assert!(intersect_requires_python(std::iter::empty()).is_none());
     }
-    any.then(|| lower.into_iter().chain(upper).chain(others).collect())
 }
