@@ -378,13 +378,20 @@ fn resolve_forks(
     // Packages that kept conflicting, decided first from then on.
     let mut first_decided: Vec<PackageName> = Vec::new();
     let mut restarts = 0;
+    let shared = std::rc::Rc::new(provider::SharedWork::default());
     while let Some(env) = pending.pop() {
         if solutions.len() + pending.len() >= MAX_FORKS {
             return Err(ResolveError::Other(format!(
                 "the resolution forked into more than {MAX_FORKS} environments"
             )));
         }
-        let mut provider = Provider::new(client.clone(), input.clone(), env.clone(), pool.clone())?;
+        let mut provider = Provider::new(
+            client.clone(),
+            input.clone(),
+            env.clone(),
+            pool.clone(),
+            shared.clone(),
+        )?;
         provider.decide_first(&first_decided, restarts < MAX_RESTARTS);
         if first {
             provider.prefetch_all(&input.requirements);

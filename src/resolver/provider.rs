@@ -22,8 +22,30 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
+use std::rc::Rc;
 use std::sync::Arc;
 use version_ranges::Ranges;
+
+/// Work that stays valid across the forks and restarts of one resolution
+/// (one call of `resolve`), so that a restart or a fork does not redo it:
+/// which wheels fit the project's `requires-python`, which `Requires-Python`
+/// values cover which part of the environment, and each version's
+/// requirements as filtered for one part of the environment. Every entry is
+/// a pure function of its key and of the resolution's input.
+#[derive(Default)]
+pub(super) struct SharedWork {
+    /// Per wheel filename: whether it fits some interpreter at all (see
+    /// `plausible_file`), and whether its tags fit the project's
+    /// `requires-python` (the same for every fork).
+    wheel_checks: RefCell<HashMap<String, (bool, bool)>>,
+    /// Per (`Requires-Python`, environment): whether it covers every Python
+    /// of that environment.
+    python_covers: RefCell<HashMap<(VersionSpecifiers, MarkerTree), bool>>,
+    /// Per (environment, name, version): the version's `Requires-Python` and
+    /// its requirements filtered for that environment, split into base and
+    /// per-extra lists.
+    deps: RefCell<HashMap<(MarkerTree, PackageName, Version), KnownDeps>>,
+}
 
 /// The PubGrub provider over an index [`Client`].
 pub struct Provider {
@@ -40,10 +62,12 @@ pub struct Provider {
     pinned: RefCell<HashMap<PackageName, HashSet<Version>>>,
     /// The project's direct dependencies in this part of the environment.
     direct: HashSet<PackageName>,
-    /// Filtered dependencies per (name, version), reused to build the result.
+    /// Filtered dependencies per (name, version) accepted in this solve,
+    /// reused to build the result.
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
+    /// Caches shared with the other forks and restarts of this resolution.
+    shared: Rc<SharedWork>,
     prefetcher: Arc<Prefetcher>,
-    python_cache: RefCell<HashMap<(String, String), bool>>,
     /// Packages decided before any other (they kept conflicting in an
     /// earlier attempt), in the order they were found.
     first_decided: Vec<PackageName>,
@@ -56,11 +80,12 @@ pub struct Provider {
     siblings: Siblings,
     /// `requires-python` as a marker, for wheels' Python tags.
     project_python: MarkerTree,
-    /// Per wheel filename: whether its tags fit `project_python`.
-    wheel_fits: RefCell<HashMap<String, bool>>,
     /// Per package, the union of the markers of the requirements on it.
     requested_where: RefCell<HashMap<PackageName, MarkerTree>>,
 }
+
+/// A version's `Requires-Python` and its split requirements.
+type KnownDeps = (Option<VersionSpecifiers>, Arc<SplitDeps>);
 
 /// A version's requirements, split into base and per-extra lists.
 #[derive(Debug, Default)]
@@ -70,15 +95,18 @@ struct SplitDeps {
 }
 
 impl Provider {
-    /// Make a provider. `io_threads` bounds concurrent index requests.
+    /// Make a provider for the part `env` of the environment, fetching in
+    /// the background on `pool`, with the caches `shared` with the other
+    /// forks and restarts of the same resolution.
     ///
     /// # Errors
-    /// When the thread pool cannot be created.
+    /// None today; kept fallible for the callers.
     pub fn new(
         client: Arc<dyn PackageIndex>,
         input: ResolverInput,
         env: MarkerTree,
         pool: Arc<rayon::ThreadPool>,
+        shared: Rc<SharedWork>,
     ) -> Result<Self, ResolveError> {
         let rp_lower = lower_bound(&specifiers_to_ranges(&input.requires_python));
         // Direct in this part of the environment: a project requirement
@@ -107,14 +135,13 @@ impl Provider {
             pinned: RefCell::default(),
             direct,
             deps: RefCell::default(),
+            shared,
             prefetcher,
-            python_cache: RefCell::default(),
             first_decided: Vec::new(),
             may_restart: false,
             conflicting: RefCell::default(),
             siblings: Siblings::default(),
             project_python: requires_python_marker(&input.requires_python),
-            wheel_fits: RefCell::default(),
             requested_where: RefCell::default(),
             input,
         };
@@ -262,8 +289,7 @@ impl Provider {
         files
             .iter()
             .filter(|f| pinned || f.yanked.is_none())
-            .filter(|f| plausible_file(f))
-            .filter(|f| self.wheel_fits_project_python(f))
+            .filter(|f| self.wheel_checks(f) == (true, true))
             .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
             .filter(|f| {
                 self.input
@@ -288,17 +314,29 @@ impl Provider {
     /// project's range, not this fork's, so every fork that picks a version
     /// lists the same files for it.
     pub(super) fn wheel_fits_project_python(&self, f: &IndexFile) -> bool {
-        let Some(w) = f.wheel_filename() else {
-            return true;
-        };
-        if let Some(fits) = self.wheel_fits.borrow().get(&f.filename) {
-            return *fits;
+        self.wheel_checks(f).1
+    }
+
+    /// For a wheel: whether it fits some interpreter at all
+    /// ([`plausible_file`]) and whether it fits the project's
+    /// `requires-python` ([`Self::wheel_fits_project_python`]), computed once
+    /// per filename for the whole resolution. An sdist passes both.
+    fn wheel_checks(&self, f: &IndexFile) -> (bool, bool) {
+        if !f.is_wheel() {
+            return (true, true);
         }
-        let fits = !crate::types::filename::wheel_marker(&w).is_disjoint(&self.project_python);
-        self.wheel_fits
+        if let Some(checks) = self.shared.wheel_checks.borrow().get(&f.filename) {
+            return *checks;
+        }
+        let fits = f.wheel_filename().is_none_or(|w| {
+            !crate::types::filename::wheel_marker(&w).is_disjoint(&self.project_python)
+        });
+        let checks = (plausible_file(f), fits);
+        self.shared
+            .wheel_checks
             .borrow_mut()
-            .insert(f.filename.clone(), fits);
-        fits
+            .insert(f.filename.clone(), checks);
+        checks
     }
 
     fn candidate_ok(&self, page: &ProjectPage, v: &Version) -> bool {
@@ -380,15 +418,12 @@ impl Provider {
         }
         let mut env = self.env.clone();
         env.and(self.where_needed(name));
-        let key = (
-            candidate.to_string(),
-            env.try_to_string().unwrap_or_default(),
-        );
-        if let Some(ok) = self.python_cache.borrow().get(&key) {
+        let key = (candidate.clone(), env);
+        if let Some(ok) = self.shared.python_covers.borrow().get(&key) {
             return *ok;
         }
-        let ok = python_covers_env(&env, candidate);
-        self.python_cache.borrow_mut().insert(key, ok);
+        let ok = python_covers_env(&key.1, candidate);
+        self.shared.python_covers.borrow_mut().insert(key, ok);
         ok
     }
 
@@ -485,24 +520,37 @@ impl Provider {
         if let Some(d) = self.deps.borrow().get(&(name.clone(), v.clone())) {
             return Ok(Ok(d.clone()));
         }
-        let meta = match self.input.direct.get(name) {
-            Some(meta) => meta.clone(),
-            None => match self.index_metadata(name, v)? {
-                Ok(m) => m,
-                Err(reason) => return Ok(Err(reason)),
-            },
+        // Another fork or restart of this part of the environment may have
+        // read and split this version's requirements already; the check of
+        // its `Requires-Python` depends on this solve's state and runs again.
+        let key = (self.env.clone(), name.clone(), v.clone());
+        let known = self.shared.deps.borrow().get(&key).cloned();
+        let (requires_python, split) = match known {
+            Some(known) => known,
+            None => {
+                let meta = match self.input.direct.get(name) {
+                    Some(meta) => meta.clone(),
+                    None => match self.index_metadata(name, v)? {
+                        Ok(m) => m,
+                        Err(reason) => return Ok(Err(reason)),
+                    },
+                };
+                let split = Arc::new(self.split_deps(name, &meta));
+                tracing::debug!(
+                    "{name}=={v}: {} dependencies, extras {:?}",
+                    split.base.len(),
+                    split.extras.keys().collect::<Vec<_>>()
+                );
+                let known = (meta.requires_python.clone(), split);
+                self.shared.deps.borrow_mut().insert(key, known.clone());
+                known
+            }
         };
-        if let Some(rp) = &meta.requires_python {
+        if let Some(rp) = &requires_python {
             if !self.python_ok(name, rp) {
                 return Ok(Err(format!("it requires Python {rp}")));
             }
         }
-        let split = Arc::new(self.split_deps(name, &meta));
-        tracing::debug!(
-            "{name}=={v}: {} dependencies, extras {:?}",
-            split.base.len(),
-            split.extras.keys().collect::<Vec<_>>()
-        );
         self.deps
             .borrow_mut()
             .insert((name.clone(), v.clone()), split.clone());
