@@ -256,4 +256,59 @@ mod tests {
         assert!(!m("2.1", ""));
         assert!(!m("2.3", "Dynamic: Requires-Dist"));
     }
+
+    #[test]
+    fn in_flight_memo_computes_once_for_concurrent_callers() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::mpsc;
+        let memo: Arc<InFlight<u32, String>> = Arc::new(InFlight::new());
+        let computed = Arc::new(AtomicUsize::new(0));
+        let (started_tx, started) = mpsc::channel();
+        let (go, go_rx) = mpsc::channel::<()>();
+        let first = {
+            let (memo, computed) = (memo.clone(), computed.clone());
+            std::thread::spawn(move || {
+                memo.get_or_compute(&1, || {
+                    computed.fetch_add(1, Ordering::SeqCst);
+                    started_tx.send(()).unwrap();
+                    go_rx.recv().unwrap();
+                    Some("built".to_string())
+                })
+            })
+        };
+        // The second caller comes while the first computes.
+        started.recv().unwrap();
+        let second = {
+            let (memo, computed) = (memo.clone(), computed.clone());
+            std::thread::spawn(move || {
+                memo.get_or_compute(&1, || {
+                    computed.fetch_add(1, Ordering::SeqCst);
+                    Some("built again".to_string())
+                })
+            })
+        };
+        go.send(()).unwrap();
+        assert_eq!(first.join().unwrap().as_deref(), Some("built"));
+        assert_eq!(second.join().unwrap().as_deref(), Some("built"));
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn in_flight_memo_keeps_nothing_of_a_computation_that_gave_up() {
+        let memo: InFlight<u32, u32> = InFlight::new();
+        assert_eq!(memo.get_or_compute(&1, || None), None);
+        assert_eq!(memo.get_or_compute(&1, || Some(7)), Some(7));
+        assert_eq!(memo.get_or_compute(&1, || Some(8)), Some(7));
+    }
+
+    #[test]
+    fn permits_bound_holders() {
+        let permits = Permits::new(2);
+        let a = permits.acquire();
+        let _b = permits.acquire();
+        assert_eq!(*permits.free.lock().unwrap(), 0);
+        drop(a);
+        let _c = permits.acquire();
+        assert_eq!(*permits.free.lock().unwrap(), 0);
+    }
 }

@@ -406,3 +406,50 @@ impl SdistMetadata for BackgroundBuilds {
         self.inner.0.metadata_ahead(sdist_path, &stop, starting)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A hook that counts its calls and answers at once.
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    impl SdistMetadata for Counting {
+        fn metadata(&self, _: &Path) -> Result<CoreMetadata, String> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            CoreMetadata::parse(b"Metadata-Version: 2.1\nName: a\nVersion: 1\n")
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    #[test]
+    fn background_builds_do_not_start_once_the_resolution_is_over() {
+        let inner = Arc::new(Counting::default());
+        let builds = BackgroundBuilds::new(SdistMetadataHook(inner.clone()));
+        let path = Path::new("a-1.tar.gz");
+        assert!(matches!(
+            builds.metadata_ahead(path, &|| false, &|| {}),
+            Some(Ok(_))
+        ));
+        builds.finish();
+        assert!(builds.metadata_ahead(path, &|| false, &|| {}).is_none());
+        assert_eq!(inner.0.load(Ordering::SeqCst), 1);
+        assert_eq!(*builds.running.lock().unwrap(), 0);
+        // The solver's own calls are not affected.
+        assert!(builds.metadata(path).is_ok());
+    }
+
+    #[test]
+    fn background_builds_past_the_limit_are_left_to_the_solver() {
+        let inner = Arc::new(Counting::default());
+        let builds = BackgroundBuilds::new(SdistMetadataHook(inner.clone()));
+        *builds.running.lock().unwrap() = builds.limit;
+        assert!(builds
+            .metadata_ahead(Path::new("a-1.tar.gz"), &|| false, &|| {})
+            .is_none());
+        assert_eq!(inner.0.load(Ordering::SeqCst), 0);
+        *builds.running.lock().unwrap() = 0;
+    }
+}
