@@ -368,7 +368,9 @@ pub fn resolve(
             .build()
             .map_err(|e| ResolveError::Other(e.to_string()))?,
     );
-    client.set_background_cancelled(false);
+    // This resolution's own cancellation flag: a build environment resolved
+    // meanwhile (for an sdist's metadata) starts and ends apart from it.
+    let client: Arc<dyn PackageIndex> = Arc::new(prefetch::OwnCancellation::new(client));
     let client: Arc<dyn PackageIndex> = if input.direct.is_empty() {
         client
     } else {

@@ -407,6 +407,53 @@ impl SdistMetadata for BackgroundBuilds {
     }
 }
 
+/// The index as one resolution sees it: every question passes through to
+/// `inner`, but the flag that stops speculative background work is this
+/// resolution's own. A build backend run for sdist metadata may resolve its
+/// build environment (another `resolve` on the same client) while this
+/// resolution goes on; with one flag on the shared client, that inner
+/// resolution's end stopped this one's prefetching too.
+pub(super) struct OwnCancellation {
+    inner: Arc<dyn PackageIndex>,
+    cancelled: AtomicBool,
+}
+
+impl OwnCancellation {
+    /// `inner`, with background work allowed.
+    pub(super) fn new(inner: Arc<dyn PackageIndex>) -> Self {
+        Self {
+            inner,
+            cancelled: AtomicBool::new(false),
+        }
+    }
+}
+
+impl PackageIndex for OwnCancellation {
+    fn project(&self, name: &PackageName) -> Result<Arc<ProjectPage>, crate::index::IndexError> {
+        self.inner.project(name)
+    }
+
+    fn metadata(
+        &self,
+        page: &ProjectPage,
+        version: &Version,
+    ) -> Result<Arc<CoreMetadata>, crate::index::IndexError> {
+        self.inner.metadata(page, version)
+    }
+
+    fn download(&self, file: &IndexFile) -> Result<std::path::PathBuf, crate::index::IndexError> {
+        self.inner.download(file)
+    }
+
+    fn background_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    fn set_background_cancelled(&self, cancelled: bool) {
+        self.cancelled.store(cancelled, Ordering::Relaxed);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
