@@ -353,6 +353,12 @@ const MAX_FORKS: usize = 256;
 /// `extra_prefetch` names requirements worth fetching up front (for example
 /// every package of the previous lock), so their pages arrive in one wave.
 ///
+/// The metadata of sdist-only versions ([`ResolverInput::sdist_metadata`]) is
+/// computed ahead of the solver in the background, at most one build backend
+/// per core at once. Before this returns, background builds not started
+/// yet are dropped and running ones are waited for: no backend process or
+/// scratch directory outlives the call.
+///
 /// # Errors
 /// [`ResolveError::NoSolution`] with a readable derivation when the
 /// requirements conflict; [`ResolveError::Index`] when the index fails.
