@@ -203,6 +203,24 @@ pub trait SdistMetadata: Send + Sync {
     /// # Errors
     /// A message saying why (shown in the resolution failure).
     fn metadata(&self, sdist_path: &std::path::Path) -> Result<CoreMetadata, String>;
+
+    /// The same, for a caller working ahead of need (the prefetcher, on a
+    /// background thread): `None` when `cancelled()` holds at the point a
+    /// build backend would start, which then does not start. `starting` is
+    /// called just before a backend runs. A caller asking for an sdist whose
+    /// metadata is being computed waits for that answer.
+    ///
+    /// Default: `None` when `cancelled()` holds on entry, else
+    /// [`Self::metadata`].
+    fn metadata_ahead(
+        &self,
+        sdist_path: &std::path::Path,
+        cancelled: &dyn Fn() -> bool,
+        starting: &dyn Fn(),
+    ) -> Option<Result<CoreMetadata, String>> {
+        let _ = starting;
+        (!cancelled()).then(|| self.metadata(sdist_path))
+    }
 }
 
 /// A shared [`SdistMetadata`] implementation, cloneable and printable so
@@ -335,12 +353,18 @@ const MAX_FORKS: usize = 256;
 /// `extra_prefetch` names requirements worth fetching up front (for example
 /// every package of the previous lock), so their pages arrive in one wave.
 ///
+/// The metadata of sdist-only versions ([`ResolverInput::sdist_metadata`]) is
+/// computed ahead of the solver in the background, at most one build backend
+/// per core at once. Before this returns, background builds not started
+/// yet are dropped and running ones are waited for: no backend process or
+/// scratch directory outlives the call.
+///
 /// # Errors
 /// [`ResolveError::NoSolution`] with a readable derivation when the
 /// requirements conflict; [`ResolveError::Index`] when the index fails.
 pub fn resolve(
     client: Arc<dyn PackageIndex>,
-    input: ResolverInput,
+    mut input: ResolverInput,
     extra_prefetch: &[Requirement],
 ) -> Result<Resolution, ResolveError> {
     let pool = Arc::new(
@@ -350,7 +374,9 @@ pub fn resolve(
             .build()
             .map_err(|e| ResolveError::Other(e.to_string()))?,
     );
-    client.set_background_cancelled(false);
+    // This resolution's own cancellation flag: a build environment resolved
+    // meanwhile (for an sdist's metadata) starts and ends apart from it.
+    let client: Arc<dyn PackageIndex> = Arc::new(prefetch::OwnCancellation::new(client));
     let client: Arc<dyn PackageIndex> = if input.direct.is_empty() {
         client
     } else {
@@ -359,9 +385,21 @@ pub fn resolve(
             names: input.direct.keys().cloned().collect(),
         })
     };
+    // Metadata builds the prefetcher starts are counted, so that none
+    // outlives this call.
+    let builds = input
+        .sdist_metadata
+        .take()
+        .map(|hook| Arc::new(prefetch::BackgroundBuilds::new(hook)));
+    input.sdist_metadata = builds.clone().map(|b| SdistMetadataHook(b));
     let result = resolve_forks(&client, &input, extra_prefetch, pool);
     // Prefetches still queued are for versions the resolution did not need.
     client.set_background_cancelled(true);
+    // Builds not started yet never start; running ones are waited for, so
+    // that no backend process or scratch directory outlives the resolution.
+    if let Some(b) = builds {
+        b.finish();
+    }
     result
 }
 

@@ -121,8 +121,7 @@ impl Provider {
         let prefetcher = Arc::new(Prefetcher::new(
             client.clone(),
             pool,
-            input.preferences.clone(),
-            input.resolution == ResolutionMode::Lowest,
+            &input,
             env.clone(),
             rp_lower.clone(),
         ));

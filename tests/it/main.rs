@@ -42,6 +42,7 @@ mod python_choice;
 mod quiet;
 mod range_metadata;
 mod resolver_options;
+mod sdist_prefetch;
 mod snapshots;
 mod sync;
 mod verify;

@@ -434,17 +434,56 @@ impl WheelBuilder {
 /// `prepare_metadata_for_build_wheel` reports `requires_dist`, so locking must
 /// ask the backend for the metadata.
 pub fn untrusted_metadata_sdist(dir: &Path, name: &str, version: &str, requires_dist: &[&str]) {
+    untrusted_metadata_sdist_with(
+        dir,
+        name,
+        version,
+        requires_dist,
+        &UntrustedBackend::default(),
+    );
+}
+
+/// What the backend of [`untrusted_metadata_sdist_with`] does besides
+/// answering.
+#[derive(Default)]
+pub struct UntrustedBackend<'a> {
+    /// A file `prepare_metadata_for_build_wheel` appends `<name> <version>`
+    /// and a newline to on each run, so a test can count backend runs.
+    pub runs_file: Option<&'a Path>,
+    /// `prepare_metadata_for_build_wheel` raises after recording its run.
+    pub fail: bool,
+}
+
+/// [`untrusted_metadata_sdist`] whose backend records its runs and may fail
+/// (see [`UntrustedBackend`]).
+pub fn untrusted_metadata_sdist_with(
+    dir: &Path,
+    name: &str,
+    version: &str,
+    requires_dist: &[&str],
+    backend_does: &UntrustedBackend,
+) {
     let stem = format!("{}-{version}", name.replace('-', "_"));
     let mut meta = format!("Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n");
     for r in requires_dist {
         meta.push_str(&format!("Requires-Dist: {r}\\n"));
+    }
+    let mut record = String::new();
+    if let Some(f) = backend_does.runs_file {
+        record.push_str(&format!(
+            "    with open({:?}, \"a\") as f:\n        f.write(\"{name} {version}\\n\")\n",
+            f.display().to_string()
+        ));
+    }
+    if backend_does.fail {
+        record.push_str("    raise RuntimeError(\"this backend cannot prepare metadata\")\n");
     }
     let backend = format!(
         r#"
 import os
 META = "{meta}"
 def prepare_metadata_for_build_wheel(d, config_settings=None):
-    os.makedirs(os.path.join(d, "{stem}.dist-info"))
+{record}    os.makedirs(os.path.join(d, "{stem}.dist-info"))
     with open(os.path.join(d, "{stem}.dist-info", "METADATA"), "w") as f:
         f.write(META)
     return "{stem}.dist-info"
