@@ -17,6 +17,7 @@
 
 mod direct;
 mod exclude_newer;
+mod files;
 mod fork;
 mod notes;
 mod prefetch;
@@ -416,7 +417,7 @@ fn resolve_forks(
     // Packages that kept conflicting, decided first from then on.
     let mut first_decided: Vec<PackageName> = Vec::new();
     let mut restarts = 0;
-    let shared = std::rc::Rc::new(provider::SharedWork::default());
+    let shared = std::rc::Rc::new(files::SharedWork::default());
     while let Some(env) = pending.pop() {
         if solutions.len() + pending.len() >= MAX_FORKS {
             return Err(ResolveError::Other(format!(

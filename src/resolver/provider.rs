@@ -2,6 +2,7 @@
 //! version (split into base and per-extra lists), forking detection and the
 //! notes that explain a failure.
 
+use super::files::SharedWork;
 use super::fork::fork_regions;
 use super::prefetch::Prefetcher;
 use super::ranges::{
@@ -10,10 +11,10 @@ use super::ranges::{
 };
 use super::siblings::Siblings;
 use super::{
-    plausible_file, ForkSolution, ForkStrategy, Pkg, PrereleaseMode, ProviderError, ResolutionMode,
-    ResolveError, ResolvedPackage, ResolverInput,
+    ForkSolution, ForkStrategy, Pkg, PrereleaseMode, ProviderError, ResolutionMode, ResolveError,
+    ResolvedPackage, ResolverInput,
 };
-use crate::index::{IndexError, IndexFile, PackageIndex, ProjectPage};
+use crate::index::{IndexError, PackageIndex, ProjectPage};
 use crate::types::metadata::CoreMetadata;
 use pep440_rs::{Operator, Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
@@ -25,27 +26,6 @@ use std::ops::Bound;
 use std::rc::Rc;
 use std::sync::Arc;
 use version_ranges::Ranges;
-
-/// Work that stays valid across the forks and restarts of one resolution
-/// (one call of `resolve`), so that a restart or a fork does not redo it:
-/// which wheels fit the project's `requires-python`, which `Requires-Python`
-/// values cover which part of the environment, and each version's
-/// requirements as filtered for one part of the environment. Every entry is
-/// a pure function of its key and of the resolution's input.
-#[derive(Default)]
-pub(super) struct SharedWork {
-    /// Per wheel filename: whether it fits some interpreter at all (see
-    /// `plausible_file`), and whether its tags fit the project's
-    /// `requires-python` (the same for every fork).
-    wheel_checks: RefCell<HashMap<String, (bool, bool)>>,
-    /// Per (`Requires-Python`, environment): whether it covers every Python
-    /// of that environment.
-    python_covers: RefCell<HashMap<(VersionSpecifiers, MarkerTree), bool>>,
-    /// Per (environment, name, version): the version's `Requires-Python` and
-    /// its requirements filtered for that environment, split into base and
-    /// per-extra lists.
-    deps: RefCell<HashMap<(MarkerTree, PackageName, Version), KnownDeps>>,
-}
 
 /// The PubGrub provider over an index [`Client`].
 pub struct Provider {
@@ -59,14 +39,14 @@ pub struct Provider {
     /// Packages with a specifier naming a pre-release anywhere.
     pub(super) explicit_pre: RefCell<HashSet<PackageName>>,
     /// Versions pinned with `==` anywhere (may be yanked).
-    pinned: RefCell<HashMap<PackageName, HashSet<Version>>>,
+    pub(super) pinned: RefCell<HashMap<PackageName, HashSet<Version>>>,
     /// The project's direct dependencies in this part of the environment.
     direct: HashSet<PackageName>,
     /// Filtered dependencies per (name, version) accepted in this solve,
     /// reused to build the result.
     deps: RefCell<HashMap<(PackageName, Version), Arc<SplitDeps>>>,
     /// Caches shared with the other forks and restarts of this resolution.
-    shared: Rc<SharedWork>,
+    pub(super) shared: Rc<SharedWork>,
     prefetcher: Arc<Prefetcher>,
     /// Packages decided before any other (they kept conflicting in an
     /// earlier attempt), in the order they were found.
@@ -79,17 +59,17 @@ pub struct Provider {
     /// versions a distribution's other packages still allow.
     siblings: Siblings,
     /// `requires-python` as a marker, for wheels' Python tags.
-    project_python: MarkerTree,
+    pub(super) project_python: MarkerTree,
     /// Per package, the union of the markers of the requirements on it.
     requested_where: RefCell<HashMap<PackageName, MarkerTree>>,
 }
 
 /// A version's `Requires-Python` and its split requirements.
-type KnownDeps = (Option<VersionSpecifiers>, Arc<SplitDeps>);
+pub(super) type KnownDeps = (Option<VersionSpecifiers>, Arc<SplitDeps>);
 
 /// A version's requirements, split into base and per-extra lists.
 #[derive(Debug, Default)]
-struct SplitDeps {
+pub(super) struct SplitDeps {
     base: Vec<Requirement>,
     extras: BTreeMap<ExtraName, Vec<Requirement>>,
 }
@@ -270,111 +250,12 @@ impl Provider {
         }
     }
 
-    pub(super) fn usable_files<'a>(
-        &self,
-        page: &'a ProjectPage,
-        v: &Version,
-    ) -> Vec<&'a IndexFile> {
-        let Some(files) = page.versions.get(v) else {
-            return Vec::new();
-        };
-        let pinned = self
-            .pinned
-            .borrow()
-            .get(&page.name)
-            .is_some_and(|s| s.contains(v));
-        let no_build = self.input.no_build.contains(&page.name);
-        let no_binary = self.input.no_binary.contains(&page.name);
-        files
-            .iter()
-            .filter(|f| pinned || f.yanked.is_none())
-            .filter(|f| self.wheel_checks(f) == (true, true))
-            .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
-            .filter(|f| {
-                self.input
-                    .exclude_newer
-                    .as_ref()
-                    .is_none_or(|cut| cut.admits(f.upload_time.as_deref()))
-            })
-            .collect()
-    }
-
     /// Decide `names` before every other package; when `may_restart`, a
     /// package that conflicts [`CONFLICTS_BEFORE_REPRIORITIZING`] times makes
     /// the solve restart with it decided first too.
     pub(super) fn decide_first(&mut self, names: &[PackageName], may_restart: bool) {
         self.first_decided = names.to_vec();
         self.may_restart = may_restart;
-    }
-
-    /// Whether a file can run on some Python that `requires-python` allows:
-    /// an sdist always; a wheel when its Python and ABI tags (`cp310`,
-    /// `pp310`, `py2`, `cp313-abi3`) admit such a Python. Checked against the
-    /// project's range, not this fork's, so every fork that picks a version
-    /// lists the same files for it.
-    pub(super) fn wheel_fits_project_python(&self, f: &IndexFile) -> bool {
-        self.wheel_checks(f).1
-    }
-
-    /// For a wheel: whether it fits some interpreter at all
-    /// ([`plausible_file`]) and whether it fits the project's
-    /// `requires-python` ([`Self::wheel_fits_project_python`]), computed once
-    /// per filename for the whole resolution. An sdist passes both.
-    fn wheel_checks(&self, f: &IndexFile) -> (bool, bool) {
-        if !f.is_wheel() {
-            return (true, true);
-        }
-        if let Some(checks) = self.shared.wheel_checks.borrow().get(&f.filename) {
-            return *checks;
-        }
-        let fits = f.wheel_filename().is_none_or(|w| {
-            !crate::types::filename::wheel_marker(&w).is_disjoint(&self.project_python)
-        });
-        let checks = (plausible_file(f), fits);
-        self.shared
-            .wheel_checks
-            .borrow_mut()
-            .insert(f.filename.clone(), checks);
-        checks
-    }
-
-    fn candidate_ok(&self, page: &ProjectPage, v: &Version) -> bool {
-        let files = self.usable_files(page, v);
-        !files.is_empty()
-            && files.iter().any(|f| {
-                f.requires_python
-                    .as_ref()
-                    .is_none_or(|rp| self.python_ok(&page.name, rp))
-            })
-            && self.covers_required_environments(&page.name, &files)
-    }
-
-    /// Whether `files` have something installable in every required
-    /// environment (that this fork covers): an sdist, or wheels whose tags
-    /// together cover it.
-    pub(super) fn covers_required_environments(
-        &self,
-        name: &PackageName,
-        files: &[&IndexFile],
-    ) -> bool {
-        if self.input.required_environments.is_empty() || files.iter().any(|f| !f.is_wheel()) {
-            return true;
-        }
-        let mut usable = MarkerTree::FALSE;
-        for f in files {
-            if let Some(w) = f.wheel_filename() {
-                usable.or(crate::types::filename::wheel_marker(&w));
-            }
-        }
-        // Where the package is required at all: a Windows-only dependency
-        // (and what it requires) needs no Linux wheel.
-        let wanted = self.where_needed(name);
-        self.input.required_environments.iter().all(|required| {
-            let mut here = required.clone();
-            here.and(self.env.clone());
-            here.and(wanted.clone());
-            here.is_false() || !here.is_disjoint(&usable)
-        })
     }
 
     /// The range a requirement contributes: an override's range replaces it;
