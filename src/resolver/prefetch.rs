@@ -71,9 +71,9 @@ struct FileRule {
     project_python: MarkerTree,
 }
 
-/// The first versions of each backtracking batch whose sdist metadata is
-/// built ahead (the others are only fetched): the version the solver just
-/// chose, which it asks about at once, and the next one. Building the whole
+/// The versions of each backtracking batch whose sdist metadata is built
+/// ahead (the others are only fetched): the version the solver just chose,
+/// which it asks about at once, and the next one in its order. Building the whole
 /// batch (up to [`MAX_BATCH`] versions) would start dozens of backend runs
 /// for versions the solver most often never reaches, and hold the cores it
 /// waits for.
@@ -159,16 +159,27 @@ impl Prefetcher {
                 .map(|(v, _)| v)
                 .collect()
         };
+        let candidates: Vec<&Version> = versions
+            .into_iter()
+            .filter(|v| range.contains(*v) && (pre || !v.any_prerelease()))
+            .filter(|v| self.usable(page, v))
+            .take(batch)
+            .collect();
+        // Only `chosen` and the version right after it may be built: the
+        // first versions new to this batch can lie deep in the history
+        // (the nearer ones were batched before), where the solver seldom goes.
+        let build: Vec<Version> = candidates
+            .iter()
+            .take(BUILDS_PER_BATCH)
+            .map(|v| (*v).clone())
+            .collect();
         let next: Vec<Version> = {
             let mut batched = self
                 .batched
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            versions
+            candidates
                 .into_iter()
-                .filter(|v| range.contains(*v) && (pre || !v.any_prerelease()))
-                .filter(|v| self.usable(page, v))
-                .take(batch)
                 .filter(|v| batched.insert((page.name.clone(), (*v).clone())))
                 .cloned()
                 .collect()
@@ -181,14 +192,15 @@ impl Prefetcher {
             next.len(),
             page.name
         );
-        for (i, version) in next.into_iter().enumerate() {
+        for version in next {
             let this = self.clone();
             let page = page.clone();
+            let may_build = build.contains(&version);
             self.pool.spawn(move || {
                 if this.client.background_cancelled() {
                     return;
                 }
-                if i < BUILDS_PER_BATCH && this.build_ahead(&page, &version).is_some() {
+                if may_build && this.build_ahead(&page, &version).is_some() {
                     return;
                 }
                 // The page the solver holds: the metadata is memoized under

@@ -187,3 +187,41 @@ fn a_failing_metadata_backend_reads_as_before() {
     // Tried once, by the prefetcher or the solver; the failure is memoized.
     assert_eq!(backend_runs(&runs), ["broken-meta 1.0"]);
 }
+
+#[test]
+fn sdists_deep_in_a_walked_history_are_not_built_ahead() {
+    let ctx = TestContext::with_scenario();
+    ctx.server()
+        .add_wheel(&WheelBuilder::new("pin-dep", "1.0").module("pin_dep.py", ""));
+    ctx.server()
+        .add_wheel(&WheelBuilder::new("pin-dep", "2.0").module("pin_dep.py", ""));
+    // Wheels for 10.0 down to 7.0, each needing `pin-dep>=2`, which the
+    // project forbids: the solver walks them down to 6.0, an sdist.
+    for v in ["10.0", "9.0", "8.0", "7.0"] {
+        ctx.server().add_wheel(
+            &WheelBuilder::new("deep", v)
+                .requires_dist("pin-dep>=2")
+                .module("deep.py", ""),
+        );
+    }
+    counted(&ctx, "deep", "6.0", &["pin-dep"]);
+    // Older releases with only an sdist each: the backtracking batches reach
+    // them while the solver waits for 6.0's backend, the solver never does.
+    counted(&ctx, "deep", "3.0", &["pin-dep"]);
+    counted(&ctx, "deep", "2.0", &["pin-dep"]);
+    counted(&ctx, "deep", "1.0", &["pin-dep"]);
+    ctx.init_project(&["deep", "pin-dep<2"]);
+    let out = ctx.envy_ok(&["-vv", "lock"]);
+    assert!(
+        out.stderr.contains("versions of deep from 8.0 on"),
+        "the solver walked the history: {}",
+        out.stderr
+    );
+    assert_eq!(
+        backend_runs(&ctx.path("backend-runs.txt")),
+        ["deep 6.0"],
+        "{}",
+        out.stderr
+    );
+    assert_eq!(ctx.lock().version("deep").as_deref(), Some("6.0"));
+}
