@@ -358,8 +358,9 @@ pub fn sync_with_lock(
     Ok(outcome)
 }
 
-/// Download, verify and unpack (or build) every file `plan` installs, in a
-/// pool of 16 workers, before `.venv` is touched. When every file is cached
+/// Download, verify and unpack (or build) every file `plan` installs, before
+/// `.venv` is touched: 16 download workers hand each verified wheel to as
+/// many unpack workers as there are cores. When every file is cached
 /// and no `client` is given, no HTTP client is set up (a warm sync); one is
 /// made if a cached file turns out corrupt.
 ///
@@ -419,12 +420,23 @@ fn prepare<'l>(
         };
         Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?)
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(16)
-        .build()
-        .map_err(|e| Error::new(e.to_string()))?;
+    // Downloads and unpacking are decoupled: `DOWNLOADERS` workers only
+    // fetch (network-bound), and hand each verified file to `unpackers`
+    // workers (CPU-bound: inflate, hash, write), as many as there are cores.
+    // A download slot never waits behind an unpack, and the unpacking of the
+    // first wheels overlaps with the download of the rest. Both are plain
+    // threads, not rayon tasks: a worker's loop blocks (on the network, on the
+    // queue), and a rayon task may be run by any thread waiting in a `join`
+    // (the unpacked tree's check is parallel), where a blocked loop would
+    // stall that thread's own work — an unpacker waiting for the queue to
+    // close inside a downloader that holds the queue open never returns.
+    // The parallel work inside each step runs on the global rayon pool.
+    const DOWNLOADERS: usize = 16;
+    let unpackers = std::thread::available_parallelism().map_or(1, usize::from);
     let pb = super::bar(settings, to_install.len() as u64, "Downloading");
-    let one = |i: usize| -> Result<Downloaded> {
+    // The download half: `Ok(Err(path))` is a verified wheel file still to
+    // unpack; `Ok(Ok(..))` is done (built, or unpacked before).
+    let fetch_one = |i: usize| -> Result<std::result::Result<Downloaded, PathBuf>> {
         let PlannedInstall {
             package: pkg,
             file: wheel,
@@ -438,7 +450,7 @@ fn prepare<'l>(
             let (path, filename) =
                 crate::ops::build::wheel_from_lock(settings, client, pkg, wheel, interp)?;
             pb.inc(1);
-            return Ok((path, filename, pkg, None));
+            return Ok(Ok((path, filename, pkg, None)));
         }
         let filename =
             WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
@@ -447,7 +459,12 @@ fn prepare<'l>(
         if let Some(template) = install::verified_unpacked(interp, &root, wheel.sha256(), &filename)
         {
             pb.inc(1);
-            return Ok((template, filename, pkg, Some(wheel.sha256().to_string())));
+            return Ok(Ok((
+                template,
+                filename,
+                pkg,
+                Some(wheel.sha256().to_string()),
+            )));
         }
         let path = fetch(wheel)?;
         crate::index::check_cached_metadata(
@@ -457,13 +474,23 @@ fn prepare<'l>(
             wheel.filename(),
             &path,
         )?;
-        // Unpack into the cache now, overlapping with other downloads;
-        // the venv itself is only touched once everything is here.
+        Ok(Err(path))
+    };
+    // The unpack half: into the cache, overlapping with other downloads;
+    // the venv itself is only touched once everything is here.
+    let unpack_one = |i: usize, path: PathBuf| -> Result<Downloaded> {
+        let PlannedInstall {
+            package: pkg,
+            file: wheel,
+            ..
+        } = to_install[i];
+        let filename =
+            WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
         let template = install::unpack_to_cache(interp, &root, &path, wheel.sha256(), &filename)?;
         pb.inc(1);
         Ok((template, filename, pkg, Some(wheel.sha256().to_string())))
     };
-    // Each worker takes the next file in order (biggest first), so the
+    // Each downloader takes the next file in order (biggest first), so the
     // big downloads start together instead of queueing behind one
     // another in one worker's share of a split list.
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -471,14 +498,46 @@ fn prepare<'l>(
         .iter()
         .map(|_| std::sync::OnceLock::new())
         .collect();
-    pool.scope(|scope| {
-        for _ in 0..pool.current_num_threads() {
-            scope.spawn(|_| loop {
+    let (to_unpack, unpack_queue) = std::sync::mpsc::channel::<(usize, PathBuf)>();
+    let unpack_queue = std::sync::Mutex::new(unpack_queue);
+    std::thread::scope(|scope| {
+        for _ in 0..DOWNLOADERS {
+            let to_unpack = to_unpack.clone();
+            let (next, slots, fetch_one, unpack_one) = (&next, &slots, &fetch_one, &unpack_one);
+            scope.spawn(move || loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if i >= to_install.len() {
                     break;
                 }
-                let _ = slots[i].set(one(i));
+                match fetch_one(i) {
+                    Ok(Err(path)) => {
+                        if let Err(std::sync::mpsc::SendError((i, path))) = to_unpack.send((i, path))
+                        {
+                            // No unpacker is left (cannot happen while the
+                            // scope runs): unpack here.
+                            let _ = slots[i].set(unpack_one(i, path));
+                        }
+                    }
+                    Ok(Ok(done)) => {
+                        let _ = slots[i].set(Ok(done));
+                    }
+                    Err(e) => {
+                        let _ = slots[i].set(Err(e));
+                    }
+                }
+            });
+        }
+        // The queue closes when the last downloader is done.
+        drop(to_unpack);
+        for _ in 0..unpackers {
+            let (slots, unpack_one, unpack_queue) = (&slots, &unpack_one, &unpack_queue);
+            scope.spawn(move || loop {
+                let job = unpack_queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .recv();
+                let Ok((i, path)) = job else { break };
+                let _ = slots[i].set(unpack_one(i, path));
             });
         }
     });
