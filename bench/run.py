@@ -28,13 +28,18 @@ run goes on with the next row. A row whose first run took longer than
 
 The cold-cache lock rows also count the network traffic of both tools: every
 cold lock runs with `-v` and with HTTPS_PROXY/HTTP_PROXY pointing at a small
-counting CONNECT proxy in this script. "MB during lock" is what the proxy
+counting CONNECT proxy in this script. "MB down" is what the proxy
 relayed from the servers to the tool (TLS bytes on the wire, handshakes
 included: the same measure for both tools). "requests during lock" is envy's
 own count (its `-v` line `HTTP: N requests, ...`) and, for uv, the requests
 its `-v` log names (`Sending fresh GET|HEAD request`, `Sending revalidation
 request`); uv does not log the range requests it reads wheels' metadata with
 after the HEAD, so uv's count is a lower bound (marked `≥`).
+
+The cold-cache sync rows go through the same proxy (without `-v`, so the
+timing is not changed by logging): "MB down" is what it relayed, and "MB/s"
+is those bytes over the command's wall time, per run (median): how close
+each tool's cold sync comes to the bandwidth it got.
 
 Typical use:
 
@@ -291,7 +296,7 @@ class Cell:
     skipped: bool = False
     timed_out: bool = False
     planned: int = 0  # runs the row asked for (0: not tracked)
-    traffic: list = field(default_factory=list)  # (bytes down, requests or None)
+    traffic: list = field(default_factory=list)  # (bytes down, requests or None, seconds)
 
     def add(self, o: Outcome):
         if o.ok:
@@ -322,10 +327,16 @@ class Cell:
     def render_mb(self) -> str:
         if not self.traffic:
             return "—"
-        return f"{statistics.median(b for b, _ in self.traffic) / 1e6:.1f}"
+        return f"{statistics.median(t[0] for t in self.traffic) / 1e6:.1f}"
+
+    def render_rate(self) -> str:
+        """Median of bytes relayed over wall time, in MB/s."""
+        if not self.traffic:
+            return "—"
+        return f"{statistics.median(t[0] / t[2] for t in self.traffic) / 1e6:.1f}"
 
     def render_requests(self, lower_bound=False) -> str:
-        counts = [r for _, r in self.traffic if r is not None]
+        counts = [t[1] for t in self.traffic if t[1] is not None]
         if not counts:
             return "—"
         return ("≥" if lower_bound else "") + f"{statistics.median(counts):.0f}"
@@ -547,9 +558,11 @@ class Bench:
             return None
         return _check
 
-    def measure(self, cell: Cell, tool, step, proj, cache, prepare=None, count=False):
+    def measure(self, cell: Cell, tool, step, proj, cache, prepare=None, count=False,
+                verbose=True):
         """One timed run of `tool step` in `proj`; skipped once the cell failed.
-        `count`: through the counting proxy, with `-v` (see the module docs)."""
+        `count`: through the counting proxy, with `-v` when `verbose` (see the
+        module docs)."""
         if cell.failed:
             return
         if tool == "envy" and not Path(self.envy).exists():
@@ -565,17 +578,19 @@ class Bench:
         timeout = self.args.poetry_timeout if tool == "poetry" else self.timeout
         cmd, env = self.cmd(tool, step), self.env_for(tool, cache)
         if count:
-            cmd = cmd + ["-v"]
+            if verbose:
+                cmd = cmd + ["-v"]
             for k in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
                       "ALL_PROXY", "all_proxy"):
                 env[k] = self.traffic.url()
             for k in ("NO_PROXY", "no_proxy"):
                 env.pop(k, None)
             self.traffic.reset()
-        o = run_measured(cmd, proj, env, timeout, checks.get(step), keep_stderr=count)
+        o = run_measured(cmd, proj, env, timeout, checks.get(step), keep_stderr=count and verbose)
         cell.add(o)
         if count and o.ok:
-            cell.traffic.append((self.traffic.down, count_requests(tool, o.stderr)))
+            requests = count_requests(tool, o.stderr) if verbose else None
+            cell.traffic.append((self.traffic.down, requests, o.seconds))
         if not o.ok:
             print(f"    {tool} {step} failed: {o.note}", flush=True)
 
@@ -663,7 +678,8 @@ class Bench:
         for i in runs(r, a.cold_runs):
             for t in order(i):
                 cache = cold_cache(t)
-                self.measure(getattr(r, t), t, "sync", proj[t], cache, self.rm_venv(proj[t]))
+                self.measure(getattr(r, t), t, "sync", proj[t], cache, self.rm_venv(proj[t]),
+                             count=not a.no_traffic, verbose=False)
                 shutil.rmtree(cache, ignore_errors=True)
 
         # 5. export --frozen with hashes
@@ -771,7 +787,7 @@ def render_table(rows, with_poetry: bool) -> str:
     if with_poetry:
         head += ["poetry", "poetry/envy"]
     head.append("peak RSS MiB (envy / uv)")
-    head += ["MB during lock (envy / uv)", "requests during lock (envy / uv)"]
+    head += ["MB down (envy / uv)", "MB/s (envy / uv)", "requests during lock (envy / uv)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
         cells = [r.project, r.step, r.envy.render_time(), r.uv.render_time(), r.ratio()]
@@ -780,9 +796,13 @@ def render_table(rows, with_poetry: bool) -> str:
         cells.append(f"{r.envy.render_rss()} / {r.uv.render_rss()}")
         if r.envy.traffic or r.uv.traffic:
             cells.append(f"{r.envy.render_mb()} / {r.uv.render_mb()}")
-            cells.append(f"{r.envy.render_requests()} / {r.uv.render_requests(lower_bound=True)}")
+            # Rates for the bandwidth-bound rows only; a lock is latency-bound.
+            sync = r.step.startswith("sync")
+            cells.append(f"{r.envy.render_rate()} / {r.uv.render_rate()}" if sync else "—")
+            cells.append("—" if sync else
+                         f"{r.envy.render_requests()} / {r.uv.render_requests(lower_bound=True)}")
         else:
-            cells += ["—", "—"]
+            cells += ["—", "—", "—"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -890,8 +910,9 @@ def render_report(table, info, versions, args, rows=()) -> str:
         "out or did not produce its output (lock file, `.venv`, hashed requirements)."
         f" `timeout`: killed after {args.timeout:.0f} s. `[n=K]`: the row stopped after K runs "
         f"because its first run took more than {args.slow_row:.0f} s. The traffic columns "
-        "(cold-cache lock rows) are the medians of bytes relayed from the servers by a counting "
-        "CONNECT proxy (TLS bytes) and of the requests each tool's `-v` log reports (uv's, "
+        "(cold-cache rows) are the medians of bytes relayed from the servers by a counting "
+        "CONNECT proxy (TLS bytes), of those bytes over the wall time (MB/s, cold sync rows) "
+        "and of the requests each tool's `-v` log reports (cold lock rows; uv's, "
         "marked `≥`, leave out its range reads; see `bench/run.py`)."
         + poetry_method + "\n\n"
         "## Results\n\n" + table + "\n" + render_poetry_ratios(rows) + render_failures(rows)
@@ -924,7 +945,7 @@ def main(argv=None) -> int:
                    help="a row whose first run took longer than this many seconds gets no "
                         "further runs (default: 60)")
     p.add_argument("--no-traffic", action="store_true",
-                   help="cold locks without the counting proxy and -v (no traffic columns)")
+                   help="cold locks and syncs without the counting proxy and -v (no traffic columns)")
     p.add_argument("--tools-venv", help="reuse (or create) this venv for uv and poetry")
     p.add_argument("--output", default=str(BENCH_DIR / "results.md"),
                    help="where to write the Markdown report (default: bench/results.md)")

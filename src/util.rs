@@ -1,7 +1,8 @@
-//! Small helpers every layer may use: writing a file atomically and turning a byte offset into a line and column.
+//! Small helpers every layer may use: writing a file atomically, turning a byte offset into a line and column,
+//! and a buffered reader whose seeks stay inside its buffer.
 //! This module imports nothing from the crate, so it sits below every layer.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// Write `bytes` to `path` atomically: a temp file in the same directory,
@@ -140,6 +141,78 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// A buffered reader that keeps its buffer across seeks that land inside it.
+///
+/// [`BufReader`]'s own `seek` always drops the buffer and asks the kernel
+/// (`lseek`, then a fresh read of the whole buffer), even for
+/// `stream_position()`. Reading a zip archive (a wheel) seeks before every
+/// member's local header and data, so with a plain `BufReader` each of a
+/// wheel's thousands of small members costs a system call and a full
+/// buffer refill. Here a seek within the buffer only moves the cursor, the
+/// position is tracked without asking the kernel, and only a seek outside
+/// the buffer reaches the file.
+pub struct SeekBufReader<R> {
+    inner: BufReader<R>,
+    /// The logical position: where the next read starts.
+    pos: u64,
+}
+
+impl<R: Read + Seek> SeekBufReader<R> {
+    /// Wrap `inner` (positioned at its start) with a buffer of `capacity` bytes.
+    pub fn with_capacity(capacity: usize, inner: R) -> Self {
+        SeekBufReader {
+            inner: BufReader::with_capacity(capacity, inner),
+            pos: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for SeekBufReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for SeekBufReader<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.inner.consume(amt);
+        self.pos += amt as u64;
+    }
+}
+
+impl<R: Read + Seek> Seek for SeekBufReader<R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(_) => None,
+        };
+        let Some(target) = target else {
+            // From the end (or an offset that does not fit): the file knows.
+            self.pos = self.inner.seek(to)?;
+            return Ok(self.pos);
+        };
+        match i64::try_from(i128::from(target) - i128::from(self.pos)) {
+            Ok(offset) => self.inner.seek_relative(offset)?,
+            Err(_) => {
+                self.inner.seek(SeekFrom::Start(target))?;
+            }
+        }
+        self.pos = target;
+        Ok(target)
+    }
+
+    fn stream_position(&mut self) -> std::io::Result<u64> {
+        Ok(self.pos)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +258,34 @@ mod tests {
         let path = dir.path().join("a/b.txt");
         write_atomic(&path, b"x").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
+    #[test]
+    fn seeks_inside_the_buffer_read_the_same_bytes() {
+        use std::io::Cursor;
+        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+        let mut r = SeekBufReader::with_capacity(64, Cursor::new(data.clone()));
+        let mut got = [0u8; 8];
+        // Inside the buffer, back, forward past it, from the end, relative.
+        for (to, at) in [
+            (SeekFrom::Start(3), 3u64),
+            (SeekFrom::Start(40), 40),
+            (SeekFrom::Start(1), 1),
+            (SeekFrom::Start(5000), 5000),
+            (SeekFrom::Current(-4000), 1008),
+            (SeekFrom::End(-8), 9992),
+            (SeekFrom::Current(-100), 9900),
+        ] {
+            assert_eq!(r.seek(to).unwrap(), at);
+            assert_eq!(r.stream_position().unwrap(), at);
+            r.read_exact(&mut got).unwrap();
+            let at = usize::try_from(at).unwrap();
+            assert_eq!(got, data[at..at + 8], "after seeking to {at}");
+            assert_eq!(r.stream_position().unwrap(), at as u64 + 8);
+        }
+        let mut rest = Vec::new();
+        r.seek(SeekFrom::Start(9990)).unwrap();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, data[9990..]);
     }
 }

@@ -52,8 +52,10 @@ fn http_client(timeout: u64, files: bool) -> Result<reqwest::blocking::Client, I
 /// A thread-safe simple-index client with an on-disk cache.
 pub struct Client {
     /// For index pages and metadata: latency-bound requests, multiplexed
-    /// over HTTP/2 where the server offers it (ALPN).
-    pub(super) http: reqwest::blocking::Client,
+    /// over HTTP/2 where the server offers it (ALPN). Made on first use: a
+    /// cold sync only downloads files, and each client loads the system's
+    /// CA certificates (tens of milliseconds).
+    pub(super) http: OnceLock<Result<reqwest::blocking::Client, IndexError>>,
     /// For distribution files: bandwidth-bound downloads over HTTP/1.1,
     /// one TCP connection each (separate congestion windows instead of one
     /// shared HTTP/2 connection). Made on first use.
@@ -129,7 +131,8 @@ impl Client {
     /// failures: `ENVY_HTTP_RETRIES` (default 3).
     ///
     /// # Errors
-    /// When the TLS backend cannot be set up.
+    /// None today: both HTTP clients are made on first use, so a TLS
+    /// backend that cannot be set up fails the first request instead.
     pub fn new(config: IndexConfig, cache: Cache) -> Result<Self, IndexError> {
         let timeout = std::env::var("ENVY_HTTP_TIMEOUT")
             .ok()
@@ -144,10 +147,9 @@ impl Client {
             .and_then(|s| s.parse::<u64>().ok())
             .filter(|s| *s > 0)
             .unwrap_or(DEFAULT_DEADLINE_SECS);
-        let http = http_client(timeout, false)?;
         let indexes = config.resolve();
         Ok(Self {
-            http,
+            http: OnceLock::new(),
             http_files: OnceLock::new(),
             timeout,
             deadline: Duration::from_secs(deadline),
@@ -309,7 +311,12 @@ impl Client {
         headers: &[(&str, String)],
         read: impl FnMut(reqwest::blocking::Response) -> Result<T, IndexError>,
     ) -> Result<Option<T>, IndexError> {
-        self.get_on(&self.http, url, headers, read)
+        let http = self
+            .http
+            .get_or_init(|| http_client(self.timeout, false))
+            .as_ref()
+            .map_err(Clone::clone)?;
+        self.get_on(http, url, headers, read)
     }
 
     /// [`Client::get_with`] for a distribution file, on the download client.

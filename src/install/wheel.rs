@@ -4,13 +4,14 @@ use super::record::{parse_record, record_hash, relative_path, render_record, Dir
 use super::scripts::{rewrite_shebang, script_entries, write_executable, write_scripts};
 use super::{uninstall, InstallError, InstallOptions};
 use crate::types::WheelFilename;
+use crate::util::SeekBufReader;
 use crate::venv::{read_dist_info, InstalledDist, Venv};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -82,7 +83,7 @@ pub fn install_wheel(
     };
     let file = fs_err::File::open(wheel_path)?;
     let mut archive =
-        ZipArchive::new(BufReader::with_capacity(64 * 1024, file)).map_err(zip_err)?;
+        ZipArchive::new(SeekBufReader::with_capacity(64 * 1024, file)).map_err(zip_err)?;
 
     // 1. Locate `{name}-{version}.dist-info`.
     let names: Vec<String> = (0..archive.len())
@@ -329,7 +330,7 @@ fn extract_all<R: Read + std::io::Seek>(
         .par_iter()
         .map(|(_, group)| {
             let file = fs_err::File::open(ctx.wheel)?;
-            let mut archive = ZipArchive::new(BufReader::with_capacity(64 * 1024, file))
+            let mut archive = ZipArchive::new(SeekBufReader::with_capacity(64 * 1024, file))
                 .map_err(|e| ctx.zip_err(e))?;
             extract_files(ctx, &mut archive, group)
         })

@@ -10,7 +10,7 @@ use super::lock::{is_fresh, read_lock, requires_python_of, LockOptions};
 use super::report::ChangeKind;
 use super::{status, Error, Result, Settings};
 use crate::index::Client;
-use crate::install::plan::{FileSource, NoFileForInterpreter, Plan, PlannedInstall};
+use crate::install::plan::{NoFileForInterpreter, Plan};
 use crate::install::{self, EditableProject, InstallOptions};
 use crate::lock::{FileEntry, Lock, LockedPackage, Selection};
 use crate::project::Project;
@@ -22,6 +22,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
+
+mod prepare;
+use prepare::prepare;
 
 /// How much to trust the lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -356,140 +359,6 @@ pub fn sync_with_lock(
             .change(ChangeKind::Added, &format!("+ {n}=={v}"));
     }
     Ok(outcome)
-}
-
-/// Download, verify and unpack (or build) every file `plan` installs, in a
-/// pool of 16 workers, before `.venv` is touched. When every file is cached
-/// and no `client` is given, no HTTP client is set up (a warm sync); one is
-/// made if a cached file turns out corrupt.
-///
-/// # Errors
-/// Download (hash mismatch), build and unpack failures.
-fn prepare<'l>(
-    settings: &Settings,
-    project: &Project,
-    plan: &Plan<'l>,
-    interp: &Interpreter,
-    client: Option<Arc<Client>>,
-) -> Result<Vec<Downloaded<'l>>> {
-    let to_install = &plan.install;
-    let mut downloaded: Vec<Downloaded> = Vec::new();
-    if to_install.is_empty() {
-        return Ok(downloaded);
-    }
-    // When every wheel is already in the cache (a warm sync), no HTTP
-    // client is needed: skip setting one up (TLS roots and all).
-    let warm_root = settings
-        .cache_dir
-        .clone()
-        .filter(|_| client.is_none() && plan.all_cached());
-    let client = match (client, &warm_root) {
-        (Some(c), _) => Some(c),
-        (None, Some(_)) => None,
-        (None, None) => Some(settings.client(Some(project))?),
-    };
-    let root = match (&client, warm_root) {
-        (Some(c), _) => c.cache().root().to_path_buf(),
-        (None, Some(r)) => r,
-        (None, None) => unreachable!("a client exists unless every file is cached"),
-    };
-    let cache = crate::index::cache::Cache::new(root.clone());
-    // A warm sync starts without a client; one is made if a cached file
-    // turns out corrupt and must be downloaded again.
-    let late_client: std::sync::Mutex<Option<Arc<Client>>> = std::sync::Mutex::new(None);
-    let fetch = |wheel: &FileEntry| -> Result<PathBuf> {
-        if let Some(c) = &client {
-            return Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?);
-        }
-        let path = cache.file_path(wheel.sha256(), wheel.filename());
-        let Err(actual) = crate::index::verify_cached_file(&path, wheel.sha256()) else {
-            return Ok(path);
-        };
-        tracing::warn!(
-            "the cached `{}` does not match its sha256 (expected {}, got {actual}); downloading it again",
-            wheel.filename(),
-            wheel.sha256()
-        );
-        let c = {
-            let mut late = late_client.lock().unwrap_or_else(|e| e.into_inner());
-            match &*late {
-                Some(c) => c.clone(),
-                None => late.insert(settings.client(Some(project))?).clone(),
-            }
-        };
-        Ok(c.download_url(&wheel.url, wheel.filename(), Some(wheel.sha256()))?)
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(16)
-        .build()
-        .map_err(|e| Error::new(e.to_string()))?;
-    let pb = super::bar(settings, to_install.len() as u64, "Downloading");
-    let one = |i: usize| -> Result<Downloaded> {
-        let PlannedInstall {
-            package: pkg,
-            file: wheel,
-            source,
-            ..
-        } = to_install[i];
-        if source == FileSource::Build {
-            let Some(client) = &client else {
-                return Err(Error::new("internal: building needs an HTTP client"));
-            };
-            let (path, filename) =
-                crate::ops::build::wheel_from_lock(settings, client, pkg, wheel, interp)?;
-            pb.inc(1);
-            return Ok((path, filename, pkg, None));
-        }
-        let filename =
-            WheelFilename::from_str(wheel.filename()).map_err(|e| Error::new(e.to_string()))?;
-        // Unpacked before and every file still matches its RECORD: the
-        // wheel itself is not needed.
-        if let Some(template) = install::verified_unpacked(interp, &root, wheel.sha256(), &filename)
-        {
-            pb.inc(1);
-            return Ok((template, filename, pkg, Some(wheel.sha256().to_string())));
-        }
-        let path = fetch(wheel)?;
-        crate::index::check_cached_metadata(
-            &cache,
-            &wheel.url,
-            wheel.sha256(),
-            wheel.filename(),
-            &path,
-        )?;
-        // Unpack into the cache now, overlapping with other downloads;
-        // the venv itself is only touched once everything is here.
-        let template = install::unpack_to_cache(interp, &root, &path, wheel.sha256(), &filename)?;
-        pb.inc(1);
-        Ok((template, filename, pkg, Some(wheel.sha256().to_string())))
-    };
-    // Each worker takes the next file in order (biggest first), so the
-    // big downloads start together instead of queueing behind one
-    // another in one worker's share of a split list.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::OnceLock<Result<Downloaded>>> = to_install
-        .iter()
-        .map(|_| std::sync::OnceLock::new())
-        .collect();
-    pool.scope(|scope| {
-        for _ in 0..pool.current_num_threads() {
-            scope.spawn(|_| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= to_install.len() {
-                    break;
-                }
-                let _ = slots[i].set(one(i));
-            });
-        }
-    });
-    let results = slots
-        .into_iter()
-        .map(|slot| slot.into_inner().expect("every file was handled"));
-    pb.finish_and_clear();
-    for r in results {
-        downloaded.push(r?);
-    }
-    Ok(downloaded)
 }
 
 /// Change `.venv` to match `plan`: create it if there is none, remove the
