@@ -387,6 +387,39 @@ def resolve_python(spec: str) -> Path:
     return Path(res.stdout.strip())
 
 
+def python_version_of(python: Path) -> str:
+    res = run_quiet([python, "-c", "import platform; print(platform.python_version())"])
+    return res.stdout.strip() if res.returncode == 0 else ""
+
+
+def python_for_project(default: Path, project: Path) -> Path:
+    """The interpreter both tools use for `project`: `default` when the project's
+    `requires-python` admits it, else the newest pyenv interpreter that it admits
+    (posthog pins `==3.13.*`), else `default` (the tools then say why they fail)."""
+    try:
+        import tomllib
+        rp = tomllib.loads((project / "pyproject.toml").read_text())["project"]["requires-python"]
+    except (KeyError, OSError, ValueError, ImportError):
+        return default
+    try:
+        from packaging.specifiers import SpecifierSet
+    except ImportError:
+        try:
+            from pip._vendor.packaging.specifiers import SpecifierSet
+        except ImportError:
+            return default
+    spec = SpecifierSet(rp)
+    if python_version_of(default) in spec:
+        return default
+    found = []
+    for d in (Path.home() / ".pyenv" / "versions").glob("*"):
+        exe = d / "bin" / "python3"
+        v = python_version_of(exe) if exe.exists() else ""
+        if v and v in spec:
+            found.append((tuple(int(x) for x in v.split(".")[:3] if x.isdigit()), exe))
+    return max(found)[1] if found else default
+
+
 def pip_install_pinned(venv_py: Path, name: str, pin: str) -> None:
     res = run_quiet([venv_py, "-m", "pip", "install", "-q", f"{name}=={pin}"])
     if res.returncode != 0:
@@ -496,6 +529,10 @@ class Bench:
         self.base_env = base
         self._n = 0
         self.traffic = TrafficCounter()
+        # The interpreter of the project being run, and the projects that
+        # needed one other than `python` (for the report).
+        self.project_python = python
+        self.other_pythons = {}
 
     # -- helpers ------------------------------------------------------------
     def fresh_dir(self, name) -> Path:
@@ -525,7 +562,7 @@ class Bench:
 
     def cmd(self, tool, step):
         exe = self.exe(tool)
-        py = str(self.python)
+        py = str(self.project_python)
         if tool == "poetry":
             return {"lock": [exe, "lock"], "sync": [exe, "install", "--no-root"]}[step]
         return {
@@ -609,6 +646,11 @@ class Bench:
     def project(self, name: str, src: Path) -> list:
         a = self.args
         print(f"\n== {name}", flush=True)
+        self.project_python = python_for_project(self.python, src)
+        if self.project_python != self.python:
+            v = python_version_of(self.project_python)
+            self.other_pythons[name] = f"{v} ({self.project_python})"
+            print(f"  requires-python excludes {self.python}: using Python {v}", flush=True)
         started = time.perf_counter()
         work = self.fresh_dir(name)
         proj, warm = {}, {}
@@ -893,7 +935,10 @@ def render_report(table, info, versions, args, rows=()) -> str:
         f"- CPU: {info['cpu']} ({info['nproc']} cores available)\n"
         f"- Memory: {info['memory']}\n"
         f"- OS: {info['os']}\n"
-        f"- Python: {info['python']}\n\n"
+        f"- Python: {info['python']}\n"
+        + "".join(f"- Python for {n} (its requires-python excludes the one above): {p}\n"
+                  for n, p in sorted(info.get("other_pythons", {}).items()))
+        + "\n"
         "## Tools\n\n"
         f"- envy: {versions['envy']} (default link mode and settings)\n"
         f"- uv: {versions['uv']} (`UV_LINK_MODE=hardlink`, no bytecode compilation)\n"
@@ -998,7 +1043,9 @@ def main(argv=None) -> int:
 
         table = render_table(rows, "poetry" in tools)
         print("\n" + table)
-        report = render_report(table, machine_info(python), versions, args, rows)
+        info = machine_info(python)
+        info["other_pythons"] = bench.other_pythons
+        report = render_report(table, info, versions, args, rows)
         Path(args.output).write_text(report)
         print(f"\nwrote {args.output} (total wall time {time.perf_counter() - started:.0f} s)")
         return 0
