@@ -749,6 +749,14 @@ class Bench:
         print(f"  ({name}: envy and uv {took:.0f} s"
               + (f", poetry {time.perf_counter() - started - took:.0f} s" if self.poetry else "")
               + ")", flush=True)
+        if not a.keep:
+            # Each project's caches, venvs and copies go before the next
+            # project starts: the large ones (torch, CUDA) hold tens of GB
+            # across their warm and cold caches, and together they filled a
+            # 250 GB disk before this.
+            for d in self.scratch.iterdir():
+                if d.name.startswith(f"{name}-"):
+                    shutil.rmtree(d, ignore_errors=True)
         return rows
 
     def poetry_project(self, src: Path, proj: Path) -> None:
