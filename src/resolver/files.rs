@@ -1,6 +1,7 @@
 //! Which files of a version the resolver may use, and the work shared by
 //! the forks and restarts of one resolution ([`SharedWork`]).
 
+use super::exclude_newer::ExcludeNewer;
 use super::plausible_file;
 use super::provider::{KnownDeps, Provider};
 use crate::index::{IndexFile, ProjectPage};
@@ -30,6 +31,28 @@ pub(super) struct SharedWork {
     pub(super) deps: RefCell<HashMap<(MarkerTree, PackageName, Version), KnownDeps>>,
 }
 
+/// Whether `f` is allowed by the resolution's options for its package:
+/// `--no-binary` (`no_binary`: no wheels), `--no-build` (`no_build`: no
+/// sdists) and `--exclude-newer` (uploaded before the cutoff). Shared by the
+/// provider and the prefetcher, so both see the same files.
+pub(super) fn allowed_by_options(
+    f: &IndexFile,
+    no_build: bool,
+    no_binary: bool,
+    exclude_newer: Option<&ExcludeNewer>,
+) -> bool {
+    (if f.is_wheel() { !no_binary } else { !no_build })
+        && exclude_newer.is_none_or(|cut| cut.admits(f.upload_time.as_deref()))
+}
+
+/// Whether `f` can run on some Python of `python` (the project's
+/// `requires-python` as a marker): an sdist or a wheel whose name does not
+/// parse always; a wheel when its Python and ABI tags admit such a Python.
+pub(super) fn fits_python(f: &IndexFile, python: &MarkerTree) -> bool {
+    f.wheel_filename()
+        .is_none_or(|w| !crate::types::filename::wheel_marker(&w).is_disjoint(python))
+}
+
 impl Provider {
     /// The files of `page`'s version `v` that this resolution may use: not
     /// yanked (unless pinned with `==`, PEP 592), fitting some interpreter
@@ -50,17 +73,12 @@ impl Provider {
             .is_some_and(|s| s.contains(v));
         let no_build = self.input.no_build.contains(&page.name);
         let no_binary = self.input.no_binary.contains(&page.name);
+        let exclude_newer = self.input.exclude_newer.as_ref();
         files
             .iter()
             .filter(|f| pinned || f.yanked.is_none())
             .filter(|f| self.wheel_checks(f) == (true, true))
-            .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
-            .filter(|f| {
-                self.input
-                    .exclude_newer
-                    .as_ref()
-                    .is_none_or(|cut| cut.admits(f.upload_time.as_deref()))
-            })
+            .filter(|f| allowed_by_options(f, no_build, no_binary, exclude_newer))
             .collect()
     }
 
@@ -84,10 +102,7 @@ impl Provider {
         if let Some(checks) = self.shared.wheel_checks.borrow().get(&f.filename) {
             return *checks;
         }
-        let fits = f.wheel_filename().is_none_or(|w| {
-            !crate::types::filename::wheel_marker(&w).is_disjoint(&self.project_python)
-        });
-        let checks = (plausible_file(f), fits);
+        let checks = (plausible_file(f), fits_python(f, &self.project_python));
         self.shared
             .wheel_checks
             .borrow_mut()

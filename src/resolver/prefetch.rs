@@ -1,5 +1,6 @@
 //! Background fetching ahead of the solver (see [`Prefetcher`]).
 
+use super::files::{allowed_by_options, fits_python};
 use super::ranges::{
     python_compatible, python_covers_env, requirement_range, requires_python_marker,
 };
@@ -299,20 +300,12 @@ impl Prefetcher {
         let files = page.versions.get(version)?;
         let no_build = rule.no_build.contains(&page.name);
         let no_binary = rule.no_binary.contains(&page.name);
+        let exclude_newer = rule.exclude_newer.as_ref();
         let mut usable = files
             .iter()
             .filter(|f| f.yanked.is_none() && plausible_file(f))
-            .filter(|f| if f.is_wheel() { !no_binary } else { !no_build })
-            .filter(|f| {
-                rule.exclude_newer
-                    .as_ref()
-                    .is_none_or(|cut| cut.admits(f.upload_time.as_deref()))
-            })
-            .filter(|f| {
-                f.wheel_filename().is_none_or(|w| {
-                    !crate::types::filename::wheel_marker(&w).is_disjoint(&rule.project_python)
-                })
-            });
+            .filter(|f| allowed_by_options(f, no_build, no_binary, exclude_newer))
+            .filter(|f| fits_python(f, &rule.project_python));
         let first = usable.next()?;
         (!first.is_wheel() && !usable.any(|f| f.is_wheel())).then_some(first)
     }

@@ -43,18 +43,6 @@ fn context() -> TestContext {
     ctx
 }
 
-/// The `[[package]]` table of `name` in the lock text.
-fn package_table(lock: &str, name: &str) -> String {
-    let start = lock
-        .find(&format!("[[package]]\nname = \"{name}\"\n"))
-        .unwrap_or_else(|| panic!("{name} not in the lock:\n{lock}"));
-    let rest = &lock[start..];
-    let end = rest[1..]
-        .find("\n[[package]]")
-        .map_or(rest.len(), |e| e + 1);
-    rest[..end].trim_end().to_string()
-}
-
 /// A path dependency is locked from the path even though the index has a
 /// higher version of the same name, and the index is never asked about it.
 #[test]

@@ -45,18 +45,6 @@ fn workspace(extra: &str) -> TestContext {
     ctx
 }
 
-/// The `[[package]]` table of `name` in the lock text.
-fn package_table(lock: &str, name: &str) -> String {
-    let start = lock
-        .find(&format!("[[package]]\nname = \"{name}\"\n"))
-        .unwrap_or_else(|| panic!("{name} not in the lock:\n{lock}"));
-    let rest = &lock[start..];
-    let end = rest[1..]
-        .find("\n[[package]]")
-        .map_or(rest.len(), |e| e + 1);
-    rest[..end].trim_end().to_string()
-}
-
 /// Locking from the root and from the member directory writes the same
 /// `envy.lock` at the root; the member is locked editable from its tree,
 /// never from the index (which has a higher `lib`); re-locking is

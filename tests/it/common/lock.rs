@@ -173,3 +173,15 @@ fn locked_file(v: &toml::Value) -> Option<LockedFile> {
         size: t.get("size").and_then(|s| s.as_integer()).map(|s| s as u64),
     })
 }
+
+/// The `[[package]]` table of `name` in the lock text.
+pub fn package_table(lock: &str, name: &str) -> String {
+    let start = lock
+        .find(&format!("[[package]]\nname = \"{name}\"\n"))
+        .unwrap_or_else(|| panic!("{name} not in the lock:\n{lock}"));
+    let rest = &lock[start..];
+    let end = rest[1..]
+        .find("\n[[package]]")
+        .map_or(rest.len(), |e| e + 1);
+    rest[..end].trim_end().to_string()
+}
